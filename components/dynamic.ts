@@ -1,0 +1,58 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The provider implementations live in ordinary TypeScript modules (`components/<platform>/*.provider.ts`)
+ * that export a `pulumi.dynamic.ResourceProvider`. What the engine serializes into each resource's state
+ * is only the small loader below: the module's path relative to the project root and the export name.
+ *
+ * Why not let Pulumi serialize the implementation itself: closure serialization copies every local
+ * module a provider touches (the API client, zod schemas, retry policy) into every resource's state,
+ * breaks on classes and ESM-only packages, and freezes old code into old resources. A loader keeps
+ * state small, keeps secrets and clients out of it, and lets a fixed provider serve resources created
+ * by an earlier one (the dynamic-provider host no longer replaces resources when the provider changes).
+ *
+ * The dynamic-provider plugin runs with the project directory as its working directory (that is how its
+ * own launcher finds `@pulumi/pulumi`), so the module is resolved from `process.cwd()`; tsx loads it
+ * without a build step. `SLIPWAY_PROJECT_DIR` overrides the root for tools that run elsewhere.
+ */
+export function lazyProvider(modulePath: string, exportName: string): pulumi.dynamic.ResourceProvider {
+  // Everything below is serialized: it may only use its arguments, `require` and `process`.
+  const load = (): pulumi.dynamic.ResourceProvider => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const nodePath = require("path");
+    const root: string = process.env.SLIPWAY_PROJECT_DIR || process.cwd();
+    const file: string = nodePath.resolve(root, modulePath);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const tsx = require("tsx/cjs/api");
+    const loaded = tsx.require(file, nodePath.join(root, "package.json"));
+    const provider = loaded[exportName];
+    if (!provider) {
+      throw new Error(`slipway: ${modulePath} does not export the dynamic provider "${exportName}"`);
+    }
+    return provider;
+  };
+  return {
+    check: (olds, news) => {
+      const p = load();
+      return p.check ? p.check(olds, news) : Promise.resolve({ inputs: news });
+    },
+    diff: (id, olds, news) => {
+      const p = load();
+      return p.diff ? p.diff(id, olds, news) : Promise.resolve({});
+    },
+    create: (inputs) => load().create(inputs),
+    read: (id, props) => {
+      const p = load();
+      return p.read ? p.read(id, props) : Promise.resolve({ id, props });
+    },
+    update: (id, olds, news) => {
+      const p = load();
+      if (!p.update) throw new Error(`slipway: ${modulePath}#${exportName} cannot update in place`);
+      return p.update(id, olds, news);
+    },
+    delete: (id, props) => {
+      const p = load();
+      return p.delete ? p.delete(id, props) : Promise.resolve();
+    },
+  };
+}
