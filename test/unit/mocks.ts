@@ -1,0 +1,208 @@
+/**
+ * Shared Pulumi mocks for unit tests: every resource the program registers is captured as
+ * `{ type, name, inputs }` so a test can assert what a component or a whole stack would create.
+ *
+ * THE ORDER MATTERS. `pulumi.runtime.setMocks` must run before any resource is constructed, and modules
+ * that construct resources at import time (`infra/index.ts`) must be imported *after* it. Components that
+ * only export classes can be imported statically, but the safest pattern everywhere is:
+ *
+ * ```ts
+ * import { beforeEach, expect, it, vi } from "vitest";
+ * import { setupMocks, type MockRegistry } from "../mocks";   // path relative to your test
+ *
+ * let registry: MockRegistry;
+ * beforeEach(() => {
+ *   vi.resetModules();                                     // infra/index.ts runs again on the next import
+ *   registry = setupMocks({ config: { "slipway:app": {...} }, secretKeys: ["slipway:secrets"] });
+ * });
+ *
+ * it("creates the app", async () => {
+ *   const { CoolifyApplication } = await import("../../../components/coolify/application");
+ *   const app = new CoolifyApplication("web", { ... });
+ *   await outputOf(app.uuid);                              // or: await registry.settled()
+ *   expect(registry.byType("pulumi-nodejs:dynamic/coolify:Application")).toHaveLength(1);
+ * });
+ * ```
+ *
+ * Why `vi.resetModules()` + dynamic `import()`: `@pulumi/pulumi` keeps its runtime state (monitor, config) on
+ * `global`, and `setupMocks` replaces both, so each test gets a fresh monitor and config. But a module that
+ * registers resources at import time (`infra/index.ts`) only runs once per module graph: resetting modules and
+ * importing it dynamically makes it run again, against the mocks this test installed.
+ *
+ * Types: dynamic resources register as `pulumi-nodejs:dynamic[/<module>]:<type>` (the 5th/6th arguments of
+ * `pulumi.dynamic.Resource`); components register with their own `slipway:…` type token.
+ */
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+/** One resource registration the mock monitor saw. */
+export interface RegisteredResource {
+  /** Type token, e.g. `random:index/randomPassword:RandomPassword` or `slipway:fly:MachineGroup`. */
+  type: string;
+  /** Logical name as passed to the constructor. */
+  name: string;
+  /** Resolved inputs (secrets unwrapped, as the mock monitor receives them). */
+  inputs: Record<string, unknown>;
+  /** The id the mock assigned (`<name>-id`), empty for component resources. */
+  id: string;
+  /** true for custom (provider-managed) resources, false for components. */
+  custom: boolean;
+  /** Provider reference, when one was passed explicitly. */
+  provider?: string;
+}
+
+export interface MockRegistry {
+  /** Every registration, in the order the monitor saw them. */
+  readonly resources: readonly RegisteredResource[];
+  /** Registrations with exactly this type token. */
+  byType(type: string): RegisteredResource[];
+  /** Registrations with exactly this logical name (names repeat across types). */
+  byName(name: string): RegisteredResource[];
+  /** The single registration of `type` (optionally with `name`); throws listing what exists when not exactly one. */
+  one(type: string, name?: string): RegisteredResource;
+  /** Distinct type tokens seen, sorted: handy in failure messages and snapshot-free assertions. */
+  types(): string[];
+  /** Dynamic resources whose serialized provider loads `<modulePath>` (e.g. `components/fly/app.provider.ts`). */
+  byProviderModule(modulePath: string): RegisteredResource[];
+  /** Waits until no new registration has arrived for a few ticks: use after constructing resources. */
+  settled(): Promise<void>;
+}
+
+export interface MockOptions {
+  /** Stack config, keys like `slipway:app`; objects are JSON-encoded the way the language host does it. */
+  config?: Record<string, unknown>;
+  /** Config keys the engine would report as secret (what `secure:` values become at run time). */
+  secretKeys?: string[];
+  /** @default "slipway" */
+  project?: string;
+  /** @default "unit" */
+  stack?: string;
+  /** @default false */
+  preview?: boolean;
+  /**
+   * Extra output state per resource, merged over the defaults (inputs echoed + the fixed values below).
+   * Return undefined to keep the defaults.
+   */
+  outputs?: (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown> | undefined;
+  /** Answers for provider function calls (invokes); default `{}`. */
+  call?: (args: pulumi.runtime.MockCallArgs) => Record<string, unknown>;
+}
+
+/** A stable fake digest derived from a name, so assertions on image refs are deterministic. */
+export function fakeDigest(seed: string): string {
+  return `sha256:${createHash("sha256").update(seed).digest("hex")}`;
+}
+
+/**
+ * Default outputs for the packages slipway uses, so components that read a child's output
+ * (a generated password, an image digest) get something realistic back under mocks.
+ */
+function defaultOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+  const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+  switch (args.type) {
+    case "random:index/randomPassword:RandomPassword":
+    case "random:index/randomString:RandomString":
+      return { result: `mock-${args.name}-${"x".repeat(Number(inputs.length ?? 16))}` };
+    case "random:index/randomId:RandomId":
+      return { hex: createHash("sha256").update(args.name).digest("hex").slice(0, 16), b64Url: "bW9jaw" };
+    case "docker-build:index:Image": {
+      const digest = fakeDigest(args.name);
+      const tags = Array.isArray(inputs.tags) ? (inputs.tags as string[]) : [];
+      const repo = (tags[0] ?? `registry.invalid/${args.name}:latest`).replace(/:[^:/]+$/, "");
+      return { digest, ref: `${repo}@${digest}` };
+    }
+    case "command:local:Command":
+    case "command:remote:Command":
+      return { stdout: "", stderr: "" };
+    case "pulumi:pulumi:StackReference":
+      return { outputs: {} };
+    default:
+      return {};
+  }
+}
+
+/**
+ * Installs mocks (and config) and returns the registry that fills up as resources register.
+ * Call once per test, after `vi.resetModules()` and before importing anything that registers resources.
+ */
+export function setupMocks(options: MockOptions = {}): MockRegistry {
+  const resources: RegisteredResource[] = [];
+  let lastChange = 0;
+
+  if (options.config !== undefined) {
+    // The language host hands every value to the program as a string, objects as JSON.
+    const encoded: Record<string, string> = {};
+    for (const [key, value] of Object.entries(options.config)) {
+      encoded[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    pulumi.runtime.setAllConfig(encoded, options.secretKeys ?? []);
+  } else {
+    pulumi.runtime.setAllConfig({}, []);
+  }
+
+  void pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+        const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+        const custom = args.custom !== false;
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs,
+          id: custom ? `${args.name}-id` : "",
+          custom,
+          provider: args.provider,
+        });
+        lastChange = Date.now();
+        const state = { ...inputs, ...defaultOutputs(args), ...(options.outputs?.(args) ?? {}) };
+        return { id: custom ? `${args.name}-id` : undefined, state };
+      },
+      call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        return options.call?.(args) ?? {};
+      },
+    },
+    options.project ?? "slipway",
+    options.stack ?? "unit",
+    options.preview ?? false,
+  );
+
+  const registry: MockRegistry = {
+    resources,
+    byType: (type) => resources.filter((r) => r.type === type),
+    byName: (name) => resources.filter((r) => r.name === name),
+    one(type, name) {
+      const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+      if (found.length !== 1) {
+        const seen = resources.map((r) => `${r.type} ${r.name}`).join("\n  ");
+        throw new Error(`expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${found.length}; registered:\n  ${seen}`);
+      }
+      return found[0] as RegisteredResource;
+    },
+    types: () => [...new Set(resources.map((r) => r.type))].sort(),
+    byProviderModule: (modulePath) =>
+      resources.filter((r) => typeof r.inputs.__provider === "string" && r.inputs.__provider.includes(modulePath)),
+    async settled() {
+      // Registrations arrive asynchronously (outputs resolve, then the monitor is called), so wait for quiet.
+      let quietTicks = 0;
+      let seen = resources.length;
+      for (let i = 0; i < 400 && quietTicks < 5; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        if (resources.length === seen && Date.now() - lastChange >= 10) quietTicks++;
+        else quietTicks = 0;
+        seen = resources.length;
+      }
+    },
+  };
+  return registry;
+}
+
+/** Resolves an Output under mocks (tests only: production code never unwraps outputs like this). */
+export function outputOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((value) => { resolve(value); return value; }));
+}
+
+/** Resolves an Output and whether Pulumi marks it secret: asserts that secrets stay secret. */
+export async function outputWithSecrecy<T>(output: pulumi.Output<T>): Promise<{ value: T; secret: boolean }> {
+  const [value, secret] = await Promise.all([outputOf(output), pulumi.isSecret(output)]);
+  return { value, secret };
+}
