@@ -1,0 +1,220 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as github from "@pulumi/github";
+
+/** GitHub's own rules for secret and variable names (and the reserved `GITHUB_` prefix). */
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** GitHub caps each reviewer list at six and the wait timer at 30 days. */
+const MAX_REVIEWERS = 6;
+const MAX_WAIT_MINUTES = 43_200;
+
+/** Who must approve a deployment to the environment. */
+export interface GithubEnvironmentReviewers {
+  /**
+   * Numeric GitHub user ids (not logins: the API takes ids, and ids survive renames).
+   * @default [] — no user reviewers.
+   * @example [583231]
+   */
+  users?: pulumi.Input<number>[];
+  /**
+   * Numeric GitHub team ids.
+   * @default [] — no team reviewers.
+   * @example [1234567]
+   */
+  teams?: pulumi.Input<number>[];
+}
+
+/** Which refs may deploy. Leaving both lists empty lets every branch deploy. */
+export interface GithubDeploymentPolicy {
+  /**
+   * Branch name patterns (fnmatch, as GitHub matches them).
+   * @default [] — no branch may deploy unless `tags` is also empty.
+   * @example ["main"]
+   */
+  branches?: string[];
+  /**
+   * Tag name patterns.
+   * @default [] — no tag may deploy unless `branches` is also empty.
+   * @example ["v*.*.*"]
+   */
+  tags?: string[];
+}
+
+export interface GithubEnvironmentArgs {
+  /**
+   * Repository name (the owner comes from the github provider).
+   * @example "shop"
+   */
+  repository: pulumi.Input<string>;
+  /**
+   * Environment name, as workflows reference it with `environment:`.
+   * @example "production"
+   */
+  environment: string;
+  /**
+   * Required reviewers.
+   * @default undefined — deployments start without approval.
+   * @example { users: [583231], teams: [1234567] }
+   */
+  reviewers?: GithubEnvironmentReviewers;
+  /**
+   * Minutes to wait after a job is triggered (0–43200).
+   * @default 0 — no delay.
+   * @example 10
+   */
+  waitTimer?: number;
+  /**
+   * Forbid the person who triggered a deployment from approving it.
+   * @default false — self review allowed (GitHub's default).
+   * @example true
+   */
+  preventSelfReview?: boolean;
+  /**
+   * Let repository admins bypass the protection rules.
+   * @default true — GitHub's default; set false for production.
+   * @example false
+   */
+  canAdminsBypass?: boolean;
+  /**
+   * Branch and tag patterns allowed to deploy (custom deployment branch policies).
+   * @default undefined — every branch may deploy.
+   * @example { tags: ["v*.*.*"] }
+   */
+  deploymentPolicy?: GithubDeploymentPolicy;
+  /**
+   * Environment secrets by name. Values should be Pulumi secrets; they are wrapped as secrets again so
+   * state never holds them in plaintext, and the provider seals them with the repository's public key.
+   * @default {} — none.
+   * @example { FLY_API_TOKEN: config.requireSecret("flyToken") }
+   */
+  secrets?: Record<string, pulumi.Input<string>>;
+  /**
+   * Environment variables by name (not secret: visible in the GitHub UI and logs).
+   * @default {} — none.
+   * @example { SLIPWAY_STACK: "production" }
+   */
+  variables?: Record<string, pulumi.Input<string>>;
+}
+
+/** A GitHub deployment environment with its protection rules, secrets and variables. */
+export class GithubEnvironment extends pulumi.ComponentResource {
+  /** The environment name, known only once the environment exists (so dependents wait for it). */
+  public readonly environmentName: pulumi.Output<string>;
+  /** Names of the managed secrets (never the values). */
+  public readonly secretNames: pulumi.Output<string[]>;
+  /** Names of the managed variables. */
+  public readonly variableNames: pulumi.Output<string[]>;
+  /** The branch and tag patterns, as `branch:<p>` / `tag:<p>`. */
+  public readonly policyPatterns: pulumi.Output<string[]>;
+
+  constructor(name: string, args: GithubEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("slipway:github:Environment", name, {}, opts);
+    validate(`GithubEnvironment "${name}"`, args);
+
+    const branches = args.deploymentPolicy?.branches ?? [];
+    const tags = args.deploymentPolicy?.tags ?? [];
+    const custom = branches.length + tags.length > 0;
+    const reviewers = args.reviewers;
+    const hasReviewers = (reviewers?.users?.length ?? 0) + (reviewers?.teams?.length ?? 0) > 0;
+
+    const env = new github.RepositoryEnvironment(
+      `${name}-environment`,
+      {
+        repository: args.repository,
+        environment: args.environment,
+        reviewers: hasReviewers ? [{ users: reviewers?.users ?? [], teams: reviewers?.teams ?? [] }] : undefined,
+        waitTimer: args.waitTimer ?? 0,
+        preventSelfReview: args.preventSelfReview ?? false,
+        canAdminsBypass: args.canAdminsBypass ?? true,
+        // Custom policies are the only way to allow tags; protected-branches mode cannot express them.
+        deploymentBranchPolicy: custom ? { customBranchPolicies: true, protectedBranches: false } : undefined,
+      },
+      { parent: this },
+    );
+    const scoped = { parent: this, dependsOn: [env] };
+
+    const patterns = [
+      ...branches.map((p) => ({ kind: "branch" as const, p })),
+      ...tags.map((p) => ({ kind: "tag" as const, p })),
+    ];
+    for (const { kind, p } of patterns) {
+      new github.RepositoryEnvironmentDeploymentPolicy(
+        `${name}-${kind}-${p}`,
+        {
+          repository: args.repository,
+          environment: env.environment,
+          ...(kind === "branch" ? { branchPattern: p } : { tagPattern: p }),
+        },
+        scoped,
+      );
+    }
+
+    const secrets = Object.entries(args.secrets ?? {});
+    for (const [key, value] of secrets) {
+      new github.ActionsEnvironmentSecret(
+        `${name}-secret-${key}`,
+        { repository: args.repository, environment: env.environment, secretName: key, value: pulumi.secret(value) },
+        scoped,
+      );
+    }
+    const variables = Object.entries(args.variables ?? {});
+    for (const [key, value] of variables) {
+      new github.ActionsEnvironmentVariable(
+        `${name}-variable-${key}`,
+        { repository: args.repository, environment: env.environment, variableName: key, value },
+        scoped,
+      );
+    }
+
+    this.environmentName = env.environment;
+    this.secretNames = pulumi.output(secrets.map(([k]) => k));
+    this.variableNames = pulumi.output(variables.map(([k]) => k));
+    this.policyPatterns = pulumi.output(patterns.map(({ kind, p }) => `${kind}:${p}`));
+    this.registerOutputs({
+      environmentName: this.environmentName,
+      secretNames: this.secretNames,
+      variableNames: this.variableNames,
+      policyPatterns: this.policyPatterns,
+    });
+  }
+}
+
+/** Conflicts first, then limits; each message names the offending argument. */
+function validate(who: string, args: GithubEnvironmentArgs): void {
+  const secretKeys = Object.keys(args.secrets ?? {});
+  const variableKeys = Object.keys(args.variables ?? {});
+  const both = secretKeys.filter((k) => variableKeys.includes(k));
+  if (both.length > 0) {
+    throw new Error(`${who}: ${both.join(", ")} cannot be both a secret and a variable; choose one`);
+  }
+  if (args.environment.trim() === "" || args.environment.length > 255) {
+    throw new Error(`${who}: environment must be 1 to 255 characters, got ${JSON.stringify(args.environment)}`);
+  }
+  for (const [what, keys] of [["secret", secretKeys], ["variable", variableKeys]] as const) {
+    for (const k of keys) {
+      if (!NAME.test(k) || k.toUpperCase().startsWith("GITHUB_")) {
+        throw new Error(
+          `${who}: ${what} name ${JSON.stringify(k)} must match [A-Za-z_][A-Za-z0-9_]* and not start with GITHUB_`,
+        );
+      }
+    }
+  }
+  for (const kind of ["users", "teams"] as const) {
+    const n = args.reviewers?.[kind]?.length ?? 0;
+    if (n > MAX_REVIEWERS) {
+      throw new Error(`${who}: reviewers.${kind} has ${n} entries; GitHub allows at most ${MAX_REVIEWERS}`);
+    }
+  }
+  const wait = args.waitTimer;
+  if (wait !== undefined && (!Number.isInteger(wait) || wait < 0 || wait > MAX_WAIT_MINUTES)) {
+    throw new Error(`${who}: waitTimer must be an integer number of minutes from 0 to ${MAX_WAIT_MINUTES}, got ${wait}`);
+  }
+  for (const kind of ["branches", "tags"] as const) {
+    const list = args.deploymentPolicy?.[kind] ?? [];
+    const dup = list.find((p, i) => list.indexOf(p) !== i);
+    if (dup !== undefined) {
+      throw new Error(`${who}: deploymentPolicy.${kind} lists ${JSON.stringify(dup)} twice`);
+    }
+    const empty = list.find((p) => p.trim() === "");
+    if (empty !== undefined) throw new Error(`${who}: deploymentPolicy.${kind} contains an empty pattern`);
+  }
+}
