@@ -1,0 +1,254 @@
+import * as pulumi from "@pulumi/pulumi";
+import { lazyProvider } from "../dynamic";
+import { resolveCoolifyConnection, type CoolifyConnectionArgs } from "./connection";
+import { validateApplicationArgs } from "./validate";
+
+/** How Coolify probes the container; a passing check is what lets Coolify roll without downtime. */
+export interface CoolifyHealthCheckArgs {
+  /**
+   * HTTP path probed inside the container.
+   * @example "/health"
+   */
+  path: string;
+  /**
+   * Container port probed.
+   * @default the first of `ports` (the public HTTP port)
+   * @example 3000
+   */
+  port?: number;
+  /**
+   * Seconds between probes.
+   * @default 10
+   */
+  intervalSeconds?: number;
+  /**
+   * Seconds one probe may take.
+   * @default 5
+   */
+  timeoutSeconds?: number;
+  /**
+   * Failed probes in a row before the container counts as unhealthy.
+   * @default 3
+   */
+  retries?: number;
+  /**
+   * Grace period after start during which failures do not count (slow boots, migrations).
+   * @default 15
+   */
+  startPeriodSeconds?: number;
+  /**
+   * Status code that counts as healthy.
+   * @default 200
+   */
+  returnCode?: number;
+}
+
+export interface CoolifyApplicationArgs {
+  /** Project uuid (from `CoolifyProject.projectUuid`). */
+  projectUuid: pulumi.Input<string>;
+  /** Environment uuid (from `CoolifyProject.environmentUuid`). */
+  environmentUuid: pulumi.Input<string>;
+  /** Environment name (from `CoolifyProject.environmentName`); the API wants both name and uuid. */
+  environmentName: pulumi.Input<string>;
+  /**
+   * Server the container runs on (Servers → uuid in the Coolify UI).
+   * @example "vgsco4o"
+   */
+  serverUuid: pulumi.Input<string>;
+  /**
+   * Docker network (destination) on that server.
+   * @default the server's only destination; required by Coolify when the server has several
+   */
+  destinationUuid?: pulumi.Input<string>;
+  /**
+   * Application name in Coolify; also how a retried create finds an application it already made.
+   * @example "web"
+   */
+  name: pulumi.Input<string>;
+  /**
+   * Free text shown in the UI.
+   * @default no description
+   */
+  description?: pulumi.Input<string>;
+  /**
+   * Image reference pinned by digest, so a deploy runs exactly the bytes that were built or promoted.
+   * Tags are rejected: Coolify would pull whatever the tag points to at deploy time.
+   * @example "ghcr.io/acme/web@sha256:0f3e…"
+   */
+  image: pulumi.Input<string>;
+  /**
+   * Public hostnames, always served over https (Coolify's proxy obtains the certificates).
+   * `https://` prefixes are accepted; `http://` is rejected.
+   * @default no domain (the app is reachable only on the server's Docker network)
+   * @example ["staging.example.com"]
+   */
+  domains?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Container port the proxy sends public HTTP traffic to.
+   * @example 3000
+   */
+  port: pulumi.Input<number>;
+  /**
+   * More container ports exposed on the Docker network (e.g. a second service in the same container).
+   * @default none
+   * @example [4000]
+   */
+  internalPorts?: pulumi.Input<pulumi.Input<number>[]>;
+  /**
+   * Host port mappings (`host:container`). Coolify cannot roll a container that binds host ports, so these
+   * conflict with `rollingUpdate`.
+   * @default none (traffic arrives through the proxy only)
+   * @example ["5432:5432"]
+   */
+  portMappings?: string[];
+  /**
+   * Replace containers with a health-gated rolling update: the new container must pass `healthCheck`
+   * before the old one stops. Requires `healthCheck` and no `portMappings`.
+   * @default true
+   */
+  rollingUpdate?: boolean;
+  /**
+   * Health check; required for rolling updates.
+   * @default no health check (Coolify stops the old container before starting the new one)
+   */
+  healthCheck?: CoolifyHealthCheckArgs;
+  /**
+   * CPU and memory limits of the container.
+   * @default no limits
+   * @example { cpus: "1", memory: "1g" }
+   */
+  limits?: {
+    /** Docker `--cpus`. @example "1.5" */
+    cpus?: pulumi.Input<string>;
+    /** Docker `--memory`. @example "512m" */
+    memory?: pulumi.Input<string>;
+  };
+  /**
+   * Command run in the new container before it takes traffic (e.g. migrations); a failure fails the deploy.
+   * @default none
+   * @example "npm run migrate"
+   */
+  preDeploymentCommand?: pulumi.Input<string>;
+  /**
+   * Command run in the new container after the deploy.
+   * @default none
+   */
+  postDeploymentCommand?: pulumi.Input<string>;
+  /**
+   * Plain environment variables; changed ones are upserted, removed ones deleted.
+   * @default none
+   * @example { NODE_ENV: "production" }
+   */
+  env?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * Secret environment variables: kept encrypted in state and never shown in outputs.
+   * A key may not appear in both `env` and `secretEnv`.
+   * @default none
+   * @example { DATABASE_URL: db.internalDbUrl }
+   */
+  secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * Deploy (POST /deploy) after every change and wait until the deployment finishes; a failed deployment
+   * fails the update with the deployment's status and log. `false` only configures the application.
+   * @default true
+   */
+  deploy?: boolean;
+  /**
+   * API URL and token.
+   * @default `coolify:url` / `coolify:token` from config, else `COOLIFY_URL` / `COOLIFY_TOKEN`
+   */
+  connection?: CoolifyConnectionArgs;
+}
+
+/** A Coolify application running a pinned Docker image, with its env vars, deployed and waited for. */
+export class CoolifyApplication extends pulumi.ComponentResource {
+  /** Application uuid in Coolify. */
+  public readonly uuid: pulumi.Output<string>;
+  /** Public https URLs (one per domain). */
+  public readonly urls: pulumi.Output<string[]>;
+  /** The image reference that was deployed. */
+  public readonly image: pulumi.Output<string>;
+  /** The last deployment slipway started; undefined when `deploy` is false. */
+  public readonly deploymentUuid: pulumi.Output<string | undefined>;
+  /** How that deployment ended (`finished`). */
+  public readonly deploymentStatus: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: CoolifyApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("slipway:coolify:Application", name, {}, opts);
+    validateApplicationArgs(name, args);
+    const connection = resolveCoolifyConnection(args.connection);
+    const health = args.healthCheck;
+
+    const app = new ApplicationResource(
+      `${name}-app`,
+      {
+        connection,
+        projectUuid: args.projectUuid,
+        environmentUuid: args.environmentUuid,
+        environmentName: args.environmentName,
+        serverUuid: args.serverUuid,
+        destinationUuid: args.destinationUuid,
+        name: args.name,
+        description: args.description,
+        image: args.image,
+        domains: pulumi.output(args.domains ?? []).apply((ds) => ds.map(hostOf)),
+        ports: pulumi.all([args.port, args.internalPorts ?? []]).apply(([p, more]) => [p, ...more]),
+        portMappings: args.portMappings ?? [],
+        healthCheck: health && {
+          path: health.path,
+          port: health.port,
+          intervalSeconds: health.intervalSeconds ?? 10,
+          timeoutSeconds: health.timeoutSeconds ?? 5,
+          retries: health.retries ?? 3,
+          startPeriodSeconds: health.startPeriodSeconds ?? 15,
+          returnCode: health.returnCode ?? 200,
+        },
+        limits: args.limits,
+        preDeploymentCommand: args.preDeploymentCommand,
+        postDeploymentCommand: args.postDeploymentCommand,
+        env: args.env ?? {},
+        secretEnv: pulumi.secret(args.secretEnv ?? {}),
+        deploy: args.deploy ?? true,
+      },
+      { parent: this },
+    );
+
+    this.uuid = app.uuid;
+    this.urls = app.urls;
+    this.image = app.image;
+    this.deploymentUuid = app.deploymentUuid;
+    this.deploymentStatus = app.deploymentStatus;
+    this.registerOutputs({
+      uuid: this.uuid,
+      urls: this.urls,
+      image: this.image,
+      deploymentUuid: this.deploymentUuid,
+      deploymentStatus: this.deploymentStatus,
+    });
+  }
+}
+
+/** `https://a.example.com/` and `a.example.com` both mean the host `a.example.com`. */
+export function hostOf(domain: string): string {
+  return domain.replace(/^https:\/\//i, "").replace(/\/+$/, "").toLowerCase();
+}
+
+class ApplicationResource extends pulumi.dynamic.Resource {
+  declare public readonly uuid: pulumi.Output<string>;
+  declare public readonly urls: pulumi.Output<string[]>;
+  declare public readonly image: pulumi.Output<string>;
+  declare public readonly deploymentUuid: pulumi.Output<string | undefined>;
+  declare public readonly deploymentStatus: pulumi.Output<string | undefined>;
+
+  constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
+    super(
+      lazyProvider("components/coolify/application.provider.ts", "coolifyApplicationProvider"),
+      name,
+      { ...props, uuid: undefined, urls: undefined, deploymentUuid: undefined, deploymentStatus: undefined },
+      // The token and the secret env values must stay encrypted in state whatever the provider returns.
+      { ...opts, additionalSecretOutputs: ["connection", "secretEnv"] },
+      "coolify",
+      "Application",
+    );
+  }
+}

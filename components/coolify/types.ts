@@ -1,0 +1,119 @@
+/**
+ * The plain shapes the Coolify dynamic providers receive as inputs and keep as state. Components build
+ * them from their Args; providers validate them with the zod schemas in `schemas.ts` (the engine hands
+ * providers untyped JSON, and state written by an older slipway may lack newer fields).
+ */
+import type { CoolifyConnection } from "./connection";
+
+export type { CoolifyConnection };
+
+/** Inputs of the project resource (a project and one environment inside it). */
+export interface ProjectInputs {
+  connection: CoolifyConnection;
+  name: string;
+  description?: string;
+  environmentName: string;
+}
+
+/** State of the project resource. */
+export interface ProjectOutputs extends ProjectInputs {
+  projectUuid: string;
+  environmentUuid: string;
+}
+
+/** Health check as Coolify runs it against the container (and gates rolling updates on). */
+export interface HealthCheckInputs {
+  path: string;
+  /** Container port probed; Coolify uses the first exposed port when unset. */
+  port?: number;
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  retries: number;
+  startPeriodSeconds: number;
+  returnCode: number;
+}
+
+export interface LimitsInputs {
+  /** Docker `--cpus`, e.g. "1.5". */
+  cpus?: string;
+  /** Docker `--memory`, e.g. "512m". */
+  memory?: string;
+}
+
+/** Inputs of the application resource (application + env vars + deploy). */
+export interface ApplicationInputs {
+  connection: CoolifyConnection;
+  projectUuid: string;
+  environmentUuid: string;
+  environmentName: string;
+  serverUuid: string;
+  destinationUuid?: string;
+  name: string;
+  description?: string;
+  /** Pinned image reference, `repo@sha256:<hex>`. */
+  image: string;
+  /** Hostnames (no scheme); sent as `https://host` and read back from `fqdn`. */
+  domains: string[];
+  /** Container ports, the public HTTP one first. */
+  ports: number[];
+  /** Host port mappings (`"8080:3000"`); empty when rolling updates are wanted. */
+  portMappings: string[];
+  healthCheck?: HealthCheckInputs;
+  limits?: LimitsInputs;
+  preDeploymentCommand?: string;
+  postDeploymentCommand?: string;
+  /** Plain env vars. */
+  env: Record<string, string>;
+  /** Secret env vars; the whole map is a secret output of the resource. */
+  secretEnv: Record<string, string>;
+  /** Deploy after create/update and wait for the deployment to finish. */
+  deploy: boolean;
+}
+
+/** State of the application resource. */
+export interface ApplicationOutputs extends ApplicationInputs {
+  uuid: string;
+  /** Public URLs as Coolify reports them (`fqdn`, split). */
+  urls: string[];
+  /** The last deployment slipway started, and how it ended. */
+  deploymentUuid?: string;
+  deploymentStatus?: string;
+}
+
+export interface BackupInputs {
+  /** Cron expression (or Coolify's `daily`, `hourly`, …). */
+  schedule: string;
+  /** Days of local backups kept; 0 keeps all. */
+  retentionDays: number;
+  /** Number of local backups kept; 0 keeps all. */
+  retentionAmount: number;
+}
+
+/** Inputs of the database resource (a Postgres + its scheduled backup). */
+export interface DatabaseInputs {
+  connection: CoolifyConnection;
+  projectUuid: string;
+  environmentUuid: string;
+  environmentName: string;
+  serverUuid: string;
+  destinationUuid?: string;
+  name: string;
+  description?: string;
+  image: string;
+  user: string;
+  databaseName: string;
+  password: string;
+  limits?: LimitsInputs;
+  backup?: BackupInputs;
+}
+
+/** State of the database resource. */
+export interface DatabaseOutputs extends DatabaseInputs {
+  uuid: string;
+  /** Host name on the server's Docker network (the database's uuid in Coolify). */
+  internalHost: string;
+  port: number;
+  /** `postgres://user:password@host:5432/db`: secret. */
+  internalDbUrl: string;
+  backupUuid?: string;
+}

@@ -1,0 +1,126 @@
+/**
+ * Argument checks the components run before registering anything, so a bad combination fails the
+ * program with one exact message instead of a half-applied update. Only values known at construction
+ * time (plain values, not Outputs) can be checked here; the providers' `check` repeats the value checks.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+const DIGEST_REF = /^[a-z0-9][a-z0-9._\-/:]*@sha256:[a-f0-9]{64}$/;
+const CRON_KEYWORDS = ["every_minute", "hourly", "daily", "weekly", "monthly", "yearly"];
+
+export function digestError(image: string): string | undefined {
+  return DIGEST_REF.test(image)
+    ? undefined
+    : `image must be pinned by digest (<repository>@sha256:<64 hex digits>), got "${image}"`;
+}
+
+export function domainError(domain: string): string | undefined {
+  if (/^http:\/\//i.test(domain)) return `domains are always served over https, got "${domain}"`;
+  const host = domain.replace(/^https:\/\//i, "").replace(/\/+$/, "");
+  return /^[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i.test(host)
+    ? undefined
+    : `domains must be host names like "app.example.com", got "${domain}"`;
+}
+
+export function portError(what: string, port: number): string | undefined {
+  return Number.isInteger(port) && port >= 1 && port <= 65535
+    ? undefined
+    : `${what} must be an integer port between 1 and 65535, got ${port}`;
+}
+
+export function scheduleError(schedule: string): string | undefined {
+  if (CRON_KEYWORDS.includes(schedule)) return undefined;
+  const fields = schedule.trim().split(/\s+/);
+  return fields.length === 5 && fields.every((f) => /^[0-9*/,\-]+$/.test(f))
+    ? undefined
+    : `backups.schedule must be a 5-field cron expression or one of ${CRON_KEYWORDS.join(", ")}, got "${schedule}"`;
+}
+
+interface ApplicationArgsToCheck {
+  image: pulumi.Input<string>;
+  domains?: pulumi.Input<pulumi.Input<string>[]>;
+  port: pulumi.Input<number>;
+  internalPorts?: pulumi.Input<pulumi.Input<number>[]>;
+  portMappings?: string[];
+  rollingUpdate?: boolean;
+  healthCheck?: { path: string; port?: number };
+  env?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** Throws `CoolifyApplication <name>: <problem>` for the first conflict, then the first bad value. */
+export function validateApplicationArgs(name: string, args: ApplicationArgsToCheck): void {
+  const fail = (problem: string): never => {
+    throw new Error(`CoolifyApplication ${name}: ${problem}`);
+  };
+  const rolling = args.rollingUpdate ?? true;
+  // Conflicts first: they are about intent, and the fix is a choice the user has to make.
+  if (rolling && (args.portMappings?.length ?? 0) > 0) {
+    fail(
+      "portMappings conflicts with rollingUpdate: Coolify cannot roll a container that binds host ports; " +
+        "remove portMappings or set rollingUpdate: false",
+    );
+  }
+  if (rolling && args.healthCheck === undefined) {
+    fail("rollingUpdate requires a healthCheck: Coolify only rolls when the new container passes one; add healthCheck or set rollingUpdate: false");
+  }
+  if (isPlainRecord(args.env) && isPlainRecord(args.secretEnv)) {
+    const both = Object.keys(args.env).filter((k) => k in (args.secretEnv as object));
+    if (both.length > 0) fail(`env and secretEnv both set ${both.join(", ")}; a variable is either plain or secret`);
+  }
+
+  if (typeof args.image === "string") {
+    const problem = digestError(args.image);
+    if (problem) fail(problem);
+  }
+  if (Array.isArray(args.domains)) {
+    for (const d of args.domains) {
+      const problem = typeof d === "string" ? domainError(d) : undefined;
+      if (problem) fail(problem);
+    }
+  }
+  if (typeof args.port === "number") {
+    const problem = portError("port", args.port);
+    if (problem) fail(problem);
+  }
+  if (Array.isArray(args.internalPorts)) {
+    for (const p of args.internalPorts) {
+      const problem = typeof p === "number" ? portError("internalPorts", p) : undefined;
+      if (problem) fail(problem);
+    }
+  }
+  for (const mapping of args.portMappings ?? []) {
+    if (!/^\d{1,5}:\d{1,5}$/.test(mapping)) fail(`portMappings must look like "8080:3000", got "${mapping}"`);
+  }
+  if (args.healthCheck && !args.healthCheck.path.startsWith("/")) {
+    fail(`healthCheck.path must start with "/", got "${args.healthCheck.path}"`);
+  }
+}
+
+interface DatabaseArgsToCheck {
+  image?: pulumi.Input<string>;
+  backups?: { schedule: string; retentionDays?: number; retentionAmount?: number };
+}
+
+export function validateDatabaseArgs(name: string, args: DatabaseArgsToCheck): void {
+  const fail = (problem: string): never => {
+    throw new Error(`CoolifyDatabase ${name}: ${problem}`);
+  };
+  if (args.backups) {
+    const problem = scheduleError(args.backups.schedule);
+    if (problem) fail(problem);
+    for (const key of ["retentionDays", "retentionAmount"] as const) {
+      const value = args.backups[key];
+      if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+        fail(`backups.${key} must be an integer ≥ 0, got ${value}`);
+      }
+    }
+  }
+  if (typeof args.image === "string" && !/^[a-z0-9][a-z0-9._\-/]*(:[\w.\-]+)?(@sha256:[a-f0-9]{64})?$/.test(args.image)) {
+    fail(`image must be a Docker image reference like "pgvector/pgvector:pg16", got "${args.image}"`);
+  }
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !pulumi.Output.isInstance(value) && !Array.isArray(value);
+}
