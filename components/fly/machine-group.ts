@@ -1,0 +1,206 @@
+import * as pulumi from "@pulumi/pulumi";
+import { lazyProvider } from "../dynamic";
+import { resolveFlyConnection, type FlyConnectionArgs } from "./connection";
+import type { DeployStrategy } from "./machine-spec";
+
+/** One service the Fly proxy routes to the machines. */
+export interface FlyServiceArgs {
+  /** Port the app listens on inside the machine. @example 3000 */
+  internalPort: number;
+  /** @default "tcp" */
+  protocol?: "tcp" | "udp";
+  /**
+   * Public ports. Omit for the usual web pair; pass `[]` for a private service reached only over Flycast.
+   * @default 80 (http, redirects to https when `forceHttps`) and 443 (tls + http)
+   */
+  ports?: { port: number; handlers: string[] }[];
+  /** Redirect plain http to https on port 80. @default true (the app is always served over https) */
+  forceHttps?: boolean;
+  /** Let the proxy start stopped machines when requests arrive. @default true */
+  autostart?: boolean;
+  /**
+   * What the proxy does with idle machines. `autostop` may come back from Fly as a boolean; slipway normalises it.
+   * @default "stop" (idle machines stop, down to `minMachinesRunning`)
+   */
+  autostop?: "off" | "stop" | "suspend";
+  /** Machines the proxy never stops. @default 0 (all machines may stop when idle) */
+  minMachinesRunning?: number;
+  /** Proxy load limits. @default none (Fly's defaults) */
+  concurrency?: { type: "connections" | "requests"; softLimit: number; hardLimit: number };
+}
+
+/** A machine-level health check; a deploy waits until every check passes. */
+export interface FlyCheckArgs {
+  /** @default "http" */
+  type?: "http" | "tcp";
+  /** @example 3000 */
+  port: number;
+  /** HTTP path. @default "/" */
+  path?: string;
+  /** @default "15s" */
+  interval?: string;
+  /** @default "5s" */
+  timeout?: string;
+  /** Time after start before failures count. @default "10s" */
+  gracePeriod?: string;
+}
+
+export interface FlyMachineGroupArgs {
+  /** The Fly app the machines belong to. @example app.name */
+  app: pulumi.Input<string>;
+  /** Image reference, ideally pinned by digest. @example "ghcr.io/acme/web@sha256:…" */
+  image: pulumi.Input<string>;
+  /** Region every machine runs in. @example "ewr" */
+  region: pulumi.Input<string>;
+  /** Number of machines. @default 1 */
+  count?: number;
+  /** @default { cpuKind: "shared", cpus: 1, memoryMb: 256 } */
+  guest?: { cpuKind?: "shared" | "performance"; cpus?: number; memoryMb?: number };
+  /** Plain environment variables (secrets go through `FlySecrets`). @default {} */
+  env?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Overrides the image's CMD. @default the image's CMD */
+  cmd?: pulumi.Input<string[]>;
+  /** @default [] (no proxy services: the machines are not reachable from outside) */
+  services?: FlyServiceArgs[];
+  /** Named machine checks. @default {} (a deploy then only waits for `started`) @example { http: { port: 3000, path: "/health" } } */
+  checks?: Record<string, FlyCheckArgs>;
+  /** Volumes to mount; a volume attaches to one machine, so this needs `count` 1. @default [] */
+  mounts?: { volume: pulumi.Input<string>; path: string }[];
+  /** Extra machine metadata. @default {} */
+  metadata?: Record<string, pulumi.Input<string>>;
+  /** Pass `FlySecrets.version`, so machines start only once they can see those secrets. @default none */
+  minSecretsVersion?: pulumi.Input<number>;
+  /**
+   * How changed machines are replaced: `rolling` updates `maxUnavailable` at a time, waiting for checks;
+   * `bluegreen` starts a full new set, then destroys the old; `canary` updates one machine first, then the rest;
+   * `immediate` updates all at once without waiting. Machines already updated are reverted when one fails.
+   * @default "rolling"
+   */
+  strategy?: DeployStrategy;
+  /** Rolling only: machines updated at once. @default 1 */
+  maxUnavailable?: number;
+  /** @default `fly:*` config or FLY_API_URL / FLY_API_TOKEN */
+  connection?: FlyConnectionArgs;
+}
+
+/** Validates conflicting args before anything is registered; messages are part of the contract. */
+export function validateMachineGroupArgs(name: string, args: FlyMachineGroupArgs): void {
+  const prefix = `FlyMachineGroup "${name}"`;
+  const count = args.count ?? 1;
+  if (!Number.isInteger(count) || count < 0) {
+    throw new Error(`${prefix}: count must be an integer ≥ 0, got ${count}`);
+  }
+  if (args.maxUnavailable !== undefined && (args.strategy ?? "rolling") !== "rolling") {
+    throw new Error(`${prefix}: maxUnavailable only applies to the "rolling" strategy, not "${args.strategy}"`);
+  }
+  if (args.maxUnavailable !== undefined && (!Number.isInteger(args.maxUnavailable) || args.maxUnavailable < 1)) {
+    throw new Error(`${prefix}: maxUnavailable must be an integer ≥ 1, got ${args.maxUnavailable}`);
+  }
+  const mounts = args.mounts ?? [];
+  if (mounts.length > 0 && count > 1) {
+    throw new Error(`${prefix}: a volume attaches to one machine, so mounts need count 1, got count ${count}`);
+  }
+  if (mounts.length > 0 && args.strategy === "bluegreen") {
+    throw new Error(`${prefix}: the "bluegreen" strategy starts new machines beside the old ones, which cannot share a volume; use "rolling" or "immediate" with mounts`);
+  }
+  for (const service of args.services ?? []) {
+    if (service.minMachinesRunning !== undefined && service.minMachinesRunning > count) {
+      throw new Error(`${prefix}: minMachinesRunning (${service.minMachinesRunning}) exceeds count (${count})`);
+    }
+    if (service.autostop === "off" && service.minMachinesRunning !== undefined) {
+      throw new Error(`${prefix}: minMachinesRunning has no effect with autostop "off"; remove one of them`);
+    }
+  }
+}
+
+/** The dynamic resource behind the group: one resource per group, its id is `<app>/<group>`. */
+class FlyMachineGroupResource extends pulumi.dynamic.Resource {
+  declare readonly machineIds: pulumi.Output<string[]>;
+  declare readonly image: pulumi.Output<string>;
+  constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      lazyProvider("components/fly/machine-group.provider.ts", "flyMachineGroupProvider"),
+      name,
+      { machineIds: undefined, ...props },
+      { ...opts, additionalSecretOutputs: ["connection"] },
+      "slipway",
+      "fly:MachineGroup",
+    );
+  }
+}
+
+/** A set of identical Fly machines running the app image, deployed with a health-gated strategy. */
+export class FlyMachineGroup extends pulumi.ComponentResource {
+  /** Ids of the machines currently in the group. */
+  public readonly machineIds: pulumi.Output<string[]>;
+  /** The image the machines run (as deployed). */
+  public readonly image: pulumi.Output<string>;
+  /** The app the machines belong to. */
+  public readonly app: pulumi.Output<string>;
+
+  constructor(name: string, args: FlyMachineGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("slipway:fly:MachineGroup", name, {}, opts);
+    validateMachineGroupArgs(name, args);
+
+    const connection = resolveFlyConnection("FlyMachineGroup", args.connection);
+    const services = (args.services ?? []).map((s) => ({
+      internalPort: s.internalPort,
+      protocol: s.protocol ?? "tcp",
+      ports: (
+        s.ports ?? [
+          { port: 80, handlers: ["http"] },
+          { port: 443, handlers: ["tls", "http"] },
+        ]
+      ).map((p) => ({ port: p.port, handlers: p.handlers, forceHttps: p.port === 80 && (s.forceHttps ?? true) })),
+      autostart: s.autostart ?? true,
+      autostop: s.autostop ?? "stop",
+      minMachinesRunning: s.minMachinesRunning ?? 0,
+      ...(s.concurrency ? { concurrency: s.concurrency } : {}),
+    }));
+    const checks = Object.fromEntries(
+      Object.entries(args.checks ?? {}).map(([checkName, c]) => [
+        checkName,
+        {
+          type: c.type ?? "http",
+          port: c.port,
+          ...((c.type ?? "http") === "http" ? { path: c.path ?? "/", method: "GET" } : {}),
+          interval: c.interval ?? "15s",
+          timeout: c.timeout ?? "5s",
+          gracePeriod: c.gracePeriod ?? "10s",
+        },
+      ]),
+    );
+
+    const group = new FlyMachineGroupResource(
+      name,
+      {
+        connection,
+        app: args.app,
+        group: name,
+        region: args.region,
+        image: args.image,
+        count: args.count ?? 1,
+        guest: {
+          cpuKind: args.guest?.cpuKind ?? "shared",
+          cpus: args.guest?.cpus ?? 1,
+          memoryMb: args.guest?.memoryMb ?? 256,
+        },
+        env: args.env ?? {},
+        cmd: args.cmd,
+        services,
+        checks,
+        mounts: args.mounts ?? [],
+        metadata: args.metadata ?? {},
+        minSecretsVersion: args.minSecretsVersion,
+        strategy: args.strategy ?? "rolling",
+        maxUnavailable: args.maxUnavailable ?? 1,
+      },
+      { parent: this },
+    );
+
+    this.machineIds = group.machineIds;
+    this.image = group.image;
+    this.app = pulumi.output(args.app);
+    this.registerOutputs({ machineIds: this.machineIds, image: this.image, app: this.app });
+  }
+}

@@ -1,0 +1,62 @@
+import * as pulumi from "@pulumi/pulumi";
+import { lazyProvider } from "../dynamic";
+import { resolveFlyConnection, type FlyConnectionArgs } from "./connection";
+
+export interface FlySecretsArgs {
+  /** The app the secrets belong to. @example app.name */
+  app: pulumi.Input<string>;
+  /**
+   * Secret environment variables. Only the names listed here are managed: names set by someone else are
+   * left alone, and names removed from this map are unset. Values are kept encrypted in state.
+   * @example { SESSION_KEY: cfg.requireSecret("sessionKey") }
+   */
+  values: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** @default `fly:*` config or FLY_API_URL / FLY_API_TOKEN */
+  connection?: FlyConnectionArgs;
+}
+
+export function validateSecretsArgs(name: string, args: FlySecretsArgs): void {
+  const values = args.values;
+  // Only literal maps can be checked here; names inside Outputs are checked by the provider.
+  if (values && typeof values === "object" && !pulumi.Output.isInstance(values)) {
+    for (const key of Object.keys(values)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+        throw new Error(`FlySecrets "${name}": "${key}" is not a valid environment variable name`);
+      }
+    }
+  }
+}
+
+class FlySecretsResource extends pulumi.dynamic.Resource {
+  declare readonly version: pulumi.Output<number>;
+  declare readonly names: pulumi.Output<string[]>;
+  constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+    super(lazyProvider("components/fly/secrets.provider.ts", "flySecretsProvider"), name,
+      { version: undefined, names: undefined, ...props },
+      { ...opts, additionalSecretOutputs: ["connection", "values"] }, "slipway", "fly:Secrets");
+  }
+}
+
+/** A set of Fly app secrets; its `version` gates machines (`min_secrets_version`). */
+export class FlySecrets extends pulumi.ComponentResource {
+  /** The app's secrets version after this set was applied: pass it to `FlyMachineGroup.minSecretsVersion`. */
+  public readonly version: pulumi.Output<number>;
+  /** The managed secret names (never the values). */
+  public readonly names: pulumi.Output<string[]>;
+
+  constructor(name: string, args: FlySecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("slipway:fly:Secrets", name, {}, opts);
+    validateSecretsArgs(name, args);
+
+    const connection = resolveFlyConnection("FlySecrets", args.connection);
+    const secrets = new FlySecretsResource(
+      name,
+      { connection, app: args.app, values: pulumi.secret(args.values) },
+      { parent: this },
+    );
+
+    this.version = secrets.version;
+    this.names = secrets.names;
+    this.registerOutputs({ version: this.version, names: this.names });
+  }
+}

@@ -1,0 +1,85 @@
+import * as pulumi from "@pulumi/pulumi";
+import { lazyProvider } from "../dynamic";
+import { resolveFlyConnection, type FlyConnectionArgs } from "./connection";
+
+export interface FlyVolumeArgs {
+  /** The app the volume belongs to. @example app.name */
+  app: pulumi.Input<string>;
+  /** Volume name (letters, digits, underscores). Changing it replaces the volume. @example "media" */
+  name: string;
+  /** Region; must be the region of the machine that mounts it. Changing it replaces the volume. @example "ewr" */
+  region: pulumi.Input<string>;
+  /** Size in GB. Growing it extends the volume in place; shrinking is refused (Fly volumes only grow). @default 1 */
+  sizeGb?: number;
+  /** Days daily snapshots are kept. @default 5 (Fly's default) */
+  snapshotRetention?: number;
+  /** Take scheduled daily snapshots. @default true */
+  autoBackup?: boolean;
+  /** Encrypt at rest. Changing it replaces the volume. @default true */
+  encrypted?: boolean;
+  /** @default `fly:*` config or FLY_API_URL / FLY_API_TOKEN */
+  connection?: FlyConnectionArgs;
+}
+
+export function validateVolumeArgs(name: string, args: FlyVolumeArgs): void {
+  const prefix = `FlyVolume "${name}"`;
+  if (!/^[a-z0-9_]{1,30}$/.test(args.name)) {
+    throw new Error(`${prefix}: name must be 1-30 lowercase letters, digits or underscores, got "${args.name}"`);
+  }
+  const size = args.sizeGb ?? 1;
+  if (!Number.isInteger(size) || size < 1 || size > 500) {
+    throw new Error(`${prefix}: sizeGb must be an integer from 1 to 500, got ${size}`);
+  }
+  const retention = args.snapshotRetention ?? 5;
+  if (!Number.isInteger(retention) || retention < 1 || retention > 60) {
+    throw new Error(`${prefix}: snapshotRetention must be an integer from 1 to 60 days, got ${retention}`);
+  }
+  if (args.autoBackup === false && args.snapshotRetention !== undefined) {
+    throw new Error(`${prefix}: snapshotRetention has no effect with autoBackup false; remove one of them`);
+  }
+}
+
+class FlyVolumeResource extends pulumi.dynamic.Resource {
+  declare readonly volumeId: pulumi.Output<string>;
+  declare readonly sizeGb: pulumi.Output<number>;
+  declare readonly region: pulumi.Output<string>;
+  constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+    super(lazyProvider("components/fly/volume.provider.ts", "flyVolumeProvider"), name,
+      { volumeId: undefined, ...props },
+      { ...opts, additionalSecretOutputs: ["connection"] }, "slipway", "fly:Volume");
+  }
+}
+
+/** A Fly volume with scheduled snapshots; grows in place, never shrinks. */
+export class FlyVolume extends pulumi.ComponentResource {
+  /** The volume id, for `FlyMachineGroup.mounts[].volume`. */
+  public readonly volumeId: pulumi.Output<string>;
+  public readonly sizeGb: pulumi.Output<number>;
+  public readonly region: pulumi.Output<string>;
+
+  constructor(name: string, args: FlyVolumeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("slipway:fly:Volume", name, {}, opts);
+    validateVolumeArgs(name, args);
+
+    const connection = resolveFlyConnection("FlyVolume", args.connection);
+    const volume = new FlyVolumeResource(
+      name,
+      {
+        connection,
+        app: args.app,
+        name: args.name,
+        region: args.region,
+        sizeGb: args.sizeGb ?? 1,
+        snapshotRetention: args.snapshotRetention ?? 5,
+        autoBackup: args.autoBackup ?? true,
+        encrypted: args.encrypted ?? true,
+      },
+      { parent: this },
+    );
+
+    this.volumeId = volume.volumeId;
+    this.sizeGb = volume.sizeGb;
+    this.region = volume.region;
+    this.registerOutputs({ volumeId: this.volumeId, sizeGb: this.sizeGb, region: this.region });
+  }
+}
