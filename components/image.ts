@@ -4,14 +4,19 @@ import * as command from "@pulumi/command";
 
 /** Paths interpolated into shell commands: plain path characters only, so nothing can be injected. */
 const SAFE_PATH = /^[A-Za-z0-9_.\/-]+$/;
-/** `<repository>@sha256:<64 hex>`; the repository may carry a registry host with a port. */
-const PINNED = /^([a-z0-9]+(?:[._\-/:][a-z0-9]+)*)@(sha256:[0-9a-f]{64})$/;
+/**
+ * A repository without tag or digest, as docker's reference grammar has it: an optional registry host (with
+ * an optional port), then lowercase path components. A colon is only legal in the host, so a tag cannot hide.
+ * e.g. `ghcr.io/acme/shop`, `localhost:5000/shop`.
+ */
+const REPO_SRC = "(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*";
+const REPOSITORY = new RegExp(`^${REPO_SRC}$`);
+/** `<repository>@sha256:<64 hex>`. */
+const PINNED = new RegExp(`^(${REPO_SRC})@(sha256:[0-9a-f]{64})$`);
 /** A git commit as `git rev-parse` prints it (short or full). */
 const COMMIT = /^[0-9a-f]{7,40}$/;
 /** Docker's tag grammar: the stack name becomes a tag, so it must be one. */
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-/** A repository without tag or digest, e.g. `ghcr.io/acme/shop` or `localhost:5000/shop`. */
-const REPOSITORY = /^[a-z0-9]+(?:[._\-/:][a-z0-9]+)*$/;
 
 /** Credentials for the registry the image is pushed to. */
 export interface RegistryCredentials {
@@ -191,9 +196,10 @@ export class ContainerImage extends pulumi.ComponentResource {
   public readonly digest: pulumi.Output<string>;
 
   constructor(name: string, args: ContainerImageArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("slipway:index:ContainerImage", name, {}, opts);
+    // Validated before registering anything, so a bad argument leaves no half-built component behind.
     const who = `ContainerImage "${name}"`;
     validate(who, args);
+    super("slipway:index:ContainerImage", name, {}, opts);
 
     let pinned: pulumi.Output<PinnedRef>;
     if (args.build) pinned = this.build(name, who, args.build);

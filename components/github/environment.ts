@@ -107,8 +107,9 @@ export class GithubEnvironment extends pulumi.ComponentResource {
   public readonly policyPatterns: pulumi.Output<string[]>;
 
   constructor(name: string, args: GithubEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("slipway:github:Environment", name, {}, opts);
+    // Validated before registering anything, so a bad argument leaves no half-built component behind.
     validate(`GithubEnvironment "${name}"`, args);
+    super("slipway:github:Environment", name, {}, opts);
 
     const branches = args.deploymentPolicy?.branches ?? [];
     const tags = args.deploymentPolicy?.tags ?? [];

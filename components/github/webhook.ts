@@ -43,10 +43,11 @@ export class GithubDeployWebhook extends pulumi.ComponentResource {
   public readonly events: pulumi.Output<string[]>;
 
   constructor(name: string, args: GithubDeployWebhookArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("slipway:github:DeployWebhook", name, {}, opts);
+    // Validated before registering anything, so a bad argument leaves no half-built component behind.
     const who = `GithubDeployWebhook "${name}"`;
     const events = args.events ?? ["push"];
     validate(who, args, events);
+    super("slipway:github:DeployWebhook", name, {}, opts);
 
     const hook = new github.RepositoryWebhook(
       `${name}-hook`,
