@@ -1,0 +1,67 @@
+import { resolve } from "node:path";
+import type { Reply, RequestIssue, VendorFlavor } from "../common/http";
+
+/** Where the read-only vendor specs live: ../shared/specs next to the repository. */
+export const COOLIFY_SPEC = resolve(__dirname, "../../../../shared/specs/coolify/openapi.json");
+
+// Coolify's state-changing endpoints moved to POST in v4.2; the GET forms answer this exact 405 there.
+const MOVED_TO_POST = /^\/(deploy|(applications|databases|services)\/\{uuid\}\/(start|stop|restart))$/;
+
+/** Laravel's validator wording, which Coolify returns verbatim ("api_url" is shown as "api url"). */
+function laravelMessage(issue: RequestIssue): string {
+  const attr = issue.field.split(".").pop()?.replace(/_/g, " ") ?? issue.field;
+  switch (issue.keyword) {
+    case "unknown":
+      return "This field is not allowed.";
+    case "required":
+      return `The ${attr} field is required.`;
+    case "type":
+      switch (issue.expected) {
+        case "string":
+          return `The ${attr} field must be a string.`;
+        case "integer":
+          return `The ${attr} field must be an integer.`;
+        case "number":
+          return `The ${attr} field must be a number.`;
+        case "boolean":
+          return `The ${attr} field must be true or false.`;
+        case "array":
+          return `The ${attr} field must be an array.`;
+        default:
+          return `The ${attr} field format is invalid.`;
+      }
+    case "enum":
+      return `The selected ${attr} is invalid.`;
+    default:
+      return `The ${attr} field format is invalid.`;
+  }
+}
+
+export const coolifyFlavor: VendorFlavor = {
+  name: "coolify",
+  specFile: COOLIFY_SPEC,
+  basePath: "/api/v1",
+  // Coolify's controllers compare the body against an allow-list and reject the rest (see SOURCE.md).
+  rejectUnknownBodyFields: true,
+  secretKeys: ["value", "postgres_password", "password", "token", "private_key", "docker_registry_password", "secret"],
+  validationError(issues: readonly RequestIssue[]): Reply {
+    const wholeBody = issues.find((i) => i.in === "body" && i.field === "");
+    if (wholeBody) {
+      // An empty or non-object body never reaches Laravel's validator in Coolify: it answers 400 first.
+      return { status: 400, body: { message: "Invalid request." } };
+    }
+    const errors: Record<string, string[]> = {};
+    for (const issue of issues) (errors[issue.field] ??= []).push(laravelMessage(issue));
+    return { status: 422, body: { message: "Validation failed.", errors } };
+  },
+  unauthorized: () => ({ status: 401, body: { message: "Unauthenticated." } }),
+  notFound: (message = "Not found.") => ({ status: 404, body: { message } }),
+  methodNotAllowed(method: string, template: string): Reply {
+    if (method === "GET" && MOVED_TO_POST.test(template)) {
+      return { status: 405, body: { message: "This endpoint has changed to a POST request." } };
+    }
+    return { status: 405, body: { message: `The ${method} method is not supported for route api/v1${template}.` } };
+  },
+  badRequest: (message: string) => ({ status: 400, body: { message } }),
+  error: (status: number, message: string) => ({ status, body: { message } }),
+};
