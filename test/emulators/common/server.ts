@@ -71,6 +71,23 @@ export async function startEmulatorServer(
   const routeMap = new Map<string, Route>(routes.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r]));
   const router = new TemplateRouter([...index.operations.map((o) => o.template), ...routes.map((r) => r.path)]);
   const flavorSecrets = new Set(flavor.secretKeys);
+  // Errors a handler builds with ctx.flavor (404, 409, 412...) count as framework errors: real services answer
+  // them on every route even where the spec lists only the success status. Documented statuses are still checked.
+  const builtByFlavor = new WeakSet<Reply>();
+  const track = <A extends unknown[]>(build: (...args: A) => Reply) => (...args: A): Reply => {
+    const r = build(...args);
+    builtByFlavor.add(r);
+    return r;
+  };
+  const ctxFlavor: VendorFlavor = {
+    ...flavor,
+    validationError: track((issues) => flavor.validationError(issues)),
+    unauthorized: track(() => flavor.unauthorized()),
+    notFound: track((message?: string) => flavor.notFound(message)),
+    methodNotAllowed: track((m: string, t: string) => flavor.methodNotAllowed(m, t)),
+    badRequest: track((message: string) => flavor.badRequest(message)),
+    error: track((status: number, message: string) => flavor.error(status, message)),
+  };
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, rawPath: string, query: URLSearchParams): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
@@ -134,10 +151,10 @@ export async function startEmulatorServer(
       res.destroy();
       return;
     }
-    const ctx = { method, path, template: match.template, operationId: op?.operationId, params: match.params, query: queryObj, body, headers: req.headers, clock, flavor };
+    const ctx = { method, path, template: match.template, operationId: op?.operationId, params: match.params, query: queryObj, body, headers: req.headers, clock, flavor: ctxFlavor };
     try {
       reply = await route.handler(ctx);
-      generated = false;
+      generated = builtByFlavor.has(reply);
     } catch (err) {
       const message = `${flavor.name} ${method} ${match.template}: handler threw ${err instanceof Error ? err.stack : String(err)}`;
       responseViolations.push(message);
