@@ -83,7 +83,7 @@ const days = z.string().transform((spec, ctx): Weekday[] => {
     const from = a === undefined ? undefined : weekday(a);
     const to = b === undefined ? from : weekday(b);
     if (from === undefined || to === undefined || extra !== undefined) {
-      ctx.addIssue({ code: "custom", message: `expected days such as Mon-Fri or Mon,Wed,Fri, got ${JSON.stringify(part.trim())}` });
+      ctx.addIssue({ code: "custom", message: "expected days such as Mon-Fri or Mon,Wed,Fri" });
       return z.NEVER;
     }
     for (let i = WEEKDAYS.indexOf(from); ; i = (i + 1) % 7) {
