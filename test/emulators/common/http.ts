@@ -65,6 +65,11 @@ export interface Deviations {
   nullableBodyFields?: readonly string[];
   /** Status codes the real service answers, mapped to the documented one whose schema the body must match. */
   statusAs?: Readonly<Record<number, number>>;
+  /**
+   * The real service's body schema for a status, used instead of the spec's where the spec is wrong (e.g. Coolify
+   * documents GET /databases/{uuid} as a string but answers an object). May `$ref` the spec's "#/components/...".
+   */
+  responseSchemas?: Readonly<Record<number, object>>;
 }
 
 export interface RouteContext {

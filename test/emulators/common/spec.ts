@@ -187,6 +187,24 @@ export class OpenApiIndex {
     return v;
   }
 
+  /** Compiles a schema given inline; its `#/...` references point into the spec document. */
+  inlineValidator(schema: object): ValidateFunction {
+    const key = `i:${JSON.stringify(schema)}`;
+    let v = this.cache.get(key);
+    if (!v) {
+      const rewrite = (node: unknown): unknown => {
+        if (Array.isArray(node)) return node.map(rewrite);
+        if (typeof node !== "object" || node === null) return node;
+        return Object.fromEntries(
+          Object.entries(node).map(([k, val]) => [k, k === "$ref" && typeof val === "string" && val.startsWith("#") ? `${this.docId}${val}` : rewrite(val)]),
+        );
+      };
+      v = this.ajv.compile(rewrite(schema) as object);
+      this.cache.set(key, v);
+    }
+    return v;
+  }
+
   /** Top-level property names the schema at `pointer` declares (following $ref/allOf), or undefined if open. */
   declaredProperties(pointer: string): Set<string> | undefined {
     const names = new Set<string>();
