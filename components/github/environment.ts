@@ -10,17 +10,18 @@ const MAX_WAIT_MINUTES = 43_200;
 /** Who must approve a deployment to the environment. */
 export interface GithubEnvironmentReviewers {
   /**
-   * Numeric GitHub user ids (not logins: the API takes ids, and ids survive renames).
+   * GitHub users: a number is a user id (the API takes ids, and ids survive renames); a string is a
+   * login, looked up with the github provider at deploy time.
    * @default [] — no user reviewers.
-   * @example [583231]
+   * @example [583231, "octocat"]
    */
-  users?: pulumi.Input<number>[];
+  users?: Array<pulumi.Input<number> | string>;
   /**
-   * Numeric GitHub team ids.
+   * Teams: a number is a team id; a string is a team slug in the provider's owner organization.
    * @default [] — no team reviewers.
-   * @example [1234567]
+   * @example ["release-managers"]
    */
-  teams?: pulumi.Input<number>[];
+  teams?: Array<pulumi.Input<number> | string>;
 }
 
 /** Which refs may deploy. Leaving both lists empty lets every branch deploy. */
@@ -122,7 +123,9 @@ export class GithubEnvironment extends pulumi.ComponentResource {
       {
         repository: args.repository,
         environment: args.environment,
-        reviewers: hasReviewers ? [{ users: reviewers?.users ?? [], teams: reviewers?.teams ?? [] }] : undefined,
+        reviewers: hasReviewers
+          ? [{ users: (reviewers?.users ?? []).map((u) => this.userId(u)), teams: (reviewers?.teams ?? []).map((t) => this.teamId(t)) }]
+          : undefined,
         waitTimer: args.waitTimer ?? 0,
         preventSelfReview: args.preventSelfReview ?? false,
         canAdminsBypass: args.canAdminsBypass ?? true,
@@ -177,6 +180,23 @@ export class GithubEnvironment extends pulumi.ComponentResource {
       policyPatterns: this.policyPatterns,
     });
   }
+
+  private userId(u: pulumi.Input<number> | string): pulumi.Input<number> {
+    if (typeof u !== "string") return u;
+    return github.getUserOutput({ username: u }, { parent: this }).apply((r) => lookupId("user", u, r.id));
+  }
+
+  private teamId(t: pulumi.Input<number> | string): pulumi.Input<number> {
+    if (typeof t !== "string") return t;
+    return github.getTeamOutput({ slug: t }, { parent: this }).apply((r) => lookupId("team", t, r.id));
+  }
+}
+
+/** The invokes take `{ parent }` so they run with the same github provider as the children. */
+function lookupId(kind: string, key: string, id: string): number {
+  const n = Number(id);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`GitHub returned a non-numeric id ${JSON.stringify(id)} for ${kind} ${key}`);
+  return n;
 }
 
 /** Conflicts first, then limits; each message names the offending argument. */

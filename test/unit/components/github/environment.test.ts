@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { outputOf, setupMocks, type MockRegistry } from "../../mocks";
+import { outputOf, setupMocks, type MockOptions, type MockRegistry } from "../../mocks";
 
 const ENV = "github:index/repositoryEnvironment:RepositoryEnvironment";
 const POLICY = "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy";
@@ -7,13 +7,13 @@ const SECRET = "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret";
 const VARIABLE = "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable";
 
 let registry: MockRegistry;
-async function load(): Promise<{
+async function load(options: MockOptions = {}): Promise<{
   env: typeof import("../../../../components/github/environment");
   pulumi: typeof import("@pulumi/pulumi");
   github: typeof import("@pulumi/github");
 }> {
   vi.resetModules();
-  registry = setupMocks();
+  registry = setupMocks(options);
   const [env, pulumi, github] = await Promise.all([
     import("../../../../components/github/environment"),
     import("@pulumi/pulumi"),
@@ -96,6 +96,27 @@ describe("GithubEnvironment", () => {
     await registry.settled();
     expect(registry.one(ENV).inputs.deploymentBranchPolicy).toBeUndefined();
     expect(registry.byType(POLICY)).toHaveLength(0);
+  });
+
+  it("resolves reviewer logins and team slugs to ids through the provider's lookups", async () => {
+    const calls: string[] = [];
+    const { env } = await load({
+      call: (c) => {
+        calls.push(`${c.token} ${JSON.stringify(c.inputs)}`);
+        if (c.token === "github:index/getUser:getUser") return { id: c.inputs.username === "octocat" ? "583231" : "9" };
+        if (c.token === "github:index/getTeam:getTeam") return { id: "1234567" };
+        return {};
+      },
+    });
+    new env.GithubEnvironment("p", {
+      repository: "shop",
+      environment: "production",
+      reviewers: { users: ["octocat", 42], teams: ["release-managers"] },
+    });
+    await registry.settled();
+    expect(registry.one(ENV).inputs.reviewers).toEqual([{ users: [583231, 42], teams: [1234567] }]);
+    expect(calls).toContain('github:index/getUser:getUser {"username":"octocat"}');
+    expect(calls).toContain('github:index/getTeam:getTeam {"slug":"release-managers"}');
   });
 
   it("passes the github provider down to every child", async () => {
