@@ -1,0 +1,282 @@
+/**
+ * The shape of one environment, as it appears under `slipway:` in a stack file. Each top-level config key
+ * (`slipway:app`, `slipway:image`, …) has its own schema in `sectionSchemas`, so one broken section does not
+ * hide the mistakes in the others: `config.ts` parses every section and reports all issues at once.
+ *
+ * Every leaf carries its "expected …" phrase as the zod error, so the formatter can print
+ * `<path>: expected <phrase>, got <what was there>` without knowing zod's issue vocabulary.
+ * Rules that span fields or sections live in `rules.ts`.
+ */
+import { z } from "zod";
+
+const expected = (what: string) => ({ error: `expected ${what}` });
+
+/** An integer in [min, max]; the phrase names the bounds so the reader knows what would be accepted. */
+export function int(min: number, max?: number) {
+  const what = max === undefined ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
+  const s = z.number(expected(what)).int(expected(what)).min(min, expected(what));
+  return max === undefined ? s : s.max(max, expected(what));
+}
+
+function text(what: string, pattern?: RegExp) {
+  const s = z.string(expected(what)).min(1, expected(what));
+  return pattern ? s.regex(pattern, expected(what)) : s;
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, expected(`one of ${values.map((v) => JSON.stringify(v)).join(", ")}`));
+}
+
+const bool = () => z.boolean(expected("true or false"));
+
+/**
+ * A strict object: unknown keys are mistakes (a typo like `minRuning` must not silently fall back to a
+ * default). The message carries the allowed keys; the formatter prints one line per unknown key.
+ */
+function obj<S extends z.ZodRawShape>(shape: S) {
+  const keys = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === "unrecognized_keys" ? keys : "expected an object (a YAML map)"),
+  });
+}
+
+function list<T extends z.ZodType>(item: T, what: string) {
+  return z.array(item, expected(`a list of ${what}`));
+}
+
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const envName = () => text("an environment variable name (letters, digits, _; not starting with a digit)", ENV_NAME);
+
+function envMap(what: string) {
+  // YAML turns `PORT: 3000` into a number; env values are strings on every platform, so coerce scalars.
+  const value = z.union([z.string(), z.number(), z.boolean()], expected("a string, number or boolean")).transform(String);
+  return z.record(z.string(), value, {
+    error: (issue) => (issue.code === "invalid_key" ? `expected ${what}` : "expected a map of NAME: value"),
+  }).superRefine((map, ctx) => {
+    for (const key of Object.keys(map)) {
+      if (!ENV_NAME.test(key)) ctx.addIssue({ code: "custom", path: [key], message: `expected ${what}`, input: key });
+    }
+  });
+}
+
+/** RFC 1123 host names, lower-case, at least two labels: what Coolify, Fly certificates and browsers agree on. */
+const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+export function isHostname(v: string): boolean {
+  const labels = v.split(".");
+  return v.length <= 253 && labels.length >= 2 && labels.every((l) => HOST_LABEL.test(l)) && /^[a-z]{2,63}$/.test(labels[labels.length - 1] ?? "");
+}
+
+const hostname = () =>
+  z.string(expected("a host name like app.example.com")).superRefine((v, ctx) => {
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v);
+    if (scheme) {
+      ctx.addIssue({ code: "custom", input: v, message: `expected a bare host name without "${scheme[1]}://" (slipway always serves https)` });
+    } else if (!isHostname(v)) {
+      ctx.addIssue({ code: "custom", input: v, message: "expected a lower-case host name like app.example.com (no port, path or wildcard)" });
+    }
+  });
+
+const CRON_RANGES: ReadonlyArray<readonly [number, number]> = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
+/** Standard 5-field cron (what Coolify's scheduler accepts) plus the @-shorthands. */
+export function isCron(v: string): boolean {
+  if (/^@(hourly|daily|weekly|monthly|yearly)$/.test(v)) return true;
+  const fields = v.trim().split(/\s+/);
+  return fields.length === 5 && fields.every((field, i) => {
+    const [lo, hi] = CRON_RANGES[i] ?? [0, 0];
+    const inRange = (n: string) => /^\d+$/.test(n) && Number(n) >= lo && Number(n) <= hi;
+    return field.split(",").every((part) => {
+      const [base = "", step, extra] = part.split("/");
+      if (extra !== undefined || (step !== undefined && !(/^\d+$/.test(step) && Number(step) >= 1))) return false;
+      if (base === "*") return true;
+      const [from = "", to] = base.split("-");
+      return inRange(from) && (to === undefined || (inRange(to) && Number(to) >= Number(from)));
+    });
+  });
+}
+const cron = () => text('a 5-field cron expression like "0 3 * * *" (or @daily)').refine(isCron, expected('a 5-field cron expression like "0 3 * * *" (or @daily)'));
+
+const absPath = () => text("an absolute path like /data", /^\/[^\s]*$/);
+const port = () => int(1, 65535);
+
+export const DIGEST_REF = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+(?::[\w][\w.-]{0,127})?@sha256:[a-f0-9]{64}$/;
+const REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+
+export const appSchema = obj({
+  name: text("a lower-case name (letters, digits, -; 2–30 chars, starting with a letter)", /^[a-z][a-z0-9-]{0,28}[a-z0-9]$/),
+  ports: obj({
+    http: port(),
+    internal: list(port(), "ports").default([]),
+  }),
+  healthCheck: obj({
+    path: text("an HTTP path starting with /", /^\/\S*$/),
+    port: port().optional(),
+    intervalSeconds: int(1, 3600).default(15),
+    timeoutSeconds: int(1, 600).default(5),
+    gracePeriodSeconds: int(0, 3600).default(30),
+  }).optional(),
+  env: envMap("an environment variable name (letters, digits, _; not starting with a digit)").default({}),
+  secretEnv: list(envName(), "environment variable names").default([]),
+  releaseCommand: text("a shell command").optional(),
+  resources: obj({
+    cpus: z.number(expected("a number of CPUs from 0.1 to 64")).min(0.1, expected("a number of CPUs from 0.1 to 64")).max(64, expected("a number of CPUs from 0.1 to 64")),
+    memoryMb: int(64, 262144),
+  }).optional(),
+});
+
+export const imageSchema = z.discriminatedUnion("kind", [
+  obj({
+    kind: z.literal("build"),
+    context: text("a directory").default("."),
+    dockerfile: text("a file path").default("Dockerfile"),
+    registry: hostname(),
+    repository: text('a repository like "acme/shop"', REPOSITORY),
+    platform: oneOf(["linux/amd64", "linux/arm64"]).default("linux/amd64"),
+  }),
+  obj({ kind: z.literal("pinned"), ref: text("an image reference pinned by digest, like ghcr.io/acme/shop@sha256:<64 hex>", DIGEST_REF) }),
+  obj({
+    kind: z.literal("fromStack"),
+    stack: text('a stack name like "acme/slipway/staging"', /^[\w.-]+(\/[\w.-]+){0,2}$/),
+    output: text("a stack output name").default("imageRef"),
+  }),
+  obj({
+    kind: z.literal("flox"),
+    environment: text("a directory holding a .flox environment").default("."),
+    registry: hostname(),
+    repository: text('a repository like "acme/shop"', REPOSITORY),
+  }),
+], expected('an image with kind one of "build", "pinned", "fromStack", "flox"'));
+
+export const FLY_APP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+export const targetsSchema = obj({
+  coolify: obj({
+    serverUuid: text("a Coolify server UUID"),
+    projectName: text("a project name"),
+    environmentName: text("an environment name").default("production"),
+    destinationUuid: text("a Coolify destination UUID").optional(),
+    portMappings: list(text('a host:container mapping like "8080:3000"', /^\d{1,5}:\d{1,5}$/), "port mappings").default([]),
+    instantDeploy: bool().default(true),
+  }).optional(),
+  fly: obj({
+    org: text("a Fly organization slug", /^[a-z0-9-]+$/),
+    appName: text("a Fly app name (lower-case letters, digits, -)", FLY_APP_NAME),
+    network: text("a Fly private network name").optional(),
+  }).optional(),
+});
+
+export const databaseSchema = z.discriminatedUnion("kind", [
+  obj({
+    kind: z.literal("postgres"),
+    image: text("a Postgres image like pgvector/pgvector:pg16").default("pgvector/pgvector:pg16"),
+    version: int(13, 18).default(16),
+    databaseName: text("a database name (letters, digits, _)", /^[a-z_][a-z0-9_]{0,62}$/).default("app"),
+    volumeSizeGb: int(1, 500).default(10),
+    backups: obj({ schedule: cron(), retentionDays: int(1, 3650) }).optional(),
+    protect: bool().default(true),
+  }),
+  obj({ kind: z.literal("sqlite"), path: absPath(), ephemeral: bool().default(false) }),
+  obj({ kind: z.literal("none") }),
+], expected('a database with kind one of "postgres", "sqlite", "none"'));
+
+export const volumeSchema = obj({
+  name: text("a volume name (lower-case letters, digits, _; up to 30 chars)", /^[a-z0-9_]{1,30}$/),
+  mountPath: absPath(),
+  sizeGb: int(1, 500),
+  snapshotRetentionDays: int(1, 60).default(5),
+});
+export const volumesSchema = list(volumeSchema, "volumes");
+export const domainsSchema = list(hostname(), "host names");
+
+export const flyScalingSchema = obj({
+  regions: list(text("a Fly region code like ewr", /^[a-z]{3}$/), "Fly region codes").min(1, expected("at least one Fly region")),
+  guest: obj({
+    cpuKind: oneOf(["shared", "performance"]).default("shared"),
+    cpus: int(1, 16).default(1),
+    memoryMb: int(256, 131072).refine((m) => m % 256 === 0, expected("a multiple of 256 MB")).default(256),
+  }).prefault({}),
+  minRunning: int(0).default(1),
+  maxMachines: int(1, 100).default(1),
+  autostart: bool().default(true),
+  autostop: oneOf(["off", "stop", "suspend"]).default("stop"),
+  strategy: oneOf(["rolling", "bluegreen", "canary", "immediate"]).default("rolling"),
+  maxUnavailable: int(1).optional(),
+});
+
+export const scalingSchema = obj({
+  fly: flyScalingSchema.optional(),
+  coolify: obj({ healthGatedRollingUpdate: bool().default(false) }).optional(),
+});
+
+const githubName = /^[A-Za-z0-9_.-]+$/;
+export const githubSchema = obj({
+  owner: text("a GitHub user or organization", /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/),
+  repository: text("a repository name", githubName),
+  environment: text("an environment name"),
+  reviewers: obj({
+    users: list(text("a GitHub user name"), "user names").default([]),
+    teams: list(text("a team slug"), "team slugs").default([]),
+  }).prefault({}),
+  waitTimerMinutes: int(0, 43200).default(0),
+  deploymentPolicy: obj({
+    branches: list(text("a branch name pattern like main"), "branch patterns").min(1, expected("at least one branch pattern")).optional(),
+    tags: list(text('a tag pattern like "v*.*.*"'), "tag patterns").min(1, expected("at least one tag pattern")).optional(),
+  }).optional(),
+  variables: envMap("a GitHub variable name (letters, digits, _)").default({}),
+  secrets: list(text("a GitHub secret name (letters, digits, _; not starting with GITHUB_)", /^(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]*$/), "secret names").default([]),
+  webhook: obj({
+    events: list(text("a GitHub webhook event like push"), "events").min(1, expected("at least one event")).default(["push"]),
+    active: bool().default(true),
+  }).optional(),
+});
+
+/** Secret values, by name; the key must be secure (`pulumi config set --secret --path 'slipway:secrets.NAME'`). */
+export const secretsSchema = z.record(z.string(), z.string(expected("a string")), expected("a map of NAME: secret value"));
+
+export const releaseSchema = obj({
+  commit: text("a git commit SHA (7–40 hex chars)", /^[0-9a-f]{7,40}$/).optional(),
+  tag: text("a git tag"),
+}).partial();
+
+/** One schema per `slipway:<key>`; the key order is the order errors are reported in. */
+export const sectionSchemas = {
+  app: appSchema,
+  image: imageSchema,
+  targets: targetsSchema,
+  database: databaseSchema.default({ kind: "none" }),
+  volumes: volumesSchema.default([]),
+  domains: domainsSchema.default([]),
+  scaling: scalingSchema.prefault({}),
+  github: githubSchema.optional(),
+  secrets: secretsSchema.default({}),
+  release: releaseSchema.optional(),
+} as const;
+
+export type SectionName = keyof typeof sectionSchemas;
+export const REQUIRED_SECTIONS: readonly SectionName[] = ["app", "image", "targets"];
+
+export type AppConfig = z.output<typeof appSchema>;
+export type HealthCheckConfig = NonNullable<AppConfig["healthCheck"]>;
+export type ImageConfig = z.output<typeof imageSchema>;
+export type TargetsConfig = z.output<typeof targetsSchema>;
+export type CoolifyTargetConfig = NonNullable<TargetsConfig["coolify"]>;
+export type FlyTargetConfig = NonNullable<TargetsConfig["fly"]>;
+export type DatabaseConfig = z.output<typeof databaseSchema>;
+export type PostgresConfig = Extract<DatabaseConfig, { kind: "postgres" }>;
+export type VolumeConfig = z.output<typeof volumeSchema>;
+export type FlyScalingConfig = z.output<typeof flyScalingSchema>;
+export type ScalingConfig = z.output<typeof scalingSchema>;
+export type GithubConfig = z.output<typeof githubSchema>;
+export type ReleaseConfig = z.output<typeof releaseSchema>;
+
+/** A validated environment with defaults applied. `secrets` holds plaintext values: wrap them in `pulumi.secret`. */
+export interface StackConfig {
+  app: AppConfig;
+  image: ImageConfig;
+  targets: TargetsConfig;
+  database: DatabaseConfig;
+  volumes: VolumeConfig[];
+  domains: string[];
+  scaling: ScalingConfig;
+  github?: GithubConfig;
+  secrets: Record<string, string>;
+  release?: ReleaseConfig;
+}
