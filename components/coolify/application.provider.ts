@@ -1,0 +1,171 @@
+/**
+ * Dynamic provider for a Coolify application from a Docker image, with its env vars and its deployment.
+ * id = application uuid. create/update end with a deployment that must finish; a failed one fails the
+ * operation with the deployment's log.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { coolifyClient, createOnce, ok, okOrMissing, waitUntilGone, type CoolifyClient } from "./client";
+import { applicationFromApi, createApplicationBody, patchApplicationBody, hostsFromFqdn } from "./application.request";
+import { deployAndWait } from "./deploy";
+import { diffFields, type FieldSpec } from "./diff";
+import { applyEnvPlan, listEnvVars, planEnvChanges } from "./envvars";
+import { applicationInputsSchema, applicationReply, checkInputs, parseInputs, parseReply, uuidReply } from "./schemas";
+import type { ApplicationInputs, ApplicationOutputs } from "./types";
+
+export const APPLICATION_FIELDS: Record<string, FieldSpec> = {
+  // Placement: slipway does not move applications between projects, environments or servers in place.
+  projectUuid: { kind: "replace" },
+  environmentUuid: { kind: "replace" },
+  serverUuid: { kind: "replace" },
+  destinationUuid: { kind: "replace" },
+  name: { kind: "update" },
+  description: { kind: "update" },
+  image: { kind: "update" },
+  domains: { kind: "update" },
+  ports: { kind: "update" },
+  portMappings: { kind: "update" },
+  healthCheck: { kind: "update" },
+  limits: { kind: "update" },
+  preDeploymentCommand: { kind: "update" },
+  postDeploymentCommand: { kind: "update" },
+  env: { kind: "update", map: true },
+  secretEnv: { kind: "update", map: true },
+  deploy: { kind: "update" },
+};
+
+export function diffApplication(olds: ApplicationOutputs, news: ApplicationInputs): ReturnType<typeof diffFields> {
+  const result = diffFields(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, APPLICATION_FIELDS);
+  // A replacement that keeps a domain must delete first: Coolify refuses (409) a second app on the same domain.
+  const sharesDomain = (olds.domains ?? []).some((d) => news.domains?.includes(d));
+  return { ...result, deleteBeforeReplace: result.replaces.length > 0 && sharesDomain };
+}
+
+const allEnv = (inputs: ApplicationInputs): Record<string, string> => ({ ...inputs.env, ...inputs.secretEnv });
+
+async function applicationUuidsNamed(client: CoolifyClient, inputs: ApplicationInputs, environmentId?: number): Promise<string[]> {
+  const apps = parseReply("GET /applications", z.array(applicationReply), ok("GET /applications", await client.GET("/applications")));
+  return apps
+    .filter((a) => a.name === inputs.name)
+    .filter((a) => environmentId === undefined || a.environment_id == null || a.environment_id === environmentId)
+    .map((a) => a.uuid);
+}
+
+async function environmentId(client: CoolifyClient, inputs: ApplicationInputs): Promise<number | undefined> {
+  const reply = await client.GET("/projects/{uuid}/{environment_name_or_uuid}", {
+    params: { path: { uuid: inputs.projectUuid, environment_name_or_uuid: inputs.environmentUuid } },
+  });
+  const env = okOrMissing("GET /projects/{uuid}/{environment}", reply) as { id?: unknown } | undefined;
+  return typeof env?.id === "number" ? env.id : undefined;
+}
+
+async function getApplication(client: CoolifyClient, uuid: string): Promise<z.infer<typeof applicationReply> | undefined> {
+  const op = "GET /applications/{uuid}";
+  const body = okOrMissing(op, await client.GET("/applications/{uuid}", { params: { path: { uuid } } }));
+  return body === undefined ? undefined : parseReply(op, applicationReply, body);
+}
+
+async function deleteApplication(client: CoolifyClient, uuid: string): Promise<void> {
+  const reply = await client.DELETE("/applications/{uuid}", { params: { path: { uuid } } });
+  if (reply.response.status === 404) return;
+  ok("DELETE /applications/{uuid}", reply);
+  await waitUntilGone(`application ${uuid}`, async () => {
+    return (await client.GET("/applications/{uuid}", { params: { path: { uuid } } })).response.status;
+  });
+}
+
+async function outputsFor(client: CoolifyClient, uuid: string, inputs: ApplicationInputs): Promise<ApplicationOutputs> {
+  const app = await getApplication(client, uuid);
+  const hosts = app ? hostsFromFqdn(app.fqdn) : inputs.domains;
+  return { ...inputs, uuid, urls: hosts.map((h) => `https://${h}`) };
+}
+
+async function create(raw: ApplicationInputs): Promise<pulumi.dynamic.CreateResult<ApplicationOutputs>> {
+  const inputs = parseInputs("application", applicationInputsSchema, raw);
+  const client = coolifyClient(inputs.connection);
+  const envId = await environmentId(client, inputs);
+  const uuid = await createOnce(
+    `application ${inputs.name}`,
+    () => applicationUuidsNamed(client, inputs, envId),
+    async () => {
+      const op = "POST /applications/dockerimage";
+      const reply = await client.POST("/applications/dockerimage", { body: createApplicationBody(inputs) });
+      return parseReply(op, uuidReply, ok(op, reply)).uuid;
+    },
+  );
+  try {
+    await applyEnvPlan(client, uuid, planEnvChanges(await listEnvVars(client, uuid), allEnv(inputs), []));
+    const outs = await outputsFor(client, uuid, inputs);
+    if (!inputs.deploy) return { id: uuid, outs };
+    const deployment = await deployAndWait(client, uuid);
+    return { id: uuid, outs: { ...outs, ...deployment } };
+  } catch (error) {
+    // A failed create must leave nothing behind: Pulumi does not record it, so it would be orphaned.
+    await deleteApplication(client, uuid).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function read(id: string, props?: ApplicationOutputs): Promise<pulumi.dynamic.ReadResult<ApplicationOutputs>> {
+  if (!props) throw new Error("Coolify application: read needs the resource's state (its connection)");
+  const client = coolifyClient(props.connection);
+  const app = await getApplication(client, id);
+  if (app === undefined) return {};
+  const env: Record<string, string> = {};
+  const secretEnv: Record<string, string> = {};
+  for (const v of (await listEnvVars(client, id)).filter((e) => !e.is_preview)) {
+    // Keys that were secret stay secret; any other key (added by hand) is reported as plain drift.
+    if (v.key in (props.secretEnv ?? {})) secretEnv[v.key] = v.value ?? "";
+    else env[v.key] = v.value ?? "";
+  }
+  const current = applicationFromApi(app, props);
+  return {
+    id,
+    props: {
+      ...props,
+      ...current,
+      env,
+      secretEnv,
+      urls: current.domains.map((h) => `https://${h}`),
+    },
+  };
+}
+
+async function update(
+  id: string,
+  olds: ApplicationOutputs,
+  news: ApplicationInputs,
+): Promise<pulumi.dynamic.UpdateResult<ApplicationOutputs>> {
+  const inputs = parseInputs("application", applicationInputsSchema, news);
+  const client = coolifyClient(inputs.connection);
+  const patch = patchApplicationBody(olds, inputs);
+  if (Object.keys(patch).length > 0) {
+    ok("PATCH /applications/{uuid}", await client.PATCH("/applications/{uuid}", { params: { path: { uuid: id } }, body: patch }));
+  }
+  const managed = Object.keys(allEnv(olds));
+  const envChanged = await applyEnvPlan(client, id, planEnvChanges(await listEnvVars(client, id), allEnv(inputs), managed));
+  const outs = await outputsFor(client, id, inputs);
+  // Turning deploy on, or any change to what runs, needs a deployment; a rename or description does not.
+  const runtimeChanged =
+    envChanged || Object.keys(patch).some((key) => key !== "name" && key !== "description") || (inputs.deploy && !olds.deploy);
+  if (!inputs.deploy || !runtimeChanged) {
+    return { outs: { ...outs, deploymentUuid: olds.deploymentUuid, deploymentStatus: olds.deploymentStatus } };
+  }
+  const deployment = await deployAndWait(client, id);
+  return { outs: { ...outs, ...deployment } };
+}
+
+export const coolifyApplicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInputs, ApplicationOutputs> = {
+  async check(_olds, news) {
+    return checkInputs(applicationInputsSchema, news);
+  },
+  async diff(_id, olds, news) {
+    return diffApplication(olds, news);
+  },
+  create,
+  read,
+  update,
+  async delete(id, props) {
+    await deleteApplication(coolifyClient(props.connection), id);
+  },
+};

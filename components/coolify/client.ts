@@ -1,0 +1,181 @@
+/**
+ * The typed Coolify client the providers share: openapi-fetch over the generated `paths`, sending every
+ * request through `retryingFetch` (bearer auth, retries on 429/5xx honouring Retry-After), plus the
+ * error and polling helpers every provider needs.
+ */
+import createClient, { type Client } from "openapi-fetch";
+import { retryingFetch, retryPolicyFromEnv } from "../http";
+import type { paths } from "./api.gen";
+import type { CoolifyConnection } from "./connection";
+
+export type CoolifyClient = Client<paths>;
+
+export function coolifyClient(connection: CoolifyConnection): CoolifyClient {
+  const fetcher = retryingFetch(connection.token, retryPolicyFromEnv());
+  return createClient<paths>({ baseUrl: connection.apiUrl, fetch: (request) => fetcher(request) });
+}
+
+/** An error reply from Coolify, with the field errors of a 422 kept for the message. */
+export class CoolifyApiError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly status: number,
+    readonly detail: string,
+    readonly fieldErrors: Record<string, string[]> = {},
+  ) {
+    super(formatApiError(operation, status, detail, fieldErrors));
+    this.name = "CoolifyApiError";
+  }
+}
+
+/**
+ * `Coolify POST /applications/dockerimage: 422 Validation failed. (domains: The domains format is invalid.)`
+ * One line, so it survives Pulumi's diagnostics intact; the field list is what a user needs to fix args.
+ */
+export function formatApiError(
+  operation: string,
+  status: number,
+  detail: string,
+  fieldErrors: Record<string, string[]> = {},
+): string {
+  const fields = Object.entries(fieldErrors)
+    .map(([field, problems]) => `${field}: ${problems.join(" ")}`)
+    .join("; ");
+  return `Coolify ${operation}: ${status} ${detail}${fields ? ` (${fields})` : ""}`.trim();
+}
+
+/** Reads Coolify's error body (`{message, errors?}`, or text from a proxy in front of it) into an error. */
+export function errorFromReply(operation: string, status: number, body: unknown): CoolifyApiError {
+  if (typeof body === "object" && body !== null) {
+    const record = body as Record<string, unknown>;
+    const message = typeof record.message === "string" ? record.message : JSON.stringify(body).slice(0, 300);
+    const errors: Record<string, string[]> = {};
+    if (typeof record.errors === "object" && record.errors !== null) {
+      for (const [field, value] of Object.entries(record.errors as Record<string, unknown>)) {
+        errors[field] = Array.isArray(value) ? value.map(String) : [String(value)];
+      }
+    }
+    return new CoolifyApiError(operation, status, message, errors);
+  }
+  const text = typeof body === "string" && body.trim() !== "" ? body.trim().slice(0, 300) : statusText(status);
+  return new CoolifyApiError(operation, status, text);
+}
+
+function statusText(status: number): string {
+  return status === 404 ? "Not found." : status >= 500 ? "Server error." : "Request failed.";
+}
+
+/** What openapi-fetch hands back for every call. */
+export interface Reply<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** Returns the data of a 2xx reply (Coolify answers 200 or 201 for creates) or throws the formatted error. */
+export function ok<T>(operation: string, reply: Reply<T>): T {
+  if (reply.response.ok) return reply.data as T;
+  throw errorFromReply(operation, reply.response.status, reply.error);
+}
+
+/** A GET that may find nothing: undefined for 404, data for 2xx, an error otherwise. */
+export function okOrMissing<T>(operation: string, reply: Reply<T>): T | undefined {
+  if (reply.response.status === 404) return undefined;
+  return ok(operation, reply);
+}
+
+/**
+ * A create whose outcome is unknown: the server may have carried it out before the reply was lost
+ * (408, 500, 502, 504), or the connection dropped or timed out. 429/503 are not here: retryingFetch
+ * already retried them, and they mean the request was not carried out.
+ */
+export function isAmbiguousFailure(error: unknown): boolean {
+  if (error instanceof CoolifyApiError) return [408, 500, 502, 504].includes(error.status);
+  // Thrown by fetch/ky: timeouts, resets, refused connections. 4xx replies never get here.
+  return error instanceof Error;
+}
+
+export interface WaitOptions {
+  /** Longest total wait. @default SLIPWAY_WAIT_TIMEOUT_MS, else 15 minutes */
+  timeoutMs?: number;
+  /** Pause between polls. @default SLIPWAY_POLL_INTERVAL_MS, else 2 seconds */
+  intervalMs?: number;
+}
+
+export function waitOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Required<WaitOptions> {
+  const num = (name: string, fallback: number): number => {
+    const raw = env[name];
+    return raw !== undefined && raw !== "" && Number.isFinite(Number(raw)) ? Number(raw) : fallback;
+  };
+  return {
+    timeoutMs: num("SLIPWAY_WAIT_TIMEOUT_MS", 15 * 60_000),
+    intervalMs: num("SLIPWAY_POLL_INTERVAL_MS", 2_000),
+  };
+}
+
+/** What one poll saw: `done` ends the wait with `value`; otherwise `state` describes why it goes on. */
+export type PollResult<T> = { done: true; value: T } | { done: false; state: string };
+
+/**
+ * Polls until `poll` says done, bounded so a stuck deployment or a delete that never completes fails
+ * the update with what was last seen instead of hanging the engine forever.
+ */
+export async function pollUntil<T>(
+  what: string,
+  poll: () => Promise<PollResult<T>>,
+  options: WaitOptions = {},
+): Promise<T> {
+  const defaults = waitOptionsFromEnv();
+  const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
+  const intervalMs = options.intervalMs ?? defaults.intervalMs;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await poll();
+    if (result.done) return result.value;
+    if (Date.now() + intervalMs > deadline) {
+      throw new Error(`Timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what} (last seen: ${result.state})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Waits for a queued delete to finish: Coolify answers the DELETE at once and removes the resource later. */
+export function waitUntilGone(what: string, status: () => Promise<number>, options?: WaitOptions): Promise<void> {
+  return pollUntil<void>(
+    `${what} to be deleted`,
+    async () => {
+      const code = await status();
+      if (code === 404) return { done: true, value: undefined };
+      if (code >= 200 && code < 300) return { done: false, state: "still present" };
+      throw new CoolifyApiError(`GET ${what}`, code, "unexpected reply while waiting for the delete");
+    },
+    options,
+  );
+}
+
+/**
+ * Creates a resource at most once across ambiguous failures. `existing` lists the uuids that already
+ * match the resource's identity (its name in its project/environment) and is read BEFORE the first
+ * attempt; after an ambiguous failure a uuid that was not there before is the one this create made.
+ */
+export async function createOnce(
+  what: string,
+  existing: () => Promise<string[]>,
+  create: () => Promise<string>,
+  attempts = 3,
+): Promise<string> {
+  const before = new Set(await existing());
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      return await create();
+    } catch (error) {
+      if (!isAmbiguousFailure(error)) throw error;
+      lastError = error;
+      const made = (await existing()).filter((uuid) => !before.has(uuid));
+      if (made.length === 1) return made[0] as string;
+      if (made.length > 1) throw new Error(`Coolify: ${what} exists ${made.length} times after a retried create: ${made.join(", ")}`);
+    }
+  }
+  throw lastError instanceof Error ? lastError : new Error(`Coolify: could not create ${what}`);
+}

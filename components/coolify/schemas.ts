@@ -1,0 +1,210 @@
+/**
+ * zod schemas at the providers' two boundaries: what the engine hands a provider (untyped JSON that an
+ * older slipway may have written) and what Coolify answers (only the fields a provider relies on; extra
+ * fields pass, because Coolify adds fields between releases).
+ */
+import { z } from "zod";
+
+export const connectionSchema = z.object({ apiUrl: z.string().url(), token: z.string().min(1) });
+
+export const limitsSchema = z.object({ cpus: z.string().optional(), memory: z.string().optional() });
+
+export const healthCheckSchema = z.object({
+  path: z.string().startsWith("/"),
+  port: z.number().int().min(1).max(65535).optional(),
+  intervalSeconds: z.number().int().positive(),
+  timeoutSeconds: z.number().int().positive(),
+  retries: z.number().int().positive(),
+  startPeriodSeconds: z.number().int().min(0),
+  returnCode: z.number().int().min(100).max(599),
+});
+
+export const projectInputsSchema = z.object({
+  connection: connectionSchema,
+  name: z.string().min(1),
+  description: z.string().optional(),
+  environmentName: z.string().min(1),
+});
+
+export const applicationInputsSchema = z.object({
+  connection: connectionSchema,
+  projectUuid: z.string().min(1),
+  environmentUuid: z.string().min(1),
+  environmentName: z.string().min(1),
+  serverUuid: z.string().min(1),
+  destinationUuid: z.string().optional(),
+  name: z.string().min(1),
+  description: z.string().optional(),
+  image: z.string().regex(/@sha256:[a-f0-9]{64}$/, "image must be pinned by digest (<repository>@sha256:<64 hex digits>)"),
+  domains: z.array(z.string()),
+  ports: z.array(z.number().int().min(1).max(65535)).min(1),
+  portMappings: z.array(z.string().regex(/^\d{1,5}:\d{1,5}$/)),
+  healthCheck: healthCheckSchema.optional(),
+  limits: limitsSchema.optional(),
+  preDeploymentCommand: z.string().optional(),
+  postDeploymentCommand: z.string().optional(),
+  env: z.record(z.string(), z.string()),
+  secretEnv: z.record(z.string(), z.string()),
+  deploy: z.boolean(),
+});
+
+export const backupInputsSchema = z.object({
+  schedule: z.string().min(1),
+  retentionDays: z.number().int().min(0),
+  retentionAmount: z.number().int().min(0),
+});
+
+export const databaseInputsSchema = z.object({
+  connection: connectionSchema,
+  projectUuid: z.string().min(1),
+  environmentUuid: z.string().min(1),
+  environmentName: z.string().min(1),
+  serverUuid: z.string().min(1),
+  destinationUuid: z.string().optional(),
+  name: z.string().min(1),
+  description: z.string().optional(),
+  image: z.string().min(1),
+  user: z.string().min(1),
+  databaseName: z.string().min(1),
+  password: z.string().min(1),
+  limits: limitsSchema.optional(),
+  backup: backupInputsSchema.optional(),
+});
+
+/** Parses engine-provided inputs; the message names the resource kind and every bad path. */
+export function parseInputs<T>(kind: string, schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+  throw new Error(`Coolify ${kind}: invalid inputs: ${problems}`);
+}
+
+// --- replies -------------------------------------------------------------------------------------------
+
+export const uuidReply = z.looseObject({ uuid: z.string().min(1) });
+
+export const projectReply = z.looseObject({
+  uuid: z.string(),
+  name: z.string(),
+  description: z.string().nullish(),
+});
+
+export const environmentReply = z.looseObject({
+  id: z.number().optional(),
+  uuid: z.string().min(1),
+  name: z.string(),
+});
+
+export const applicationReply = z.looseObject({
+  uuid: z.string(),
+  name: z.string(),
+  description: z.string().nullish(),
+  environment_id: z.number().nullish(),
+  fqdn: z.string().nullish(),
+  docker_registry_image_name: z.string().nullish(),
+  docker_registry_image_tag: z.string().nullish(),
+  ports_exposes: z.string().nullish(),
+  ports_mappings: z.string().nullish(),
+  health_check_enabled: z.boolean().nullish(),
+  health_check_path: z.string().nullish(),
+  health_check_port: z.union([z.string(), z.number()]).nullish(),
+  health_check_interval: z.number().nullish(),
+  health_check_timeout: z.number().nullish(),
+  health_check_retries: z.number().nullish(),
+  health_check_start_period: z.number().nullish(),
+  health_check_return_code: z.number().nullish(),
+  limits_cpus: z.string().nullish(),
+  limits_memory: z.string().nullish(),
+  pre_deployment_command: z.string().nullish(),
+  post_deployment_command: z.string().nullish(),
+});
+export type ApplicationReply = z.infer<typeof applicationReply>;
+
+export const envVarReply = z.looseObject({
+  uuid: z.string(),
+  key: z.string(),
+  value: z.string().nullish(),
+  is_preview: z.boolean().nullish(),
+});
+export type EnvVarReply = z.infer<typeof envVarReply>;
+
+export const deployReply = z.looseObject({
+  deployments: z.array(z.looseObject({ deployment_uuid: z.string().min(1), resource_uuid: z.string().optional() })).min(1),
+});
+
+export const deploymentReply = z.looseObject({
+  deployment_uuid: z.string().optional(),
+  status: z.string(),
+  logs: z.string().nullish(),
+});
+
+export const databaseReply = z.looseObject({
+  uuid: z.string(),
+  name: z.string(),
+  description: z.string().nullish(),
+  environment_id: z.number().nullish(),
+  image: z.string().nullish(),
+  postgres_user: z.string().nullish(),
+  postgres_db: z.string().nullish(),
+  postgres_password: z.string().nullish(),
+  internal_db_url: z.string().nullish(),
+  limits_cpus: z.string().nullish(),
+  limits_memory: z.string().nullish(),
+  status: z.string().nullish(),
+});
+export type DatabaseReply = z.infer<typeof databaseReply>;
+
+export const backupReply = z.looseObject({
+  uuid: z.string(),
+  frequency: z.string(),
+  enabled: z.boolean().nullish(),
+  database_backup_retention_days_locally: z.number().nullish(),
+  database_backup_retention_amount_locally: z.number().nullish(),
+});
+export type BackupReply = z.infer<typeof backupReply>;
+
+/**
+ * Validates a reply, tolerating Coolify endpoints the spec types as `string` although they send JSON
+ * (GET /databases, GET /databases/{uuid}/backups): a string body is parsed first.
+ */
+export function parseReply<T>(operation: string, schema: z.ZodType<T>, body: unknown): T {
+  let value = body;
+  if (typeof body === "string") {
+    try {
+      value = JSON.parse(body);
+    } catch {
+      // Leave it as the string; the schema error below says what was expected.
+    }
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ");
+  throw new Error(`Coolify ${operation}: unexpected reply: ${problems}`);
+}
+
+/** The engine's placeholder for values not known yet (during preview); see @pulumi/pulumi runtime/rpc. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+function containsUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+/**
+ * A provider's `check`: reports every invalid property as a check failure. Properties that are not known
+ * yet (a preview before the project exists) are skipped; they are checked again when known.
+ */
+export function checkInputs<T>(schema: z.ZodType<T>, news: T): { inputs?: T; failures?: { property: string; reason: string }[] } {
+  const result = schema.safeParse(news);
+  if (result.success) return { inputs: news };
+  const failures = result.error.issues
+    .filter((issue) => {
+      let at: unknown = news;
+      for (const key of issue.path) at = (at as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey];
+      return !containsUnknown(at) && !containsUnknown((news as Record<string, unknown>)[String(issue.path[0])]);
+    })
+    .map((issue) => ({ property: String(issue.path[0] ?? ""), reason: `${issue.path.join(".")}: ${issue.message}` }));
+  return failures.length === 0 ? { inputs: news } : { failures };
+}
