@@ -1,0 +1,121 @@
+/**
+ * The GitHub REST API emulator (a GitHub Enterprise Server as go-github sees it: base URL
+ * http://127.0.0.1:<port>/api/v3/), held to ../shared/specs/github/openapi-subset.json by the shared server.
+ *
+ * Seed it with organizations, users, teams and repositories; everything else (environments, policies,
+ * secrets, variables, webhooks) is created through the API, exactly as the Pulumi GitHub provider does.
+ */
+import type { Route, RouteContext } from "../common/http";
+import { startEmulatorServer } from "../common/server";
+import type { Emulator, EmulatorOptions } from "../common/types";
+import type { GithubRuntime } from "./context";
+import { githubFlavor } from "./flavor";
+import { actionsName, createState, findEnvironment, findRepository, type GithubSeed, type GithubState } from "./model";
+import { accountRoutes } from "./routes-account";
+import { actionsRoutes } from "./routes-actions";
+import { environmentRoutes } from "./routes-environments";
+import { hookRoutes } from "./routes-hooks";
+import { createSealer } from "./sealing";
+import { hook, secretView, variableView } from "./views";
+
+export type { GithubSeed } from "./model";
+
+export interface GithubEmulatorOptions extends EmulatorOptions, GithubSeed {}
+
+export interface SecretRef {
+  owner: string;
+  repo: string;
+  /** Omit for a repository secret. */
+  environment?: string;
+  name: string;
+}
+
+export interface GithubEmulator extends Emulator {
+  /** The Actions public key every secret must be sealed to (what `.../secrets/public-key` serves). */
+  readonly publicKey: { keyId: string; key: string };
+  /** The decrypted value of a stored secret, for tests to assert; undefined when there is no such secret. */
+  secretValue(ref: SecretRef): string | undefined;
+}
+
+/** API versions GitHub currently accepts in X-GitHub-Api-Version (go-github sends 2022-11-28). */
+const API_VERSIONS = new Set(["2022-11-28", "2026-03-10"]);
+
+/** GitHub rejects an API version it does not know before doing anything else. */
+function withApiVersionCheck(route: Route): Route {
+  return {
+    ...route,
+    handler: (ctx: RouteContext) => {
+      const v = ctx.headers["x-github-api-version"];
+      const version = Array.isArray(v) ? v[0] : v;
+      if (version !== undefined && !API_VERSIONS.has(version)) {
+        return ctx.flavor.error(400, `Unsupported 'X-GitHub-Api-Version' header value: ${version}.`);
+      }
+      return route.handler(ctx);
+    },
+  };
+}
+
+function inventoryOf(rt: GithubRuntime): unknown {
+  const s: GithubState = rt.state;
+  return {
+    user: s.user.login,
+    accounts: [...s.accounts.values()].map((a) => ({ login: a.login, id: a.id, type: a.kind })),
+    teams: [...s.teams.values()],
+    publicKey: { key_id: rt.sealer.keyId, key: rt.sealer.publicKeyBase64 },
+    repositories: [...s.repositories.values()].map((r) => ({
+      id: r.id,
+      full_name: `${r.owner.login}/${r.name}`,
+      private: r.private,
+      default_branch: r.defaultBranch,
+      // Secret values stay out of the dump: only names and timestamps, as GitHub itself reveals.
+      secrets: [...r.secrets.values()].map(secretView),
+      variables: [...r.variables.values()].map(variableView),
+      hooks: [...r.hooks.values()].map((h) => hook(rt.urls, r, h)),
+      environments: [...r.environments.values()].map((e) => ({
+        id: e.id,
+        name: e.name,
+        wait_timer: e.waitTimer,
+        reviewers: e.reviewers,
+        prevent_self_review: e.preventSelfReview,
+        can_admins_bypass: e.canAdminsBypass,
+        deployment_branch_policy: e.branchPolicy,
+        deployment_policies: [...e.policies.values()],
+        secrets: [...e.secrets.values()].map(secretView),
+        variables: [...e.variables.values()].map(variableView),
+      })),
+    })),
+  };
+}
+
+export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Promise<GithubEmulator> {
+  const { orgs, user, users, teams, repositories, ...serverOptions } = opts;
+  const seed: GithubSeed = { orgs, user, users, teams, repositories };
+  const sealer = await createSealer();
+  const rt: GithubRuntime = {
+    state: createState(seed, new Date()),
+    sealer,
+    // Placeholder until the server listens and its port is known (no request can arrive before that).
+    urls: { api: "http://127.0.0.1/api/v3", web: "http://127.0.0.1" },
+  };
+  const routes = [...accountRoutes(rt), ...environmentRoutes(rt), ...actionsRoutes(rt), ...hookRoutes(rt)].map(withApiVersionCheck);
+  const server = await startEmulatorServer(githubFlavor(), routes, serverOptions, {
+    inventory: () => inventoryOf(rt),
+    reset: () => {
+      // The key pair survives a reset, like GitHub's: a key fetched before still seals valid secrets.
+      rt.state = createState(seed, new Date(server.clock.now()));
+    },
+    // GitHub hosts no deployed apps, so there is no health endpoint an image could make fail.
+    markImageUnhealthy: () => undefined,
+  });
+  rt.urls = { api: server.url, web: server.origin };
+  rt.state = createState(seed, new Date(server.clock.now()));
+  return Object.assign(server, {
+    publicKey: { keyId: sealer.keyId, key: sealer.publicKeyBase64 },
+    secretValue(ref: SecretRef): string | undefined {
+      const repo = findRepository(rt.state, ref.owner, ref.repo);
+      if (!repo) return undefined;
+      const scope = ref.environment === undefined ? repo : findEnvironment(repo, ref.environment);
+      return scope?.secrets.get(actionsName(ref.name))?.value;
+    },
+  });
+}
