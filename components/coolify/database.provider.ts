@@ -1,0 +1,198 @@
+/**
+ * Dynamic provider for a Coolify Postgres (pgvector image) and its scheduled backup.
+ * id = database uuid. The password arrives as an input (from @pulumi/random) and stays secret in state.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { coolifyClient, createOnce, ok, okOrMissing, pollUntil, waitUntilGone, type CoolifyClient } from "./client";
+import {
+  backupFromApi,
+  createBackupBody,
+  createPostgresBody,
+  databaseFromApi,
+  hostOfUrl,
+  internalDbUrl,
+  needsRestart,
+  patchBackupBody,
+  patchDatabaseBody,
+  POSTGRES_PORT,
+} from "./database.request";
+import { diffFields, type FieldSpec } from "./diff";
+import { backupReply, checkInputs, databaseInputsSchema, databaseReply, parseInputs, parseReply, uuidReply } from "./schemas";
+import type { BackupInputs, DatabaseInputs, DatabaseOutputs } from "./types";
+
+export const DATABASE_FIELDS: Record<string, FieldSpec> = {
+  projectUuid: { kind: "replace" },
+  environmentUuid: { kind: "replace" },
+  serverUuid: { kind: "replace" },
+  destinationUuid: { kind: "replace" },
+  // POSTGRES_USER/PASSWORD/DB only take effect when initdb creates the data directory: Coolify would accept
+  // a PATCH, but the running database would keep the old role and password. Only a new database applies them.
+  user: { kind: "replace" },
+  databaseName: { kind: "replace" },
+  password: { kind: "replace" },
+  name: { kind: "update" },
+  description: { kind: "update" },
+  image: { kind: "update" },
+  limits: { kind: "update" },
+  backup: { kind: "update" },
+};
+
+async function databaseUuidsNamed(client: CoolifyClient, name: string): Promise<string[]> {
+  const list = parseReply("GET /databases", z.array(databaseReply), ok("GET /databases", await client.GET("/databases")));
+  return list.filter((d) => d.name === name).map((d) => d.uuid);
+}
+
+async function getDatabase(client: CoolifyClient, uuid: string): Promise<z.infer<typeof databaseReply> | undefined> {
+  const op = "GET /databases/{uuid}";
+  const body = okOrMissing(op, await client.GET("/databases/{uuid}", { params: { path: { uuid } } }));
+  return body === undefined ? undefined : parseReply(op, databaseReply, body);
+}
+
+async function listBackups(client: CoolifyClient, uuid: string): Promise<z.infer<typeof backupReply>[]> {
+  const op = "GET /databases/{uuid}/backups";
+  const body = ok(op, await client.GET("/databases/{uuid}/backups", { params: { path: { uuid } } }));
+  return parseReply(op, z.array(backupReply), body);
+}
+
+async function createBackup(client: CoolifyClient, uuid: string, backup: BackupInputs): Promise<string> {
+  const op = "POST /databases/{uuid}/backups";
+  return createOnce(
+    `backup schedule of database ${uuid}`,
+    async () => (await listBackups(client, uuid)).map((b) => b.uuid),
+    async () => {
+      const reply = await client.POST("/databases/{uuid}/backups", { params: { path: { uuid } }, body: createBackupBody(backup) });
+      return parseReply(op, uuidReply, ok(op, reply)).uuid;
+    },
+  );
+}
+
+/** Brings the backup schedule to `wanted`: create, update in place, or delete. Returns its uuid. */
+async function syncBackup(
+  client: CoolifyClient,
+  uuid: string,
+  backupUuid: string | undefined,
+  wanted: BackupInputs | undefined,
+): Promise<string | undefined> {
+  if (!wanted) {
+    if (backupUuid) {
+      const reply = await client.DELETE("/databases/{uuid}/backups/{scheduled_backup_uuid}", {
+        params: { path: { uuid, scheduled_backup_uuid: backupUuid } },
+      });
+      if (reply.response.status !== 404) ok("DELETE /databases/{uuid}/backups/{scheduled_backup_uuid}", reply);
+    }
+    return undefined;
+  }
+  if (backupUuid) {
+    const reply = await client.PATCH("/databases/{uuid}/backups/{scheduled_backup_uuid}", {
+      params: { path: { uuid, scheduled_backup_uuid: backupUuid } },
+      body: patchBackupBody(wanted),
+    });
+    // Deleted by hand since: make it again.
+    if (reply.response.status !== 404) {
+      ok("PATCH /databases/{uuid}/backups/{scheduled_backup_uuid}", reply);
+      return backupUuid;
+    }
+  }
+  return createBackup(client, uuid, wanted);
+}
+
+async function outputsFor(client: CoolifyClient, uuid: string, inputs: DatabaseInputs, backupUuid?: string): Promise<DatabaseOutputs> {
+  const db = await getDatabase(client, uuid);
+  const url = internalDbUrl(inputs, uuid, db?.internal_db_url);
+  return { ...inputs, uuid, internalHost: hostOfUrl(url, uuid), port: POSTGRES_PORT, internalDbUrl: url, backupUuid };
+}
+
+async function deleteDatabase(client: CoolifyClient, uuid: string): Promise<void> {
+  const reply = await client.DELETE("/databases/{uuid}", { params: { path: { uuid } } });
+  if (reply.response.status === 404) return;
+  ok("DELETE /databases/{uuid}", reply);
+  await waitUntilGone(`database ${uuid}`, async () => {
+    return (await client.GET("/databases/{uuid}", { params: { path: { uuid } } })).response.status;
+  });
+}
+
+async function create(raw: DatabaseInputs): Promise<pulumi.dynamic.CreateResult<DatabaseOutputs>> {
+  const inputs = parseInputs("database", databaseInputsSchema, raw);
+  const client = coolifyClient(inputs.connection);
+  const uuid = await createOnce(
+    `database ${inputs.name}`,
+    () => databaseUuidsNamed(client, inputs.name),
+    async () => {
+      const op = "POST /databases/postgresql";
+      const reply = await client.POST("/databases/postgresql", { body: createPostgresBody(inputs) });
+      return parseReply(op, uuidReply, ok(op, reply)).uuid;
+    },
+  );
+  try {
+    const backupUuid = inputs.backup ? await createBackup(client, uuid, inputs.backup) : undefined;
+    return { id: uuid, outs: await outputsFor(client, uuid, inputs, backupUuid) };
+  } catch (error) {
+    // Not recorded by Pulumi when create fails, so it must not be left running.
+    await deleteDatabase(client, uuid).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function read(id: string, props?: DatabaseOutputs): Promise<pulumi.dynamic.ReadResult<DatabaseOutputs>> {
+  if (!props) throw new Error("Coolify database: read needs the resource's state (its connection)");
+  const client = coolifyClient(props.connection);
+  const db = await getDatabase(client, id);
+  if (db === undefined) return {};
+  const backups = await listBackups(client, id);
+  const backup = backups.find((b) => b.uuid === props.backupUuid) ?? (props.backupUuid ? undefined : backups[0]);
+  const current = databaseFromApi(db, props);
+  const url = internalDbUrl(current, id, db.internal_db_url);
+  return {
+    id,
+    props: {
+      ...props,
+      ...current,
+      backup: backup ? backupFromApi(backup) : undefined,
+      backupUuid: backup?.uuid,
+      internalDbUrl: url,
+      internalHost: hostOfUrl(url, id),
+    },
+  };
+}
+
+async function update(id: string, olds: DatabaseOutputs, news: DatabaseInputs): Promise<pulumi.dynamic.UpdateResult<DatabaseOutputs>> {
+  const inputs = parseInputs("database", databaseInputsSchema, news);
+  const client = coolifyClient(inputs.connection);
+  const patch = patchDatabaseBody(olds, inputs);
+  if (Object.keys(patch).length > 0) {
+    ok("PATCH /databases/{uuid}", await client.PATCH("/databases/{uuid}", { params: { path: { uuid: id } }, body: patch }));
+  }
+  if (needsRestart(patch)) {
+    ok("POST /databases/{uuid}/restart", await client.POST("/databases/{uuid}/restart", { params: { path: { uuid: id } } }));
+    await waitUntilRunning(client, id);
+  }
+  const backupUuid = await syncBackup(client, id, olds.backupUuid, inputs.backup);
+  return { outs: await outputsFor(client, id, inputs, backupUuid) };
+}
+
+/** After a restart: wait for `running…` (Coolify reports e.g. `running:healthy`), bounded like every wait. */
+async function waitUntilRunning(client: CoolifyClient, uuid: string): Promise<void> {
+  await pollUntil(`database ${uuid} to run again`, async () => {
+    const db = await getDatabase(client, uuid);
+    const status = db?.status ?? "";
+    // An API that does not report a status gives nothing to wait for.
+    if (db?.status == null || status.startsWith("running")) return { done: true, value: undefined };
+    return { done: false, state: status };
+  });
+}
+
+export const coolifyDatabaseProvider: pulumi.dynamic.ResourceProvider<DatabaseInputs, DatabaseOutputs> = {
+  async check(_olds, news) {
+    return checkInputs(databaseInputsSchema, news);
+  },
+  async diff(_id, olds, news) {
+    return diffFields(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, DATABASE_FIELDS);
+  },
+  create,
+  read,
+  update,
+  async delete(id, props) {
+    await deleteDatabase(coolifyClient(props.connection), id);
+  },
+};
