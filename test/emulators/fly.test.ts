@@ -1,0 +1,161 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startFlyEmulator, type FlyEmulator } from "./fly/index";
+import { TOKEN, call, createApp, startedMachine, traffic } from "./fly/testkit";
+
+let emu: FlyEmulator;
+beforeAll(async () => {
+  emu = await startFlyEmulator({ token: TOKEN });
+});
+afterAll(async () => {
+  await emu.close();
+});
+afterEach(() => {
+  // Every answer the emulator gave in the test must have matched the spec.
+  expect(emu.responseViolations).toEqual([]);
+  emu.reset();
+});
+
+describe("fly emulator: apps, auth and validation", () => {
+  it("creates, shows, lists and deletes apps; a taken name is 422 name_taken", async () => {
+    const created = await call(emu, "POST", "/v1/apps", { name: "web-staging", org_slug: "acme" });
+    expect(created.status).toBe(201);
+    expect(typeof created.body.id).toBe("string");
+    const shown = await call(emu, "GET", "/v1/apps/web-staging");
+    expect(shown.body).toMatchObject({ name: "web-staging", organization: { slug: "acme" }, machine_count: 0 });
+    const listed = await call(emu, "GET", "/v1/apps?org_slug=acme");
+    expect(listed.body.apps.map((a: { name: string }) => a.name)).toEqual(["web-staging"]);
+    expect((await call(emu, "GET", "/v1/apps?org_slug=other")).body.apps).toEqual([]);
+    const taken = await call(emu, "POST", "/v1/apps", { name: "web-staging", org_slug: "acme" });
+    expect(taken.status).toBe(422);
+    expect(taken.body).toEqual({ error: expect.stringContaining("taken"), status: "name_taken" });
+    expect((await call(emu, "DELETE", "/v1/apps/web-staging")).status).toBe(202);
+    expect((await call(emu, "GET", "/v1/apps/web-staging")).status).toBe(404);
+  });
+
+  it("replays a create with the same idempotency_key instead of a false name_taken", async () => {
+    const first = await call(emu, "POST", "/v1/apps", { name: "idem", org_slug: "acme", idempotency_key: "k1" });
+    const again = await call(emu, "POST", "/v1/apps", { name: "idem", org_slug: "acme", idempotency_key: "k1" });
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(first.body.id);
+    const other = await call(emu, "POST", "/v1/apps", { name: "idem-2", org_slug: "acme", idempotency_key: "k1" });
+    expect(other.status).toBe(422);
+    expect((await call(emu, "GET", "/v1/apps/idem-2")).status).toBe(404);
+  });
+
+  it("answers 401 in Fly's shape for a missing or wrong token, and accepts FlyV1 tokens", async () => {
+    const none = await call(emu, "GET", "/v1/apps?org_slug=x", undefined, { authorization: "" });
+    expect(none.status).toBe(401);
+    expect(none.body).toEqual({ error: expect.any(String), status: "unknown" });
+    expect((await call(emu, "GET", "/v1/apps?org_slug=x", undefined, { authorization: "Bearer nope" })).status).toBe(401);
+    expect((await call(emu, "GET", "/v1/apps?org_slug=x", undefined, { authorization: `FlyV1 ${TOKEN}` })).status).toBe(200);
+  });
+
+  it("rejects off-spec requests with Fly's {error, status}", async () => {
+    const badType = await call(emu, "POST", "/v1/apps", { name: 42, org_slug: "acme" });
+    expect(badType.status).toBe(400);
+    expect(badType.body).toEqual({ error: expect.stringContaining("name"), status: "unknown" });
+    const missingQuery = await call(emu, "GET", "/v1/apps");
+    expect(missingQuery.status).toBe(400);
+    expect(missingQuery.body.error).toContain("org_slug");
+    const badJson = await call(emu, "POST", "/v1/apps", "{not json");
+    expect(badJson.status).toBe(400);
+    expect(badJson.body.status).toBe("unknown");
+    const unknownPath = await call(emu, "GET", "/v1/nothing-here");
+    expect(unknownPath.status).toBe(404);
+    expect(unknownPath.body).toEqual({ error: expect.any(String), status: "unknown" });
+    await createApp(emu, "shape");
+    const m = await call(emu, "POST", "/v1/apps/shape/machines", { config: { image: "nginx" }, lease_ttl: "long" });
+    expect(m.status).toBe(400);
+    expect(emu.state.machines.size).toBe(0);
+  });
+});
+
+describe("fly emulator: machines", () => {
+  it("goes created → starting → started, and /wait blocks until the state or answers 408", async () => {
+    await createApp(emu, "life");
+    const created = await call(emu, "POST", "/v1/apps/life/machines", { name: "web-1", region: "iad", config: { image: "nginx:1.27" } });
+    expect(created.status).toBe(200);
+    expect(created.body).toMatchObject({ state: "created", name: "web-1", region: "iad", image_ref: { repository: "nginx", tag: "1.27" } });
+    expect(created.body.version).toHaveLength(26);
+    const id = created.body.id as string;
+    const wait = await call(emu, "GET", `/v1/apps/life/machines/${id}/wait?state=started&timeout=30`);
+    expect(wait.status).toBe(200);
+    expect(wait.body).toMatchObject({ ok: true, state: "started", version: created.body.version });
+    const events = (await call(emu, "GET", `/v1/apps/life/machines/${id}/events`)).body.map((e: { status: string }) => e.status);
+    expect(events.slice(0, 3)).toEqual(["started", "starting", "created"]);
+
+    const timeout = await call(emu, "GET", `/v1/apps/life/machines/${id}/wait?state=stopped&timeout=1`);
+    expect(timeout.status).toBe(408);
+    expect(timeout.body.error).toContain("deadline_exceeded");
+    expect((await call(emu, "GET", `/v1/apps/life/machines/${id}/wait?state=started&timeout=61`)).status).toBe(400);
+
+    expect((await call(emu, "POST", `/v1/apps/life/machines/${id}/stop`, { signal: "SIGTERM" })).status).toBe(200);
+    expect((await call(emu, "GET", `/v1/apps/life/machines/${id}`)).body.state).toBe("stopping");
+    expect((await call(emu, "GET", `/v1/apps/life/machines/${id}/wait?state=stopped&timeout=30`)).body.state).toBe("stopped");
+    await call(emu, "POST", `/v1/apps/life/machines/${id}/start`);
+    expect((await call(emu, "GET", `/v1/apps/life/machines/${id}/wait?state=started&timeout=30`)).status).toBe(200);
+    await call(emu, "POST", `/v1/apps/life/machines/${id}/restart`);
+    expect((await call(emu, "GET", `/v1/apps/life/machines/${id}`)).body.state).toBe("stopping");
+    expect((await call(emu, "GET", `/v1/apps/life/machines/${id}/wait?state=started&timeout=30`)).status).toBe(200);
+    await call(emu, "POST", `/v1/apps/life/machines/${id}/suspend`);
+    expect((await call(emu, "GET", `/v1/apps/life/machines/${id}/wait?state=suspended&timeout=30`)).status).toBe(200);
+    expect((await call(emu, "GET", "/v1/apps/life/machines?state=suspended")).body).toHaveLength(1);
+  });
+
+  it("refuses to destroy a running machine without force; destroyed machines show, then 404", async () => {
+    await createApp(emu, "gone");
+    const m = await startedMachine(emu, "gone");
+    const refused = await call(emu, "DELETE", `/v1/apps/gone/machines/${m.id}`);
+    expect(refused.status).toBe(412);
+    expect(refused.body.error).toContain("failed_precondition");
+    expect((await call(emu, "DELETE", `/v1/apps/gone/machines/${m.id}?force=true`)).status).toBe(200);
+    expect((await call(emu, "GET", `/v1/apps/gone/machines/${m.id}/wait?state=destroyed&timeout=10`)).body.state).toBe("destroyed");
+    expect((await call(emu, "GET", "/v1/apps/gone/machines")).body).toEqual([]);
+    expect((await call(emu, "GET", "/v1/apps/gone/machines?include_deleted=true")).body).toHaveLength(1);
+    emu.advance(5 * 60_000);
+    expect((await call(emu, "GET", `/v1/apps/gone/machines/${m.id}`)).status).toBe(404);
+  });
+
+  it("rejects an update with a stale current_version (409) and changes nothing", async () => {
+    await createApp(emu, "cas");
+    const m = await startedMachine(emu, "cas");
+    const updated = await call(emu, "POST", `/v1/apps/cas/machines/${m.id}`, { current_version: m.version, config: { ...m.config, image: "registry.fly.io/web:v2" } });
+    expect(updated.status).toBe(200);
+    expect(updated.body.version).not.toBe(m.version);
+    expect(updated.body.state).toBe("replacing");
+    const stale = await call(emu, "POST", `/v1/apps/cas/machines/${m.id}`, { current_version: m.version, config: { ...m.config, image: "registry.fly.io/web:v3" } });
+    expect(stale.status).toBe(409);
+    const now = (await call(emu, "GET", `/v1/apps/cas/machines/${m.id}`)).body;
+    expect(now.config.image).toBe("registry.fly.io/web:v2");
+    expect(now.version).toBe(updated.body.version);
+    const versions = (await call(emu, "GET", `/v1/apps/cas/machines/${m.id}/versions`)).body;
+    expect(versions.map((v: { version: string }) => v.version)).toEqual([updated.body.version, m.version]);
+    expect((await call(emu, "GET", `/v1/apps/cas/machines/${m.id}/wait?state=started&timeout=30`)).status).toBe(200);
+  });
+
+  it("gates writes to a leased machine on the fly-machine-lease-nonce header (409 without it)", async () => {
+    await createApp(emu, "lease");
+    const m = await startedMachine(emu, "lease");
+    const lease = await call(emu, "POST", `/v1/apps/lease/machines/${m.id}/lease`, { ttl: 60, description: "deploy" });
+    expect(lease.status).toBe(201);
+    const nonce = lease.body.nonce as string;
+    expect(nonce).toMatch(/^[0-9a-f]+$/);
+    const second = await call(emu, "POST", `/v1/apps/lease/machines/${m.id}/lease`, { ttl: 60 });
+    expect(second.status).toBe(409);
+    const blocked = await call(emu, "POST", `/v1/apps/lease/machines/${m.id}`, { config: m.config });
+    expect(blocked.status).toBe(409);
+    expect(blocked.body.error).toContain("lease currently held");
+    expect((await call(emu, "POST", `/v1/apps/lease/machines/${m.id}/stop`, undefined, { "fly-machine-lease-nonce": "wrong" })).status).toBe(409);
+    const allowed = await call(emu, "POST", `/v1/apps/lease/machines/${m.id}`, { config: m.config }, { "fly-machine-lease-nonce": nonce });
+    expect(allowed.status).toBe(200);
+    expect((await call(emu, "GET", `/v1/apps/lease/machines/${m.id}/lease`)).body).toMatchObject({ nonce, description: "deploy" });
+    expect((await call(emu, "DELETE", `/v1/apps/lease/machines/${m.id}/lease`, undefined, { "fly-machine-lease-nonce": "wrong" })).status).toBe(409);
+    expect((await call(emu, "DELETE", `/v1/apps/lease/machines/${m.id}/lease`, undefined, { "fly-machine-lease-nonce": nonce })).status).toBe(200);
+    expect((await call(emu, "POST", `/v1/apps/lease/machines/${m.id}/cordon`)).status).toBe(200);
+    // A lease expires on the emulated clock.
+    await call(emu, "POST", `/v1/apps/lease/machines/${m.id}/lease`, { ttl: 5 });
+    expect((await call(emu, "POST", `/v1/apps/lease/machines/${m.id}/uncordon`)).status).toBe(409);
+    emu.advance(6_000);
+    expect((await call(emu, "POST", `/v1/apps/lease/machines/${m.id}/uncordon`)).status).toBe(200);
+  });
+});
