@@ -1,0 +1,205 @@
+import type { components } from "./api.gen";
+import {
+  FlyApiError,
+  isFlyStatus,
+  pollUntil,
+  sleep,
+  toFlyError,
+  unwrap,
+  unwrapParsed,
+  waitForMachineState,
+  waitSettingsFromEnv,
+  type FlyClient,
+  type WaitSettings,
+} from "./client";
+import { GROUP_KEY, LAUNCH_KEY, type FlyMachineConfig } from "./machine-spec";
+import { leaseSchema, machineListSchema, machineSchema, machineVersion, type MachineView } from "./responses";
+
+/** Machine IO shared by the machine group and the release command: leases, versioned updates, health waits. */
+
+const GONE = ["destroyed", "destroying"];
+const LEASE_HEADER = "fly-machine-lease-nonce";
+
+export async function listMachines(client: FlyClient, app: string): Promise<MachineView[]> {
+  const all = await unwrapParsed(
+    `list machines of ${app}`,
+    machineListSchema,
+    client.GET("/v1/apps/{app_name}/machines", { params: { path: { app_name: app } } }),
+  );
+  return all.filter((m) => !GONE.includes(m.state));
+}
+
+/** The live machines of a group, found by the `slipway_group` label rather than remembered ids (survives crashes). */
+export async function listGroup(client: FlyClient, app: string, group: string): Promise<MachineView[]> {
+  return (await listMachines(client, app)).filter((m) => m.config?.metadata?.[GROUP_KEY] === group);
+}
+
+export async function getMachine(client: FlyClient, app: string, id: string): Promise<MachineView> {
+  return unwrapParsed(
+    `get machine ${id}`,
+    machineSchema,
+    client.GET("/v1/apps/{app_name}/machines/{machine_id}", { params: { path: { app_name: app, machine_id: id } } }),
+  );
+}
+
+/** Ambiguous outcomes of a create: the machine may exist although the answer says otherwise. */
+function ambiguous(error: unknown): boolean {
+  return isFlyStatus(error, 408, 500, 502, 504) || !(error instanceof FlyApiError);
+}
+
+/**
+ * Creates a machine carrying `launchId` in its metadata. When the answer is ambiguous (408/5xx, dropped
+ * connection), the machine is looked up by its launch id before trying again, so a retry never makes a twin.
+ */
+export async function createMachine(
+  client: FlyClient,
+  app: string,
+  body: components["schemas"]["CreateMachineRequest"],
+  attempts = 3,
+): Promise<MachineView> {
+  const launchId = body.config?.metadata?.[LAUNCH_KEY];
+  if (!launchId) throw new Error("createMachine: the config must carry a launch id");
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await unwrapParsed(
+        `create machine in ${app}`,
+        machineSchema,
+        client.POST("/v1/apps/{app_name}/machines", { params: { path: { app_name: app } }, body }),
+      );
+    } catch (error) {
+      if (!ambiguous(error) || attempt >= attempts) throw error;
+      const existing = (await listMachines(client, app)).find((m) => m.config?.metadata?.[LAUNCH_KEY] === launchId);
+      if (existing) return existing;
+      await sleep(100 * attempt);
+    }
+  }
+}
+
+/**
+ * Runs `work` holding the machine's lease, so no other deployer (flyctl, another `pulumi up`) changes it
+ * meanwhile. A lease held by someone else is waited out, within the wait bound; ours is always released.
+ */
+export async function withLease<T>(
+  client: FlyClient,
+  app: string,
+  id: string,
+  work: (nonce: string) => Promise<T>,
+  settings: WaitSettings = waitSettingsFromEnv(),
+): Promise<T> {
+  const path = { app_name: app, machine_id: id };
+  let holder = "";
+  const lease = await pollUntil(
+    async () => {
+      const { data, error, response } = await client.POST("/v1/apps/{app_name}/machines/{machine_id}/lease", {
+        params: { path },
+        body: { ttl: 300, description: "slipway deploy" },
+      });
+      if (response.ok) return leaseSchema.parse(data);
+      if (response.status === 409) {
+        holder = toFlyError("lease", 409, error).flyMessage ?? "another deployer";
+        return undefined;
+      }
+      throw toFlyError(`acquire the lease of machine ${id}`, response.status, error);
+    },
+    () => `Fly: machine ${id} of ${app} stays leased (${holder})`,
+    settings,
+  );
+  try {
+    return await work(lease.nonce);
+  } finally {
+    // Best effort: an unreleased lease expires with its ttl; never mask the work's own error.
+    await client
+      .DELETE("/v1/apps/{app_name}/machines/{machine_id}/lease", { params: { path, header: { [LEASE_HEADER]: lease.nonce } } })
+      .catch(() => undefined);
+  }
+}
+
+/**
+ * Updates a machine under its lease, guarded by `current_version`. A 409 means someone changed the machine
+ * since we read it: read it again and retry, a bounded number of times.
+ */
+export async function updateMachine(
+  client: FlyClient,
+  app: string,
+  id: string,
+  config: FlyMachineConfig,
+  nonce: string,
+  minSecretsVersion?: number,
+  attempts = 5,
+): Promise<MachineView> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await getMachine(client, app, id);
+    const { data, error, response } = await client.POST("/v1/apps/{app_name}/machines/{machine_id}", {
+      params: { path: { app_name: app, machine_id: id } },
+      headers: { [LEASE_HEADER]: nonce },
+      body: {
+        config,
+        current_version: machineVersion(current),
+        ...(minSecretsVersion !== undefined ? { min_secrets_version: minSecretsVersion } : {}),
+      },
+    });
+    if (response.ok) return machineSchema.parse(data);
+    // 409: stale version. 408/5xx: ambiguous; re-applying the same config on a fresh version is harmless.
+    const retriable = response.status === 409 || response.status === 408 || response.status >= 500;
+    if (!retriable || attempt >= attempts) {
+      throw toFlyError(`update machine ${id}`, response.status, error);
+    }
+    await sleep(50 * attempt);
+  }
+}
+
+/** Consecutive polls a check must read critical before the machine counts as unhealthy (rides out flapping). */
+const CRITICAL_POLLS = 3;
+
+/**
+ * Waits until the machine is `started` (at `version`, when given) and every check it reports passes.
+ * Throws when a check stays critical or the machine fails or stops, so the deploy can revert.
+ */
+export async function waitHealthy(
+  client: FlyClient,
+  app: string,
+  id: string,
+  version: string | undefined,
+  settings: WaitSettings = waitSettingsFromEnv(),
+): Promise<void> {
+  await waitForMachineState(client, app, id, "started", version, settings);
+  let critical = 0;
+  let last = "";
+  await pollUntil(
+    async () => {
+      const m = await getMachine(client, app, id);
+      if (m.state === "failed" || m.state === "stopped" || GONE.includes(m.state)) {
+        throw new Error(`Fly: machine ${id} of ${app} is ${m.state} instead of started`);
+      }
+      const checks = m.checks ?? [];
+      if (checks.every((c) => c.status === "passing")) return true;
+      const failing = checks.filter((c) => c.status === "critical");
+      last = checks.map((c) => `${c.name}=${c.status}`).join(", ");
+      critical = failing.length > 0 ? critical + 1 : 0;
+      if (critical >= CRITICAL_POLLS) {
+        const detail = failing.map((c) => `${c.name}${c.output ? ` (${c.output})` : ""}`).join(", ");
+        throw new Error(`Fly: machine ${id} of ${app} failed its checks: ${detail}`);
+      }
+      return undefined;
+    },
+    () => `Fly: machine ${id} of ${app} did not pass its checks (${last || "no status yet"})`,
+    settings,
+  );
+}
+
+export async function destroyMachine(client: FlyClient, app: string, id: string): Promise<void> {
+  const { error, response } = await client.DELETE("/v1/apps/{app_name}/machines/{machine_id}", {
+    params: { path: { app_name: app, machine_id: id }, query: { force: true } },
+  });
+  if (!response.ok && response.status !== 404) throw toFlyError(`destroy machine ${id}`, response.status, error);
+}
+
+export async function setCordon(client: FlyClient, app: string, id: string, cordoned: boolean): Promise<void> {
+  const params = { params: { path: { app_name: app, machine_id: id } } };
+  await unwrap(
+    `${cordoned ? "cordon" : "uncordon"} machine ${id}`,
+    cordoned
+      ? client.POST("/v1/apps/{app_name}/machines/{machine_id}/cordon", params)
+      : client.POST("/v1/apps/{app_name}/machines/{machine_id}/uncordon", params),
+  );
+}

@@ -1,0 +1,118 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { createFlyClient, FlyApiError, isFlyStatus, sleep, toFlyError, unwrapParsed, type FlyClient } from "./client";
+import { diffFields } from "./diff";
+import { connectionSchema } from "./machine-spec";
+import { secretsUpdateSchema } from "./responses";
+
+/** Dynamic provider of a set of app secrets. Id: `<app>/secrets/<sorted names>`. Values stay secret in state. */
+
+export const secretsInputsSchema = z.object({
+  connection: connectionSchema,
+  app: z.string().min(1),
+  values: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "not a valid environment variable name"), z.string()),
+});
+export type SecretsInputs = z.infer<typeof secretsInputsSchema>;
+export interface SecretsOutputs extends SecretsInputs {
+  names: string[];
+  version: number;
+}
+
+/** What an update must send: values that are new or changed, and names that are no longer managed. */
+export function planSecretsChange(
+  olds: Record<string, string>,
+  news: Record<string, string>,
+): { set: Record<string, string>; unset: string[] } {
+  const set = Object.fromEntries(Object.entries(news).filter(([k, v]) => olds[k] !== v).sort(([a], [b]) => a.localeCompare(b)));
+  const unset = Object.keys(olds).filter((k) => !(k in news)).sort();
+  return { set, unset };
+}
+
+const versionOf = (body: z.infer<typeof secretsUpdateSchema>): number => body.version ?? body.Version ?? 0;
+
+/** Setting the same values again is harmless, so an ambiguous answer is simply retried. */
+async function setSecrets(client: FlyClient, app: string, values: Record<string, string>, attempts = 4): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const body = await unwrapParsed(
+        `set secrets of ${app}`,
+        secretsUpdateSchema,
+        client.POST("/v1/apps/{app_name}/secrets", { params: { path: { app_name: app } }, body: { values } }),
+      );
+      return versionOf(body);
+    } catch (error) {
+      const ambiguous = isFlyStatus(error, 408, 500, 502, 504) || !(error instanceof FlyApiError);
+      if (!ambiguous || attempt >= attempts) throw error;
+      await sleep(100 * attempt);
+    }
+  }
+}
+
+async function unsetSecret(client: FlyClient, app: string, name: string): Promise<number | undefined> {
+  const { data, error, response } = await client.DELETE("/v1/apps/{app_name}/secrets/{secret_name}", {
+    params: { path: { app_name: app, secret_name: name } },
+  });
+  if (response.status === 404) return undefined;
+  if (!response.ok) throw toFlyError(`unset secret ${name} of ${app}`, response.status, error);
+  const parsed = secretsUpdateSchema.safeParse(data);
+  return parsed.success ? versionOf(parsed.data) : undefined;
+}
+
+async function apply(inputs: SecretsInputs, previous: Record<string, string>, previousVersion: number): Promise<SecretsOutputs> {
+  const client = createFlyClient(inputs.connection);
+  const { set, unset } = planSecretsChange(previous, inputs.values);
+  let version = previousVersion;
+  if (Object.keys(set).length > 0) version = Math.max(version, await setSecrets(client, inputs.app, set));
+  for (const name of unset) version = Math.max(version, (await unsetSecret(client, inputs.app, name)) ?? version);
+  return { ...inputs, names: Object.keys(inputs.values).sort(), version };
+}
+
+export const flySecretsProvider: pulumi.dynamic.ResourceProvider = {
+  async check(_olds, news) {
+    const result = secretsInputsSchema.safeParse(news);
+    if (result.success) return { inputs: news };
+    // Never echo a value back: report the path only.
+    return { failures: result.error.issues.map((i) => ({ property: i.path.join("."), reason: i.message })) };
+  },
+  async diff(_id, olds, news) {
+    return diffFields(olds, news, { fields: ["app", "values"], replaceOn: ["app"] });
+  },
+  async create(raw) {
+    const inputs = secretsInputsSchema.parse(raw);
+    const outs = await apply(inputs, {}, 0);
+    return { id: `${inputs.app}/secrets/${outs.names.join(",")}`, outs };
+  },
+  async read(id, props) {
+    const inputs = secretsInputsSchema.parse(props);
+    const list = await unwrapParsed(
+      `list secrets of ${inputs.app}`,
+      z.object({ secrets: z.array(z.object({ name: z.string() }).loose()).nullish() }).loose(),
+      createFlyClient(inputs.connection).GET("/v1/apps/{app_name}/secrets", { params: { path: { app_name: inputs.app } } }),
+    ).catch((error: unknown) => {
+      if (isFlyStatus(error, 404)) return undefined;
+      throw error;
+    });
+    if (!list) return { id: "", props: {} };
+    // Values cannot be read back; a managed name that vanished drops out, so the next `up` sets it again.
+    const present = new Set((list.secrets ?? []).map((s) => s.name));
+    const values = Object.fromEntries(Object.entries(inputs.values).filter(([k]) => present.has(k)));
+    return { id, props: { ...props, values, names: Object.keys(values).sort() } };
+  },
+  async update(_id, olds, news) {
+    const inputs = secretsInputsSchema.parse(news);
+    const previous = (olds as Partial<SecretsOutputs>).values ?? {};
+    return { outs: await apply(inputs, previous, (olds as Partial<SecretsOutputs>).version ?? 0) };
+  },
+  async delete(_id, props) {
+    const inputs = secretsInputsSchema.parse(props);
+    const client = createFlyClient(inputs.connection);
+    for (const name of Object.keys(inputs.values)) {
+      try {
+        await unsetSecret(client, inputs.app, name);
+      } catch (error) {
+        // The app (and its secrets) may be gone already.
+        if (!isFlyStatus(error, 404)) throw error;
+      }
+    }
+  },
+};
