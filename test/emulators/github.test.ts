@@ -92,6 +92,26 @@ describe("auth, headers and configure-time calls", () => {
   });
 });
 
+describe("reviewer lookups outside the subset spec (getUser / getTeam data sources)", () => {
+  it("resolves users and teams to ids, with empty key/member/repo lists, and 404 for unknown ones", async () => {
+    expect(obj((await api("GET", "/users/reviewer")).body)).toMatchObject({ login: "reviewer", id: 501, type: "User" });
+    expect((await api("GET", "/users/reviewer/keys")).body).toEqual([]);
+    expect((await api("GET", "/users/reviewer/gpg_keys")).body).toEqual([]);
+    expect((await api("GET", "/users/ghost")).status).toBe(404);
+    const team = obj((await api("GET", "/orgs/acme/teams/ops")).body);
+    expect(team).toMatchObject({ id: 601, slug: "ops" });
+    const orgId = String(obj((await api("GET", "/orgs/acme")).body).id);
+    expect((await api("GET", `/organizations/${orgId}/team/601/members?per_page=100`)).body).toEqual([]);
+    expect((await api("GET", `/organizations/${orgId}/team/601/repos`)).body).toEqual([]);
+    expect((await api("GET", "/organizations/1/team/601/repos")).status).toBe(404);
+    expect((await api("GET", "/orgs/acme/teams/nope")).status).toBe(404);
+  });
+
+  it("gives the provider a base URL it turns into the API root by appending api/v3/", async () => {
+    expect(`${gh.providerBaseUrl}api/v3`).toBe(gh.url);
+  });
+});
+
 describe("environments", () => {
   it("creates an environment from the provider's body (can_admins_bypass, wait_timer null) with no rules", async () => {
     const r = await api("PUT", `${env}/staging`, {

@@ -15,6 +15,7 @@ import { accountRoutes } from "./routes-account";
 import { actionsRoutes } from "./routes-actions";
 import { environmentRoutes } from "./routes-environments";
 import { hookRoutes } from "./routes-hooks";
+import { lookupRoutes } from "./routes-lookups";
 import { createSealer } from "./sealing";
 import { hook, secretView, variableView } from "./views";
 
@@ -31,6 +32,11 @@ export interface SecretRef {
 }
 
 export interface GithubEmulator extends Emulator {
+  /**
+   * What to give the Pulumi GitHub provider as `baseUrl`: the origin with a trailing slash. The provider
+   * appends "api/v3/" itself for any base URL other than api.github.com, so passing `url` would double it.
+   */
+  readonly providerBaseUrl: string;
   /** The Actions public key every secret must be sealed to (what `.../secrets/public-key` serves). */
   readonly publicKey: { keyId: string; key: string };
   /** The decrypted value of a stored secret, for tests to assert; undefined when there is no such secret. */
@@ -97,7 +103,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
     // Placeholder until the server listens and its port is known (no request can arrive before that).
     urls: { api: "http://127.0.0.1/api/v3", web: "http://127.0.0.1" },
   };
-  const routes = [...accountRoutes(rt), ...environmentRoutes(rt), ...actionsRoutes(rt), ...hookRoutes(rt)].map(withApiVersionCheck);
+  const routes = [...accountRoutes(rt), ...environmentRoutes(rt), ...actionsRoutes(rt), ...hookRoutes(rt), ...lookupRoutes(rt)].map(withApiVersionCheck);
   const server = await startEmulatorServer(githubFlavor(), routes, serverOptions, {
     inventory: () => inventoryOf(rt),
     reset: () => {
@@ -110,6 +116,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
   rt.urls = { api: server.url, web: server.origin };
   rt.state = createState(seed, new Date(server.clock.now()));
   return Object.assign(server, {
+    providerBaseUrl: `${server.origin}/`,
     publicKey: { keyId: sealer.keyId, key: sealer.publicKeyBase64 },
     secretValue(ref: SecretRef): string | undefined {
       const repo = findRepository(rt.state, ref.owner, ref.repo);
