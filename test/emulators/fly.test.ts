@@ -158,4 +158,18 @@ describe("fly emulator: machines", () => {
     emu.advance(6_000);
     expect((await call(emu, "POST", `/v1/apps/lease/machines/${m.id}/uncordon`)).status).toBe(200);
   });
+
+  it("returns the nonce of a lease taken at create time (lease_ttl), and holds writes to it", async () => {
+    await createApp(emu, "lease2");
+    const created = await call(emu, "POST", "/v1/apps/lease2/machines", { lease_ttl: 30, config: { image: "nginx" } });
+    expect(created.body.nonce).toMatch(/^[0-9a-f]+$/);
+    const id = created.body.id as string;
+    expect((await call(emu, "POST", `/v1/apps/lease2/machines/${id}/stop`)).status).toBe(409);
+    const withNonce = { "fly-machine-lease-nonce": created.body.nonce as string };
+    expect((await call(emu, "GET", `/v1/apps/lease2/machines/${id}/wait?state=started&timeout=30`)).status).toBe(200);
+    expect((await call(emu, "POST", `/v1/apps/lease2/machines/${id}/stop`, undefined, withNonce)).status).toBe(200);
+    const listed = await call(emu, "GET", "/v1/apps/lease2/machines?include_leases=true");
+    expect(listed.body[0].lease).toMatchObject({ owner: expect.any(String), expires_at: expect.any(Number) });
+    expect(listed.body[0].nonce).toBeUndefined();
+  });
 });
