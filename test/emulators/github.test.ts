@@ -1,51 +1,20 @@
 /**
  * Self-tests of the GitHub emulator: valid requests succeed, off-spec requests get GitHub's error shape,
- * every answer validates against the spec (responseViolations stays empty), sealed secrets round-trip, and
- * faults hit GitHub routes.
+ * every answer validates against the spec (responseViolations stays empty), webhooks keep GitHub's shape, and
+ * faults hit GitHub routes. Secrets and variables are in github/actions.test.ts.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type GithubEmulator, startGithubEmulator } from "./github/index";
-import { type ApiCall, apiClient, obj, seal } from "./github/testkit";
+import { describe, expect, it } from "vitest";
+import { apiClient, expectGithubError, obj, useGithubEmulator } from "./github/testkit";
 
-const TOKEN = "ghp_emulator_token";
-let gh: GithubEmulator;
-let api: ApiCall;
-
-beforeAll(async () => {
-  gh = await startGithubEmulator({
-    token: TOKEN,
-    orgs: [{ login: "acme" }],
-    user: { login: "slipway-bot", id: 77 },
-    users: [{ login: "reviewer", id: 501 }],
-    teams: [{ org: "acme", slug: "ops", id: 601 }],
-    repositories: [{ owner: "acme", name: "app", id: 4242 }, { owner: "slipway-bot", name: "personal" }],
-  });
-  api = apiClient(gh.url, TOKEN);
-});
-
-afterEach(() => {
-  // Every answer of every test must match the spec; a violation is an emulator bug. Drained here so one
-  // bug fails the test that caused it, not every later one.
-  const violations = gh.responseViolations.splice(0);
-  expect(violations).toEqual([]);
-  gh.reset();
-});
-
-afterAll(async () => {
-  await gh.close();
-});
-
-function expectGithubError(body: unknown): void {
-  const b = obj(body);
-  expect(typeof b.message).toBe("string");
-  expect(b.documentation_url).toMatch(/^https:\/\/docs\.github\.com\//);
-}
+const fx = useGithubEmulator();
+// Short aliases; the fixture's fields are set in its beforeAll.
+const api: typeof fx.api = (...args) => fx.api(...args);
 
 const env = "/repos/acme/app/environments";
 
 describe("auth, headers and configure-time calls", () => {
   it("answers 401 in GitHub's shape without a token or with a wrong one", async () => {
-    for (const call of [apiClient(gh.url, undefined), apiClient(gh.url, "wrong")]) {
+    for (const call of [apiClient(fx.gh.url, undefined), apiClient(fx.gh.url, "wrong")]) {
       const r = await call("GET", "/user");
       expect(r.status).toBe(401);
       expectGithubError(r.body);
@@ -59,7 +28,7 @@ describe("auth, headers and configure-time calls", () => {
       expect(Number(r.headers.get("x-ratelimit-remaining"))).toBeGreaterThan(1000);
       expect(Number(r.headers.get("x-ratelimit-reset"))).toBeGreaterThan(Date.now() / 1000);
     }
-    const denied = await apiClient(gh.url, "wrong")("GET", "/user");
+    const denied = await apiClient(fx.gh.url, "wrong")("GET", "/user");
     expect(Number(denied.headers.get("x-ratelimit-remaining"))).toBeGreaterThan(0);
   });
 
@@ -108,7 +77,7 @@ describe("reviewer lookups outside the subset spec (getUser / getTeam data sourc
   });
 
   it("gives the provider a base URL it turns into the API root by appending api/v3/", async () => {
-    expect(`${gh.providerBaseUrl}api/v3`).toBe(gh.url);
+    expect(`${fx.gh.providerBaseUrl}api/v3`).toBe(fx.gh.url);
   });
 });
 
@@ -209,81 +178,6 @@ describe("deployment branch and tag policies", () => {
   });
 });
 
-describe("sealed secrets", () => {
-  it("opens a secret sealed to the served key, on both environment secret URL forms", async () => {
-    await api("PUT", `${env}/staging`);
-    const key = obj((await api("GET", `${env}/staging/secrets/public-key`)).body);
-    expect(key).toEqual({ key_id: gh.publicKey.keyId, key: gh.publicKey.key });
-    const put = await api("PUT", `${env}/staging/secrets/db_password`, { encrypted_value: await seal("hunter2", String(key.key)), key_id: key.key_id });
-    expect(put.status).toBe(201);
-    expect(gh.secretValue({ owner: "acme", repo: "app", environment: "staging", name: "DB_PASSWORD" })).toBe("hunter2");
-
-    const byId = "/repositories/4242/environments/staging/secrets";
-    expect(obj((await api("GET", `${byId}/public-key`)).body).key_id).toBe(key.key_id);
-    const again = await api("PUT", `${byId}/DB_PASSWORD`, { encrypted_value: await seal("rotated", String(key.key)), key_id: key.key_id });
-    expect(again.status).toBe(204);
-    expect(gh.secretValue({ owner: "acme", repo: "app", environment: "staging", name: "db_password" })).toBe("rotated");
-    const meta = obj((await api("GET", `${env}/staging/secrets/DB_PASSWORD`)).body);
-    expect(meta.name).toBe("DB_PASSWORD");
-    expect(Object.keys(meta).sort()).toEqual(["created_at", "name", "updated_at"]);
-
-    const logged = JSON.stringify(gh.log) + JSON.stringify(gh.inventory());
-    expect(logged).not.toContain("hunter2");
-    expect(logged).not.toContain("rotated");
-    expect((await api("DELETE", `${byId}/db_password`)).status).toBe(204);
-    expect((await api("GET", `${byId}/db_password`)).status).toBe(404);
-    expect((await api("GET", "/repositories/999/environments/staging/secrets/public-key")).status).toBe(404);
-  });
-
-  it("rejects a wrong key_id, an unopenable value and a non-base64 value", async () => {
-    await api("PUT", `${env}/staging`);
-    const sealed = await seal("x", gh.publicKey.key);
-    const cases = [
-      { encrypted_value: sealed, key_id: "123" },
-      { encrypted_value: Buffer.alloc(64, 7).toString("base64"), key_id: gh.publicKey.keyId },
-      { encrypted_value: "not base64!", key_id: gh.publicKey.keyId },
-      { encrypted_value: sealed },
-    ];
-    for (const b of cases) {
-      const r = await api("PUT", `${env}/staging/secrets/TOKEN`, b);
-      expect(r.status, JSON.stringify(b)).toBe(422);
-      expectGithubError(r.body);
-    }
-    expect(gh.secretValue({ owner: "acme", repo: "app", environment: "staging", name: "TOKEN" })).toBeUndefined();
-    expect((await api("PUT", `${env}/missing/secrets/TOKEN`, { encrypted_value: sealed, key_id: gh.publicKey.keyId })).status).toBe(404);
-  });
-
-  it("stores repository secrets and refuses GitHub-reserved names", async () => {
-    const base = "/repos/acme/app/actions/secrets";
-    const key = obj((await api("GET", `${base}/public-key`)).body);
-    const value = await seal("repo-level", String(key.key));
-    expect((await api("PUT", `${base}/DEPLOY_KEY`, { encrypted_value: value, key_id: key.key_id })).status).toBe(201);
-    expect(gh.secretValue({ owner: "acme", repo: "app", name: "DEPLOY_KEY" })).toBe("repo-level");
-    expect((await api("PUT", `${base}/GITHUB_TOKEN`, { encrypted_value: value, key_id: key.key_id })).status).toBe(422);
-    expect((await api("PUT", `${base}/1ABC`, { encrypted_value: value, key_id: key.key_id })).status).toBe(422);
-  });
-});
-
-describe("variables", () => {
-  for (const base of [`${env}/staging/variables`, "/repos/acme/app/actions/variables"]) {
-    it(`creates, reads, updates, renames and deletes (${base})`, async () => {
-      await api("PUT", `${env}/staging`);
-      expect((await api("POST", base, { name: "region", value: "eu" })).status).toBe(201);
-      expect(obj((await api("GET", `${base}/REGION`)).body)).toMatchObject({ name: "REGION", value: "eu" });
-      expect((await api("POST", base, { name: "REGION", value: "us" })).status).toBe(409);
-      expect((await api("PATCH", `${base}/region`, { name: "REGION", value: "us" })).status).toBe(204);
-      expect(obj((await api("GET", `${base}/region`)).body).value).toBe("us");
-      expect((await api("PATCH", `${base}/REGION`, { name: "ZONE" })).status).toBe(204);
-      expect((await api("GET", `${base}/REGION`)).status).toBe(404);
-      expect((await api("DELETE", `${base}/ZONE`)).status).toBe(204);
-      expect((await api("GET", `${base}/ZONE`)).status).toBe(404);
-      const off = await api("POST", base, { name: "NO_VALUE" });
-      expect(off.status).toBe(422);
-      expectGithubError(off.body);
-    });
-  }
-});
-
 describe("webhooks", () => {
   const hooks = "/repos/acme/app/hooks";
 
@@ -299,7 +193,7 @@ describe("webhooks", () => {
     expect(created.headers.get("location")).toBe(h.url);
     expect(h.config).toEqual({ url: "https://ci.example.com/hook", content_type: "json", insecure_ssl: "0", secret: "********" });
     expect(h).toMatchObject({ type: "Repository", name: "web", active: true, events: ["push", "deployment"] });
-    expect(JSON.stringify(gh.log)).not.toContain("s3cret");
+    expect(JSON.stringify(fx.gh.log)).not.toContain("s3cret");
 
     // The provider's PATCH carries the hook's own url; it is accepted and ignored.
     const patched = await api("PATCH", `${hooks}/${String(h.id)}`, {
@@ -336,7 +230,7 @@ describe("webhooks", () => {
 
 describe("faults on GitHub routes", () => {
   it("fails the next calls of a route as injected, then recovers", async () => {
-    gh.injectFault({ method: "GET", path: "/repos/{owner}/{repo}", times: 2, fault: { kind: "status", status: 502 } });
+    fx.gh.injectFault({ method: "GET", path: "/repos/{owner}/{repo}", times: 2, fault: { kind: "status", status: 502 } });
     for (let i = 0; i < 2; i++) {
       const r = await api("GET", "/repos/acme/app");
       expect(r.status).toBe(502);
@@ -346,7 +240,7 @@ describe("faults on GitHub routes", () => {
   });
 
   it("answers 429 with Retry-After, and an ambiguous create still creates", async () => {
-    const res = await fetch(`${gh.origin}/_emulator/faults`, {
+    const res = await fetch(`${fx.gh.origin}/_emulator/faults`, {
       method: "POST",
       body: JSON.stringify({ method: "GET", path: "/user", times: 1, fault: { kind: "rateLimit", retryAfterSeconds: 3 } }),
     });
@@ -355,19 +249,19 @@ describe("faults on GitHub routes", () => {
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("3");
 
-    gh.injectFault({ method: "POST", path: "/repos/{owner}/{repo}/hooks", times: 1, fault: { kind: "ambiguous", status: 504 } });
+    fx.gh.injectFault({ method: "POST", path: "/repos/{owner}/{repo}/hooks", times: 1, fault: { kind: "ambiguous", status: 504 } });
     const lost = await api("POST", "/repos/acme/app/hooks", { config: { url: "https://ambiguous.example.com" } });
     expect(lost.status).toBe(504);
-    const inv = JSON.stringify(gh.inventory());
+    const inv = JSON.stringify(fx.gh.inventory());
     expect(inv).toContain("https://ambiguous.example.com");
   });
 
   it("reset forgets state but keeps the key pair", async () => {
     await api("PUT", `${env}/staging`);
-    const key = gh.publicKey.keyId;
-    gh.reset();
+    const key = fx.gh.publicKey.keyId;
+    fx.gh.reset();
     expect((await api("GET", `${env}/staging`)).status).toBe(404);
-    expect(gh.log.length).toBe(1);
-    expect(gh.publicKey.keyId).toBe(key);
+    expect(fx.gh.log.length).toBe(1);
+    expect(fx.gh.publicKey.keyId).toBe(key);
   });
 });

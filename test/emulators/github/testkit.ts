@@ -3,6 +3,8 @@
  * version header, JSON bodies, and secrets sealed with libsodium to the served public key.
  */
 import sodium from "libsodium-wrappers";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import { type GithubEmulator, startGithubEmulator } from "./index";
 
 export interface ApiAnswer {
   status: number;
@@ -53,4 +55,47 @@ export async function seal(plaintext: string, publicKeyBase64: string): Promise<
 export function obj(v: unknown): Record<string, unknown> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error(`expected a JSON object, got ${JSON.stringify(v)}`);
   return v as Record<string, unknown>;
+}
+
+export const TOKEN = "ghp_emulator_token";
+
+export interface GithubFixture {
+  gh: GithubEmulator;
+  api: ApiCall;
+}
+
+/**
+ * One emulator per test file, seeded with an org (acme), the token's user, a reviewer user and team, and two
+ * repositories. After each test the spec violations are drained and asserted empty (one bug fails the test
+ * that caused it, not every later one), then the state is reset.
+ */
+export function useGithubEmulator(): GithubFixture {
+  const fx = {} as GithubFixture;
+  beforeAll(async () => {
+    fx.gh = await startGithubEmulator({
+      token: TOKEN,
+      orgs: [{ login: "acme" }],
+      user: { login: "slipway-bot", id: 77 },
+      users: [{ login: "reviewer", id: 501 }],
+      teams: [{ org: "acme", slug: "ops", id: 601 }],
+      repositories: [{ owner: "acme", name: "app", id: 4242 }, { owner: "slipway-bot", name: "personal" }],
+    });
+    fx.api = apiClient(fx.gh.url, TOKEN);
+  });
+  afterEach(() => {
+    const violations = fx.gh.responseViolations.splice(0);
+    expect(violations).toEqual([]);
+    fx.gh.reset();
+  });
+  afterAll(async () => {
+    await fx.gh.close();
+  });
+  return fx;
+}
+
+/** GitHub's error body: a message and a documentation URL. */
+export function expectGithubError(body: unknown): void {
+  const b = obj(body);
+  expect(typeof b.message).toBe("string");
+  expect(b.documentation_url).toMatch(/^https:\/\/docs\.github\.com\//);
 }
