@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as command from "@pulumi/command";
@@ -45,8 +46,9 @@ export interface ContainerImageBuildArgs {
    */
   context?: string;
   /**
-   * Path of the Dockerfile.
-   * @default "<context>/Dockerfile"
+   * Path of the Dockerfile, relative to `context` (as in a compose file), or absolute.
+   * @default "Dockerfile" — the one at the root of the context.
+   * @example "deploy/Dockerfile.prod"
    */
   dockerfile?: string;
   /**
@@ -219,7 +221,8 @@ export class ContainerImage extends pulumi.ComponentResource {
       `${name}-build`,
       {
         context: { location: context },
-        dockerfile: { location: b.dockerfile ?? `${context}/Dockerfile` },
+        // Kept relative: an absolute path would differ between a laptop and CI and show up as a diff.
+        dockerfile: { location: path.join(context, b.dockerfile ?? "Dockerfile") },
         tags: [`${b.repository}:${b.commit}`, `${b.repository}:${b.stack}`],
         platforms: b.platforms ?? ["linux/amd64"],
         buildArgs: b.buildArgs,
