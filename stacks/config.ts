@@ -36,7 +36,7 @@ const PREFIX = "slipway:";
 export function formatPath(key: string, path: ConfigPath): string {
   return path.reduce<string>((acc, seg) => {
     if (typeof seg === "number") return `${acc}[${seg}]`;
-    return /^[A-Za-z_][\w-]*$/.test(seg) ? `${acc}.${seg}` : `${acc}[${JSON.stringify(seg)}]`;
+    return /^[A-Za-z_]\w*$/.test(seg) ? `${acc}.${seg}` : `${acc}[${JSON.stringify(seg)}]`;
   }, key);
 }
 
@@ -131,7 +131,7 @@ export function parseStackConfig(raw: Record<string, unknown>, secretKeys: reado
       continue;
     }
     const value = sections.get(section);
-    const result = sectionSchemas[section].safeParse(value);
+    const result = sectionSchemas[section].safeParse(value, { reportInput: true });
     if (result.success) {
       (parsed as Record<string, unknown>)[section] = result.data;
       continue;
@@ -149,7 +149,9 @@ export function parseStackConfig(raw: Record<string, unknown>, secretKeys: reado
       const where = formatPath(key, path);
       if (isClaimed(where)) continue;
       const expected = issue.message.startsWith("expected") ? issue.message : `expected a valid value (${issue.message})`;
-      problems.push(`${where}: ${expected}, got ${show(valueAt(value, path), secure.has(key), path)}`);
+      // Custom issues carry the offending input (e.g. a bad map key); others are looked up where they point.
+      const found = issue.code === "custom" ? issue.input : valueAt(value, path);
+      problems.push(`${where}: ${expected}, got ${show(found, secure.has(key), path)}`);
     }
   }
 

@@ -23,8 +23,12 @@ function words(key: string): string[] {
     .filter((w) => w.length > 0);
 }
 
+/** Schema fields whose names mention secrets but that hold secret NAMES, never values. */
+const NAME_LIST_FIELDS = new Set(["secretEnv", "secrets"]);
+
 /** Key names that announce a secret value, whatever the value looks like. */
 export function isSecretLookingKey(key: string): boolean {
+  if (NAME_LIST_FIELDS.has(key)) return false;
   const w = words(key);
   const joined = w.join("_");
   return (
