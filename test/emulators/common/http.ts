@@ -106,6 +106,8 @@ export interface Route {
 
 /** Hooks through which a vendor emulator plugs its state into the shared server. */
 export interface EmulatorHooks {
+  /** The clock to run on, when the vendor's state machine needs it before the server starts. */
+  clock?: EmulatorClock;
   inventory(): unknown;
   reset(): void;
   markImageUnhealthy(image: string): void;

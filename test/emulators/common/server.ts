@@ -61,7 +61,7 @@ export async function startEmulatorServer(
   hooks: EmulatorHooks,
 ): Promise<EmulatorServer> {
   const index = loadIndex(flavor);
-  const clock = new EmulatorClock(options.timeScale ?? 20);
+  const clock = hooks.clock ?? new EmulatorClock(options.timeScale ?? 20);
   const strict = options.strictResponses ?? true;
   const faults = new FaultBook();
   const log: RequestLogEntry[] = [];

@@ -1,0 +1,114 @@
+import type { Route } from "../common/http";
+import type { Rollouts } from "./rollout";
+import type { CoolifyState, DeploymentRecord } from "./state";
+
+/** ApplicationDeploymentQueue as the API returns it; `logs` is Coolify's JSON-encoded list of log lines. */
+export function deploymentJson(state: CoolifyState, d: DeploymentRecord): Record<string, unknown> {
+  const app = state.application(d.application_uuid);
+  const tag = d.image.includes("@") ? `sha256-${d.image.split("@sha256:")[1] ?? ""}` : (d.image.split(":").pop() ?? null);
+  return {
+    id: d.id,
+    application_id: String(app?.id ?? ""),
+    deployment_uuid: d.uuid,
+    pull_request_id: 0,
+    docker_registry_image_tag: tag,
+    force_rebuild: d.force_rebuild,
+    commit: "HEAD",
+    status: d.status,
+    is_webhook: false,
+    is_api: true,
+    restart_only: d.restart_only,
+    rollback: false,
+    only_this_server: false,
+    git_type: "",
+    server_id: 0,
+    server_name: "localhost",
+    application_name: app?.name ?? "",
+    deployment_url: `/project/deployment/${d.uuid}`,
+    current_process_id: "",
+    logs: JSON.stringify(d.logs.map((l) => ({ ...l, batch: 1 }))),
+    created_at: d.created_at,
+    updated_at: d.updated_at,
+  };
+}
+
+export function deploymentRoutes(state: CoolifyState, rollouts: Rollouts): Route[] {
+  return [
+    {
+      method: "POST",
+      path: "/deploy",
+      handler: (ctx) => {
+        const uuids = (ctx.query.uuid ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+        const tags = (ctx.query.tag ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+        if (uuids.length === 0 && tags.length === 0) return ctx.flavor.error(400, "You must provide uuid or tag.");
+        if (tags.length > 0) return ctx.flavor.notFound("No resources found with this tag.");
+        const deployments: { message: string; resource_uuid: string; deployment_uuid?: string }[] = [];
+        for (const uuid of uuids) {
+          const app = state.application(uuid);
+          if (app && !app.deleting) {
+            const d = rollouts.queue(app, { force: ctx.query.force === "true", restartOnly: false });
+            deployments.push({ message: `Application ${app.name} deployment queued.`, resource_uuid: uuid, deployment_uuid: d.uuid });
+            continue;
+          }
+          const db = state.database(uuid);
+          if (db && !db.deleting) {
+            db.status = "running:healthy";
+            deployments.push({ message: `Database ${db.name} started.`, resource_uuid: uuid });
+          }
+        }
+        if (deployments.length === 0) return ctx.flavor.notFound("No resources found.");
+        return { status: 200, body: { deployments } };
+      },
+    },
+    {
+      method: "GET",
+      path: "/deployments",
+      // Only running deployments are listed: the real controller filters on queued/in_progress.
+      handler: () => ({
+        status: 200,
+        body: state.deployments.filter((d) => d.status === "queued" || d.status === "in_progress").map((d) => deploymentJson(state, d)),
+      }),
+    },
+    {
+      method: "GET",
+      path: "/deployments/{uuid}",
+      handler: (ctx) => {
+        const d = state.deployments.find((x) => x.uuid === ctx.params.uuid);
+        return d ? { status: 200, body: deploymentJson(state, d) } : ctx.flavor.notFound("Deployment not found.");
+      },
+    },
+    {
+      method: "GET",
+      path: "/deployments/applications/{uuid}",
+      // The spec documents an array of Application (coolify issue #5874); the real controller answers
+      // {count, deployments: ApplicationDeploymentQueue[]}, newest first, which is what we follow.
+      deviations: {
+        responseSchemas: {
+          200: {
+            type: "object",
+            required: ["count", "deployments"],
+            properties: { count: { type: "integer" }, deployments: { type: "array", items: { $ref: "#/components/schemas/ApplicationDeploymentQueue" } } },
+          },
+        },
+      },
+      handler: (ctx) => {
+        const app = state.application(ctx.params.uuid ?? "");
+        if (!app) return ctx.flavor.notFound("Application not found.");
+        const skip = Number(ctx.query.skip ?? 0);
+        const take = Number(ctx.query.take ?? 10);
+        const all = state.deployments.filter((d) => d.application_uuid === app.uuid).reverse();
+        return { status: 200, body: { count: all.length, deployments: all.slice(skip, skip + take).map((d) => deploymentJson(state, d)) } };
+      },
+    },
+    {
+      method: "POST",
+      path: "/deployments/{uuid}/cancel",
+      handler: (ctx) => {
+        const d = state.deployments.find((x) => x.uuid === ctx.params.uuid);
+        if (!d) return ctx.flavor.notFound("Deployment not found.");
+        if (!rollouts.cancel(d)) return { status: 400, body: { message: `Deployment cannot be cancelled. Current status: ${d.status}` } };
+        return { status: 200, body: { message: "Deployment cancelled successfully.", deployment_uuid: d.uuid, status: d.status } };
+      },
+    },
+  ];
+}

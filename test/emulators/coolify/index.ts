@@ -1,0 +1,53 @@
+import { EmulatorClock } from "../common/clock";
+import { type EmulatorServer, startEmulatorServer } from "../common/server";
+import type { EmulatorOptions } from "../common/types";
+import { applicationRoutes } from "./applications";
+import { databaseRoutes } from "./databases";
+import { deploymentRoutes } from "./deployments";
+import { envRoutes } from "./envs";
+import { coolifyFlavor } from "./flavor";
+import { projectRoutes } from "./projects";
+import { Rollouts, serveApp } from "./rollout";
+import { CoolifyState } from "./state";
+
+export interface CoolifyEmulatorOptions extends EmulatorOptions {
+  /**
+   * Uuid of the server Coolify runs on (the "localhost" server every instance has).
+   * @default "localhost-server-uuid0000"
+   */
+  serverUuid?: string;
+}
+
+export interface CoolifyEmulator extends EmulatorServer {
+  /** The uuid to pass as `server_uuid` when creating applications and databases. */
+  readonly serverUuid: string;
+  /** Direct access to the emulated state, for assertions. */
+  readonly state: CoolifyState;
+}
+
+/**
+ * Starts an in-memory Coolify v4.3 API at `<origin>/api/v1`: projects and environments, docker-image
+ * applications with env vars and deployments (rolling when a health check is set), Postgres databases with
+ * backup schedules, queued deletes. Deployed apps answer on their fqdn's host through the same port.
+ */
+export async function startCoolifyEmulator(opts: CoolifyEmulatorOptions = {}): Promise<CoolifyEmulator> {
+  const state = new CoolifyState(opts.serverUuid ?? "localhost-server-uuid0000");
+  const clock = new EmulatorClock(opts.timeScale ?? 20);
+  const rollouts = new Rollouts(state, clock);
+  const routes = [
+    ...projectRoutes(state),
+    ...applicationRoutes(state, rollouts),
+    ...envRoutes(state, "applications", (uuid) => state.application(uuid), "App\\Models\\Application"),
+    ...deploymentRoutes(state, rollouts),
+    ...databaseRoutes(state),
+    ...envRoutes(state, "databases", (uuid) => state.database(uuid), "App\\Models\\StandalonePostgresql"),
+  ];
+  const server = await startEmulatorServer(coolifyFlavor, routes, opts, {
+    inventory: () => state.inventory(),
+    reset: () => state.reset(),
+    markImageUnhealthy: (image) => state.unhealthyImages.add(image),
+    appTraffic: (host, _method, path) => serveApp(state, host, path),
+    clock,
+  });
+  return Object.assign(server, { serverUuid: state.serverUuid, state });
+}

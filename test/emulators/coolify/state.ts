@@ -1,0 +1,233 @@
+import { randomBytes } from "node:crypto";
+
+/** Coolify's resource uuids are 24 lowercase alphanumerics (cuid2-like); clients treat them as opaque. */
+export function coolifyUuid(): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  const bytes = randomBytes(24);
+  let out = "";
+  for (const b of bytes) out += alphabet[b % alphabet.length];
+  return out;
+}
+
+export interface ServerRecord {
+  id: number;
+  uuid: string;
+  name: string;
+  ip: string;
+}
+
+export interface ProjectRecord {
+  id: number;
+  uuid: string;
+  name: string;
+  description: string | null;
+}
+
+export interface EnvironmentRecord {
+  id: number;
+  uuid: string;
+  name: string;
+  project_id: number;
+  description: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EnvVarRecord {
+  id: number;
+  uuid: string;
+  key: string;
+  value: string;
+  is_preview: boolean;
+  is_literal: boolean;
+  is_multiline: boolean;
+  is_shown_once: boolean;
+  is_runtime: boolean;
+  is_buildtime: boolean;
+  comment: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type DeploymentStatus = "queued" | "in_progress" | "finished" | "failed" | "cancelled-by-user";
+
+export interface LogLine {
+  output: string;
+  type: "stdout" | "stderr";
+  hidden: boolean;
+  timestamp: string;
+  order: number;
+}
+
+export interface DeploymentRecord {
+  id: number;
+  uuid: string;
+  application_uuid: string;
+  /** Full image reference this deployment rolls out. */
+  image: string;
+  status: DeploymentStatus;
+  force_rebuild: boolean;
+  restart_only: boolean;
+  created_at: string;
+  updated_at: string;
+  logs: LogLine[];
+}
+
+/** What runs for an application right now: the container the proxy sends traffic to. */
+export interface RunningVersion {
+  image: string;
+  deployment_uuid: string;
+  started_at: string;
+}
+
+export interface ApplicationRecord {
+  id: number;
+  uuid: string;
+  environment_id: number;
+  server_uuid: string;
+  name: string;
+  description: string | null;
+  /** Repository without tag, as Coolify stores it after parsing the reference. */
+  docker_registry_image_name: string;
+  /** Tag, or "sha256-<hex>" for a digest (Coolify's storage form). */
+  docker_registry_image_tag: string;
+  fqdn: string | null;
+  /** Every other settable field (ports, limits, health check, commands, labels...), as last written. */
+  config: Record<string, unknown>;
+  envs: EnvVarRecord[];
+  running: RunningVersion | undefined;
+  /** The proxy has no backend while a non-rolling deployment swaps containers. */
+  swapping: boolean;
+  stopped: boolean;
+  deleting: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BackupExecutionRecord {
+  uuid: string;
+  filename: string;
+  size: number;
+  created_at: string;
+  message: string;
+  status: "running" | "success" | "failed";
+}
+
+export interface BackupRecord {
+  id: number;
+  uuid: string;
+  config: Record<string, unknown>;
+  executions: BackupExecutionRecord[];
+  created_at: string;
+}
+
+export interface DatabaseRecord {
+  id: number;
+  uuid: string;
+  environment_id: number;
+  server_uuid: string;
+  name: string;
+  description: string | null;
+  image: string;
+  postgres_user: string;
+  postgres_password: string;
+  postgres_db: string;
+  config: Record<string, unknown>;
+  status: string;
+  envs: EnvVarRecord[];
+  backups: BackupRecord[];
+  deleting: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Everything one Coolify instance holds. Plain data, so `inventory()` is a JSON dump of it. */
+export class CoolifyState {
+  private nextId = 1;
+  servers: ServerRecord[] = [];
+  projects: ProjectRecord[] = [];
+  environments: EnvironmentRecord[] = [];
+  applications: ApplicationRecord[] = [];
+  databases: DatabaseRecord[] = [];
+  deployments: DeploymentRecord[] = [];
+  unhealthyImages = new Set<string>();
+
+  constructor(readonly serverUuid: string) {
+    this.reset();
+  }
+
+  id(): number {
+    return this.nextId++;
+  }
+
+  reset(): void {
+    this.nextId = 1;
+    // Coolify always has the host it runs on registered as server "localhost" (id 0).
+    this.servers = [{ id: 0, uuid: this.serverUuid, name: "localhost", ip: "host.docker.internal" }];
+    this.projects = [];
+    this.environments = [];
+    this.applications = [];
+    this.databases = [];
+    this.deployments = [];
+    this.unhealthyImages.clear();
+  }
+
+  project(uuid: string): ProjectRecord | undefined {
+    return this.projects.find((p) => p.uuid === uuid);
+  }
+
+  /** Environments are addressed by name or uuid within a project. */
+  environment(project: ProjectRecord, nameOrUuid: string): EnvironmentRecord | undefined {
+    return this.environments.find((e) => e.project_id === project.id && (e.uuid === nameOrUuid || e.name === nameOrUuid));
+  }
+
+  application(uuid: string): ApplicationRecord | undefined {
+    return this.applications.find((a) => a.uuid === uuid);
+  }
+
+  database(uuid: string): DatabaseRecord | undefined {
+    return this.databases.find((d) => d.uuid === uuid);
+  }
+
+  environmentIsEmpty(env: EnvironmentRecord): boolean {
+    return !this.applications.some((a) => a.environment_id === env.id) && !this.databases.some((d) => d.environment_id === env.id);
+  }
+
+  /** True when this image reference (or its digest) was marked as failing its health check. */
+  imageUnhealthy(image: string): boolean {
+    const digest = image.includes("@") ? image.slice(image.indexOf("@") + 1) : undefined;
+    return this.unhealthyImages.has(image) || (digest !== undefined && this.unhealthyImages.has(digest));
+  }
+
+  inventory(): unknown {
+    return {
+      servers: this.servers,
+      projects: this.projects,
+      environments: this.environments,
+      applications: this.applications.map((a) => ({ ...a, envs: a.envs.map((e) => ({ ...e, value: "********" })) })),
+      databases: this.databases.map((d) => ({ ...d, postgres_password: "********", envs: d.envs.map((e) => ({ ...e, value: "********" })) })),
+      deployments: this.deployments.map((d) => ({ ...d, logs: d.logs.length })),
+      unhealthyImages: [...this.unhealthyImages],
+    };
+  }
+}
+
+/** Splits an image reference the way Coolify stores it: digest refs keep the digest as tag "sha256-<hex>". */
+export function parseImageReference(name: string, tag: string | undefined): { name: string; tag: string } {
+  const at = name.indexOf("@sha256:");
+  if (at >= 0) return { name: name.slice(0, at), tag: `sha256-${name.slice(at + "@sha256:".length)}` };
+  if (tag !== undefined && tag !== "") return { name, tag: tag.startsWith("sha256:") ? `sha256-${tag.slice(7)}` : tag };
+  // A colon after the last slash is a tag (a colon before it belongs to a registry port).
+  const lastSlash = name.lastIndexOf("/");
+  const colon = name.indexOf(":", lastSlash + 1);
+  if (colon >= 0) return { name: name.slice(0, colon), tag: name.slice(colon + 1) };
+  return { name, tag: "latest" };
+}
+
+/** The reference docker pulls: `repo@sha256:<hex>` for digests, `repo:tag` otherwise. */
+export function imageReference(app: Pick<ApplicationRecord, "docker_registry_image_name" | "docker_registry_image_tag">): string {
+  const tag = app.docker_registry_image_tag;
+  return tag.startsWith("sha256-")
+    ? `${app.docker_registry_image_name}@sha256:${tag.slice(7)}`
+    : `${app.docker_registry_image_name}:${tag}`;
+}
