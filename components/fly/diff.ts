@@ -21,11 +21,9 @@ export interface DiffOptions {
 
 const isSet = (v: unknown): boolean => v !== undefined && v !== null;
 
-export function diffFields(
-  olds: Record<string, unknown>,
-  news: Record<string, unknown>,
-  options: DiffOptions,
-): FieldDiffResult {
+export function diffFields(oldProps: object, newProps: object, options: DiffOptions): FieldDiffResult {
+  const olds = oldProps as Record<string, unknown>;
+  const news = newProps as Record<string, unknown>;
   const detailedDiff: Record<string, { kind: FieldDiffKind; inputDiff: boolean }> = {};
   const replaces: string[] = [];
   const mark = (field: string, replace: boolean): void => {

@@ -43,7 +43,7 @@ async function deploy(spec: MachineGroupInputs): Promise<MachineGroupOutputs> {
   return outputs(spec, machines);
 }
 
-export function diffMachineGroup(olds: Record<string, unknown>, news: Record<string, unknown>): FieldDiffResult {
+export function diffMachineGroup(olds: object, news: object): FieldDiffResult {
   return diffFields(olds, news, { fields: FIELDS, replaceOn: REPLACE_ON, deleteBeforeReplace: true });
 }
 

@@ -34,7 +34,7 @@ export function buildCreateVolumeBody(inputs: VolumeInputs): Record<string, unkn
   };
 }
 
-export function diffVolume(olds: Record<string, unknown>, news: Record<string, unknown>): FieldDiffResult {
+export function diffVolume(olds: object, news: object): FieldDiffResult {
   return diffFields(olds, news, {
     fields: ["app", "name", "region", "encrypted", "sizeGb", "snapshotRetention", "autoBackup"],
     replaceOn: ["app", "name", "region", "encrypted"],
