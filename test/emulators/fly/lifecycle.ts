@@ -13,9 +13,17 @@ export function isRunning(m: MachineRecord): boolean {
   return RUNNING.has(m.state);
 }
 
-export function recordEvent(st: FlyState, m: MachineRecord, type: string, status: string, source = "flyd"): string {
+export function recordEvent(
+  st: FlyState,
+  m: MachineRecord,
+  type: string,
+  status: string,
+  source = "flyd",
+  request: Record<string, unknown> = {},
+): string {
   const id = ulid(st.clock.now());
-  m.events.unshift({ id, type, status, source, timestamp: st.clock.now(), request: {} });
+  // The spec types `request` as a bare object; flyd puts e.g. `exit_event` in it.
+  m.events.unshift({ id, type, status, source, timestamp: st.clock.now(), request: request as Record<string, never> });
   // The API keeps a bounded recent history; so do we, so a long test cannot grow memory without bound.
   if (m.events.length > 50) m.events.length = 50;
   return id;
@@ -61,9 +69,31 @@ function bootSteps(st: FlyState, m: MachineRecord, firstDelay: number): { after:
         }
         setState(st, m, "started");
         recordEvent(st, m, "start", "started");
+        if (isOneShot(m.config)) runSteps(st, m, [{ after: TIMING.oneShotRun, run: () => exitOneShot(st, m) }]);
       },
     },
   ];
+}
+
+/**
+ * A machine that runs a command once (restart policy "no" and an explicit command, like a release command)
+ * exits on its own: flyd records an `exit` event with the exit code and the machine becomes stopped. The
+ * emulator cannot run the command, so it exits 0 — or 1 when its image was marked unhealthy, which is how
+ * tests make a release command fail.
+ */
+function isOneShot(config: S["fly.MachineConfig"]): boolean {
+  const hasCommand = (config.init?.cmd?.length ?? 0) > 0 || (config.init?.exec?.length ?? 0) > 0;
+  return config.restart?.policy === "no" && hasCommand;
+}
+
+function exitOneShot(st: FlyState, m: MachineRecord): void {
+  const exitCode = st.isImageUnhealthy(m.config.image) ? 1 : 0;
+  setState(st, m, "stopped");
+  recordEvent(st, m, "exit", "stopped", "flyd", {
+    exit_event: { exit_code: exitCode, exited_at: st.iso(), oom_killed: false, requested_stop: false, restarting: false, signal: -1 },
+    restart_count: 0,
+  });
+  if (m.config.auto_destroy) destroy(st, m);
 }
 
 export function launch(st: FlyState, m: MachineRecord): void {
@@ -84,7 +114,8 @@ export function stop(st: FlyState, m: MachineRecord): void {
   if (!isRunning(m)) return;
   setState(st, m, "stopping");
   recordEvent(st, m, "stop", "stopping", "user");
-  runSteps(st, m, [{ after: TIMING.stopping, run: () => (setState(st, m, "stopped"), recordEvent(st, m, "exit", "stopped")) }]);
+  const exit = { exit_event: { exit_code: 0, requested_stop: true, restarting: false, signal: 15 }, restart_count: 0 };
+  runSteps(st, m, [{ after: TIMING.stopping, run: () => (setState(st, m, "stopped"), recordEvent(st, m, "exit", "stopped", "flyd", exit)) }]);
 }
 
 export function suspend(st: FlyState, m: MachineRecord): void {

@@ -103,6 +103,25 @@ describe("fly emulator: checks, proxy traffic and metadata", () => {
     expect((await traffic(emu, "nobody.fly.dev")).status).toBe(404);
   });
 
+  it("runs one-shot machines (release commands) to an exit event: 0, or 1 on an unhealthy image", async () => {
+    await createApp(emu, "rel");
+    emu.markImageUnhealthy("registry.fly.io/rel:broken");
+    const exitOf = async (image: string, autoDestroy: boolean): Promise<{ state: string; code: unknown }> => {
+      const config = { image, init: { cmd: ["bin/migrate"] }, restart: { policy: "no" }, auto_destroy: autoDestroy };
+      const m = await call(emu, "POST", "/v1/apps/rel/machines", { config });
+      const w = await call(emu, "GET", `/v1/apps/rel/machines/${m.body.id}/wait?state=${autoDestroy ? "destroyed" : "stopped"}&timeout=30`);
+      const events = (await call(emu, "GET", `/v1/apps/rel/machines/${m.body.id}/events`)).body as { type: string; request: any }[];
+      return { state: w.body.state, code: events.find((e) => e.type === "exit")?.request.exit_event.exit_code };
+    };
+    expect(await exitOf("registry.fly.io/rel:good", false)).toEqual({ state: "stopped", code: 0 });
+    expect(await exitOf("registry.fly.io/rel:broken", false)).toEqual({ state: "stopped", code: 1 });
+    expect(await exitOf("registry.fly.io/rel:good", true)).toEqual({ state: "destroyed", code: 0 });
+    // A web machine (restart policy default) keeps running.
+    const web = await startedMachine(emu, "rel", {}, { image: "registry.fly.io/rel:good" });
+    emu.advance(60_000);
+    expect((await call(emu, "GET", `/v1/apps/rel/machines/${web.id}`)).body.state).toBe("started");
+  });
+
   it("serves certificate hostnames and assigns IPs", async () => {
     await createApp(emu, "site");
     const v6 = await call(emu, "POST", "/v1/apps/site/ip_assignments", { type: "v6" });

@@ -23,6 +23,8 @@ export const TIMING = {
   /** The window after a machine's destroy during which its volume still reports it as bound. */
   volumeRelease: 30_000,
   certificateIssue: 5_000,
+  /** How long a one-shot command (release command) runs before it exits. */
+  oneShotRun: 2_000,
   leaseDefaultTtlSeconds: 30,
 } as const;
 
