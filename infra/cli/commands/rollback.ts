@@ -1,0 +1,44 @@
+import { createInterface } from "node:readline/promises";
+import { summaryLine } from "../markdown";
+import { formatReleases, releasesFrom, rollbackMessage, selectRollbackTarget, type HistoryEntry } from "../releases";
+import { openStack, plain, restoreConfig, type Log } from "../workspace";
+
+export async function releasesCommand(stackName: string, print: Log): Promise<number> {
+  const { stack } = await openStack(stackName);
+  print(formatReleases(releasesFrom((await stack.history()) as HistoryEntry[])));
+  return 0;
+}
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/**
+ * Restores the config recorded with an earlier update (secrets included, re-encrypted by the stack's secrets
+ * provider) and runs `up`. Shows the config keys and the resource changes first; asks unless `--yes`.
+ */
+export async function rollbackCommand(stackName: string, to: string | undefined, yes: boolean, log: Log, print: Log): Promise<number> {
+  const { stack } = await openStack(stackName);
+  const releases = releasesFrom((await stack.history(undefined, undefined, true)) as HistoryEntry[]);
+  const target = selectRollbackTarget(releases, to);
+  const previous = await stack.getAllConfig();
+  const keys = await restoreConfig(stack, target.config);
+  print(`rollback ${stackName} to update #${target.version}${target.info.tag ? ` (${target.info.tag})` : ""}${target.info.image ? `, image ${target.info.image}` : ""}`);
+  print(`config that changes: ${keys.length > 0 ? keys.join(", ") : "none"}`);
+  const preview = await stack.preview({ diff: true, color: "never", onOutput: (o) => log(plain(o).trimEnd()) });
+  print(`resources: ${summaryLine(preview.changeSummary as Record<string, number>)}`);
+  if (!yes && !(await confirm("Roll back?"))) {
+    await restoreConfig(stack, previous);
+    print(process.stdin.isTTY ? "rollback cancelled; nothing changed" : "rollback needs --yes when not run in a terminal; nothing changed");
+    return 1;
+  }
+  const result = await stack.up({ color: "never", message: rollbackMessage(target.version), onOutput: (o) => log(plain(o).trimEnd()) });
+  print(`rolled back: update #${result.summary.version} runs what update #${target.version} ran`);
+  return 0;
+}

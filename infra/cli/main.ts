@@ -1,0 +1,56 @@
+import { parseCommand, UsageError, USAGE, type Command } from "./args";
+import { checkBusinessHours, checkHealthy, checkTag, parseBusinessHours } from "./gates";
+import { resolvingFetch } from "./health";
+import type { Log } from "./workspace";
+
+/**
+ * `npx slipway <command>`: progress (the engine's own output) goes to stderr, results (Markdown, tables,
+ * summaries) to stdout. Returns the exit code; never throws for a usage mistake.
+ */
+export async function main(argv: readonly string[], log: Log = (l) => process.stderr.write(`${l}\n`), print: Log = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommand(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      log(error.message);
+      return 2;
+    }
+    throw error;
+  }
+  try {
+    return await run(command, log, print);
+  } catch (error) {
+    log(`slipway: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+async function run(command: Command, log: Log, print: Log): Promise<number> {
+  switch (command.kind) {
+    case "help":
+      print(USAGE);
+      return 0;
+    case "gate": {
+      const result =
+        command.gate === "tag"
+          ? checkTag(command.tag)
+          : command.gate === "hours"
+            ? checkBusinessHours(command.at ? new Date(command.at) : new Date(), parseBusinessHours(command))
+            : await checkHealthy(command.url, { fetch: resolvingFetch() });
+      print(`${result.ok ? "pass" : "fail"}: ${result.message}`);
+      return result.ok ? 0 : 1;
+    }
+    // The engine-backed commands load the Automation API lazily: `gate` and usage errors stay instant.
+    case "preview":
+      return (await import("./commands/preview")).previewCommand(command.stack, log, print);
+    case "deploy":
+      return (await import("./commands/deploy")).deployCommand(command.stack, command, log, print);
+    case "rollback":
+      return (await import("./commands/rollback")).rollbackCommand(command.stack, command.to, command.yes, log, print);
+    case "releases":
+      return (await import("./commands/rollback")).releasesCommand(command.stack, print);
+    case "pr":
+      return (await import("./commands/pr")).prCommand(command.action, command.number, log, print);
+  }
+}

@@ -1,0 +1,80 @@
+import path from "node:path";
+import {
+  LocalWorkspace,
+  type ConfigMap,
+  type EngineEvent,
+  type Stack,
+} from "@pulumi/pulumi/automation";
+import { engineEnv, pulumiCommand } from "../../scripts/engine";
+import type { PlannedChange } from "./markdown";
+
+/** The repository root: where Pulumi.yaml and the stack files live. */
+export const PROJECT_DIR = process.env.SLIPWAY_PROJECT_DIR ?? path.resolve(__dirname, "../..");
+
+/** Where progress goes: stderr, so stdout stays clean for Markdown and tables. */
+export type Log = (line: string) => void;
+
+export interface OpenedStack {
+  stack: Stack;
+  name: string;
+}
+
+/**
+ * Selects (or creates) a stack of the slipway project with the engine slipway bootstrapped. The backend and
+ * the passphrase come from the caller's environment (`PULUMI_BACKEND_URL`, `PULUMI_CONFIG_PASSPHRASE`), as
+ * for the `pulumi` CLI itself.
+ */
+export async function openStack(name: string, options: { create?: boolean } = {}): Promise<OpenedStack> {
+  // The engine's PATH and offline settings win over the caller's; a passphrase is passed only when the
+  // caller set one, so a real stack is never encrypted with the local-only default.
+  const env = { ...definedEnv(), ...engineEnv() };
+  if (process.env.PULUMI_CONFIG_PASSPHRASE === undefined) delete env.PULUMI_CONFIG_PASSPHRASE;
+  const args = { stackName: name, workDir: PROJECT_DIR };
+  const opts = { envVars: env, pulumiCommand: await pulumiCommand() };
+  const stack = options.create
+    ? await LocalWorkspace.createOrSelectStack(args, opts)
+    : await LocalWorkspace.selectStack(args, opts);
+  return { stack, name };
+}
+
+function definedEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/** Collects the planned changes from the engine's event stream (for the PR comment table). */
+export function changeCollector(): { onEvent: (e: EngineEvent) => void; changes: PlannedChange[] } {
+  const changes: PlannedChange[] = [];
+  return {
+    changes,
+    onEvent: (event) => {
+      const meta = event.resourcePreEvent?.metadata;
+      if (!meta) return;
+      changes.push({ op: meta.op, urn: meta.urn, type: meta.type, fields: meta.diffs ?? [] });
+    },
+  };
+}
+
+/** Strips ANSI colour codes the engine may emit even with color "never" (from plugins). */
+export function plain(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*m/g, "");
+}
+
+/**
+ * Replaces the stack's config with `target` (as recorded in an earlier update): keys that exist now but
+ * not then are removed, secrets stay secrets. Returns the keys that changed, for the confirmation prompt.
+ */
+export async function restoreConfig(stack: Stack, target: ConfigMap): Promise<string[]> {
+  const current = await stack.getAllConfig();
+  const removed = Object.keys(current).filter((k) => !(k in target));
+  const changed = Object.keys(target).filter((k) => current[k]?.value !== target[k]?.value || current[k]?.secret !== target[k]?.secret);
+  if (removed.length > 0) await stack.removeAllConfig(removed);
+  if (changed.length > 0) {
+    const subset: ConfigMap = {};
+    for (const k of changed) subset[k] = target[k] as ConfigMap[string];
+    await stack.setAllConfig(subset);
+  }
+  return [...changed, ...removed].sort();
+}
