@@ -8,8 +8,8 @@ import { z } from "zod";
 
 const ROOT = resolve(__dirname, "../..");
 const DIR = join(ROOT, ".github/workflows");
-/** Built by scripts/bootstrap-engine.sh (npm pretest) from the Go module proxy. */
-const ACTIONLINT = join(homedir(), ".cache/slipway/pulumi-3.270.0/bin/actionlint");
+/** Built by scripts/bootstrap-engine.sh (npm pretest) from the Go module proxy; SLIPWAY_ACTIONLINT points elsewhere. */
+const ACTIONLINT = process.env.SLIPWAY_ACTIONLINT ?? join(homedir(), ".cache/slipway/pulumi-3.270.0/bin/actionlint");
 
 const str = z.string();
 const step = z.object({
