@@ -166,6 +166,10 @@ describe("deployment branch and tag policies", () => {
     const dup = await api("POST", policies, { name: "release/*", type: "branch" });
     expect(dup.status).toBe(303);
     expect(dup.headers.get("location")).toMatch(new RegExp(`/deployment-branch-policies/${String(obj(branch.body).id)}$`));
+    // A client that follows the 303 (Go's does) lands on the existing policy: a retried create is idempotent.
+    const followed = await api("POST", policies, { name: "release/*" }, { "x-follow": "1" });
+    expect(followed.status).toBe(200);
+    expect(obj(followed.body).id).toBe(obj(branch.body).id);
     const id = String(tag.id);
     expect(obj((await api("GET", `${policies}/${id}`)).body).name).toBe("v*");
     expect(obj((await api("PUT", `${policies}/${id}`, { name: "v2.*" })).body)).toMatchObject({ name: "v2.*", type: "tag" });

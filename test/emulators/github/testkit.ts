@@ -18,6 +18,8 @@ export type ApiCall = (method: string, path: string, body?: unknown, headers?: R
 /** A client bound to one emulator URL and token; `path` is relative to the API base (e.g. "/user"). */
 export function apiClient(baseUrl: string, token: string | undefined): ApiCall {
   return async (method, path, body, headers = {}) => {
+    // Redirects are returned as-is unless the caller asks to follow them (header "x-follow", not sent on).
+    const { "x-follow": follow, ...sent } = headers;
     const res = await fetch(`${baseUrl}${path}`, {
       method,
       headers: {
@@ -25,10 +27,10 @@ export function apiClient(baseUrl: string, token: string | undefined): ApiCall {
         "x-github-api-version": "2022-11-28",
         ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
         ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        ...headers,
+        ...sent,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
-      redirect: "manual",
+      redirect: follow === undefined ? "manual" : "follow",
       signal: AbortSignal.timeout(10_000),
     });
     const text = await res.text();
