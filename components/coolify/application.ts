@@ -174,9 +174,10 @@ export class CoolifyApplication extends pulumi.ComponentResource {
   public readonly deploymentStatus: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: CoolifyApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("slipway:coolify:Application", name, {}, opts);
+    // Validated before super(): a bad combination must fail before anything is registered.
     validateApplicationArgs(name, args);
     const connection = resolveCoolifyConnection(args.connection);
+    super("slipway:coolify:Application", name, {}, opts);
     const health = args.healthCheck;
 
     const app = new ApplicationResource(

@@ -105,9 +105,10 @@ export class CoolifyDatabase extends pulumi.ComponentResource {
   public readonly backupUuid: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: CoolifyDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("slipway:coolify:Database", name, {}, opts);
+    // Validated before super(): a bad combination must fail before anything is registered.
     validateDatabaseArgs(name, args);
     const connection = resolveCoolifyConnection(args.connection);
+    super("slipway:coolify:Database", name, {}, opts);
 
     const password = new random.RandomPassword(
       `${name}-password`,

@@ -37,8 +37,9 @@ export class CoolifyProject extends pulumi.ComponentResource {
   public readonly environmentName: pulumi.Output<string>;
 
   constructor(name: string, args: CoolifyProjectArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("slipway:coolify:Project", name, {}, opts);
+    // Before super(): a missing credential must fail the program before anything is registered.
     const connection = resolveCoolifyConnection(args.connection);
+    super("slipway:coolify:Project", name, {}, opts);
 
     const project = new ProjectResource(
       `${name}-project`,

@@ -1,0 +1,158 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  coolifyClient,
+  CoolifyApiError,
+  createOnce,
+  errorFromReply,
+  isAmbiguousFailure,
+  ok,
+  okOrMissing,
+  pollUntil,
+  waitOptionsFromEnv,
+} from "../../../../components/coolify/client";
+import { logTail } from "../../../../components/coolify/deploy";
+
+describe("error replies", () => {
+  it("formats Coolify's 422 with every field error on one line", () => {
+    const error = errorFromReply("POST /applications/dockerimage", 422, {
+      message: "Validation failed.",
+      errors: { domains: ["The domains format is invalid."], foo: ["This field is not allowed."] },
+    });
+    expect(error).toBeInstanceOf(CoolifyApiError);
+    expect(error.message).toBe(
+      "Coolify POST /applications/dockerimage: 422 Validation failed. (domains: The domains format is invalid.; foo: This field is not allowed.)",
+    );
+    expect(error.fieldErrors).toEqual({ domains: ["The domains format is invalid."], foo: ["This field is not allowed."] });
+  });
+
+  it("handles message-only, text and empty bodies", () => {
+    expect(errorFromReply("GET /x", 400, { message: "Invalid token." }).message).toBe("Coolify GET /x: 400 Invalid token.");
+    expect(errorFromReply("GET /x", 502, "<html>Bad gateway</html>").message).toBe("Coolify GET /x: 502 <html>Bad gateway</html>");
+    expect(errorFromReply("GET /x", 500, undefined).message).toBe("Coolify GET /x: 500 Server error.");
+  });
+
+  it("ok() returns data for 200 and 201 and throws otherwise; okOrMissing() maps 404 to undefined", () => {
+    const reply = (status: number, data?: unknown, error?: unknown) => ({ data, error, response: new Response(null, { status }) });
+    expect(ok("POST /p", reply(201, { uuid: "u" }))).toEqual({ uuid: "u" });
+    expect(ok("GET /p", reply(200, [1]))).toEqual([1]);
+    expect(() => ok("GET /p", reply(404, undefined, { message: "Not found." }))).toThrow("Coolify GET /p: 404 Not found.");
+    expect(okOrMissing("GET /p", reply(404, undefined, { message: "Not found." }))).toBeUndefined();
+  });
+
+  it("classifies ambiguous failures", () => {
+    expect(isAmbiguousFailure(new CoolifyApiError("POST /p", 502, "x"))).toBe(true);
+    expect(isAmbiguousFailure(new CoolifyApiError("POST /p", 408, "x"))).toBe(true);
+    expect(isAmbiguousFailure(new CoolifyApiError("POST /p", 422, "x"))).toBe(false);
+    expect(isAmbiguousFailure(new TypeError("fetch failed"))).toBe(true);
+  });
+});
+
+describe("createOnce", () => {
+  it("adopts the resource an ambiguous create made instead of creating it twice", async () => {
+    const existing = ["old"];
+    let posts = 0;
+    const uuid = await createOnce("project web", async () => existing, async () => {
+      posts++;
+      existing.push("new"); // the server did it...
+      throw new CoolifyApiError("POST /projects", 502, "Bad gateway"); // ...but the reply was lost
+    });
+    expect(uuid).toBe("new");
+    expect(posts).toBe(1);
+  });
+
+  it("tries again when the failed create made nothing", async () => {
+    let posts = 0;
+    const uuid = await createOnce("project web", async () => [], async () => {
+      posts++;
+      if (posts === 1) throw new CoolifyApiError("POST /projects", 500, "Server error.");
+      return "made";
+    });
+    expect(uuid).toBe("made");
+    expect(posts).toBe(2);
+  });
+
+  it("does not retry a validation error", async () => {
+    let posts = 0;
+    await expect(
+      createOnce("project web", async () => [], async () => {
+        posts++;
+        throw new CoolifyApiError("POST /projects", 422, "Validation failed.");
+      }),
+    ).rejects.toThrow("422 Validation failed.");
+    expect(posts).toBe(1);
+  });
+});
+
+describe("waits", () => {
+  it("reads bounds from the environment", () => {
+    expect(waitOptionsFromEnv({ SLIPWAY_WAIT_TIMEOUT_MS: "500", SLIPWAY_POLL_INTERVAL_MS: "5" })).toEqual({ timeoutMs: 500, intervalMs: 5 });
+    expect(waitOptionsFromEnv({})).toEqual({ timeoutMs: 900_000, intervalMs: 2_000 });
+  });
+
+  it("polls until done", async () => {
+    let n = 0;
+    const value = await pollUntil("x", async () => (++n < 3 ? { done: false, state: `poll ${n}` } : { done: true, value: n }), {
+      intervalMs: 1,
+      timeoutMs: 1000,
+    });
+    expect(value).toBe(3);
+  });
+
+  it("gives up with the last state seen", async () => {
+    await expect(pollUntil("deployment d1", async () => ({ done: false, state: "in_progress" }), { intervalMs: 5, timeoutMs: 30 })).rejects.toThrow(
+      "Timed out after 0s waiting for deployment d1 (last seen: in_progress)",
+    );
+  });
+});
+
+describe("deployment logs", () => {
+  it("keeps the visible tail of Coolify's JSON log", () => {
+    const logs = JSON.stringify([
+      { output: "pulling image", type: "stdout", hidden: false },
+      { output: "docker inspect …", type: "stdout", hidden: true },
+      { output: "health check failed", type: "stderr", hidden: false },
+    ]);
+    expect(logTail(logs)).toBe("pulling image\nhealth check failed");
+    expect(logTail("a\nb\nc", 2)).toBe("b\nc");
+    expect(logTail(null)).toBe("(no log)");
+  });
+});
+
+describe("coolifyClient over HTTP", () => {
+  let server: Server | undefined;
+  afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+  function serve(handler: (method: string, url: string, auth: string | undefined) => { status: number; body: unknown; headers?: Record<string, string> }) {
+    return new Promise<string>((resolve) => {
+      server = createServer((req, res) => {
+        const reply = handler(req.method ?? "", req.url ?? "", req.headers.authorization);
+        res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
+        res.end(JSON.stringify(reply.body));
+      }).listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server!.address() as AddressInfo).port}/api/v1`));
+    });
+  }
+
+  it("sends the bearer token, retries 429 with Retry-After, and parses the answer", async () => {
+    process.env.SLIPWAY_HTTP_BASE_DELAY_MS = "1";
+    const seen: string[][] = [];
+    const apiUrl = await serve((method, url, auth) => {
+      seen.push([method, url, auth ?? ""]);
+      return seen.length === 1 ? { status: 429, body: { message: "Rate limit exceeded." }, headers: { "retry-after": "0" } } : { status: 200, body: [{ uuid: "p", name: "web" }] };
+    });
+    const client = coolifyClient({ apiUrl, token: "tok" });
+    expect(ok("GET /projects", await client.GET("/projects"))).toEqual([{ uuid: "p", name: "web" }]);
+    expect(seen).toEqual([
+      ["GET", "/api/v1/projects", "Bearer tok"],
+      ["GET", "/api/v1/projects", "Bearer tok"],
+    ]);
+  });
+
+  it("turns a 422 into the formatted error", async () => {
+    const apiUrl = await serve(() => ({ status: 422, body: { message: "Validation failed.", errors: { color: ["This field is not allowed."] } } }));
+    const client = coolifyClient({ apiUrl, token: "tok" });
+    const reply = await client.POST("/projects", { body: { name: "x" } });
+    expect(() => ok("POST /projects", reply)).toThrow("Coolify POST /projects: 422 Validation failed. (color: This field is not allowed.)");
+  });
+});

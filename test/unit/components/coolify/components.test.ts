@@ -1,0 +1,167 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { outputOf, outputWithSecrecy, setupMocks, type MockRegistry } from "../../mocks";
+import { DIGEST } from "./fixtures";
+
+let registry: MockRegistry;
+const connection = { apiUrl: "http://coolify.test/api/v1/", token: "tok" };
+const placement = { projectUuid: "p1", environmentUuid: "e1", environmentName: "staging", serverUuid: "s1", connection };
+const health = { path: "/health" };
+
+beforeEach(() => {
+  vi.resetModules();
+  registry = setupMocks({});
+});
+
+// Let late registrations (registerOutputs) reach this test's monitor, not the next test's.
+afterEach(() => registry.settled());
+
+/** The mock monitor receives secrets in their wire form; this asserts the marker and unwraps. */
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+function secretValue(wire: unknown): unknown {
+  const record = wire as Record<string, unknown>;
+  expect(record["4dabf18193072939515e22adb298388d"]).toBe(SECRET_SIG);
+  return record.value;
+}
+
+async function load() {
+  return import("../../../../components/coolify");
+}
+
+describe("CoolifyProject", () => {
+  it("registers one project resource with its inputs, the token secret", async () => {
+    const { CoolifyProject } = await load();
+    const project = new CoolifyProject("web", { name: "slipway-web", environmentName: "staging", connection });
+    await outputOf(project.projectUuid);
+    await registry.settled();
+    const res = registry.one("pulumi-nodejs:dynamic/coolify:Project");
+    expect(res.name).toBe("web-project");
+    expect(res.inputs).toMatchObject({ name: "slipway-web", environmentName: "staging" });
+    expect(secretValue(res.inputs.connection)).toEqual({ apiUrl: "http://coolify.test/api/v1", token: "tok" });
+    expect(String(res.inputs.__provider)).toContain("components/coolify/project.provider.ts");
+    expect(registry.one("slipway:coolify:Project").custom).toBe(false);
+  });
+
+  it("fails without credentials anywhere", async () => {
+    const { CoolifyProject } = await load();
+    const saved = { url: process.env.COOLIFY_URL, token: process.env.COOLIFY_TOKEN };
+    delete process.env.COOLIFY_URL;
+    delete process.env.COOLIFY_TOKEN;
+    try {
+      expect(() => new CoolifyProject("web", { name: "x", environmentName: "staging" })).toThrow(
+        "Coolify API URL is missing: set `coolify:url` in stack config or COOLIFY_URL in the environment",
+      );
+    } finally {
+      if (saved.url !== undefined) process.env.COOLIFY_URL = saved.url;
+      if (saved.token !== undefined) process.env.COOLIFY_TOKEN = saved.token;
+    }
+  });
+});
+
+describe("CoolifyApplication", () => {
+  it("maps args to the application resource: hosts, ports, health defaults, secret env", async () => {
+    const { CoolifyApplication } = await load();
+    const app = new CoolifyApplication("web", {
+      ...placement,
+      name: "web",
+      image: DIGEST,
+      domains: ["https://Staging.example.com/", "www.example.com"],
+      port: 3000,
+      internalPorts: [4000],
+      healthCheck: health,
+      limits: { cpus: "1", memory: "1g" },
+      env: { NODE_ENV: "production" },
+      secretEnv: { DATABASE_URL: "postgres://x" },
+    });
+    await outputOf(app.uuid);
+    await registry.settled();
+    const res = registry.one("pulumi-nodejs:dynamic/coolify:Application");
+    expect(res.inputs).toMatchObject({
+      name: "web",
+      image: DIGEST,
+      domains: ["staging.example.com", "www.example.com"],
+      ports: [3000, 4000],
+      portMappings: [],
+      healthCheck: { path: "/health", intervalSeconds: 10, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 15, returnCode: 200 },
+      limits: { cpus: "1", memory: "1g" },
+      env: { NODE_ENV: "production" },
+      deploy: true,
+      serverUuid: "s1",
+    });
+    expect(secretValue(res.inputs.secretEnv)).toEqual({ DATABASE_URL: "postgres://x" });
+    expect(secretValue(res.inputs.connection)).toMatchObject({ token: "tok" });
+    expect(await outputOf(app.image)).toBe(DIGEST);
+  });
+
+  const base = { ...placement, name: "web", image: DIGEST, port: 3000, healthCheck: health };
+  it.each([
+    [
+      { portMappings: ["8080:3000"] },
+      "CoolifyApplication web: portMappings conflicts with rollingUpdate: Coolify cannot roll a container that binds host ports; remove portMappings or set rollingUpdate: false",
+    ],
+    [
+      { healthCheck: undefined },
+      "CoolifyApplication web: rollingUpdate requires a healthCheck: Coolify only rolls when the new container passes one; add healthCheck or set rollingUpdate: false",
+    ],
+    [
+      { env: { A: "1", B: "2" }, secretEnv: { B: "x" } },
+      "CoolifyApplication web: env and secretEnv both set B; a variable is either plain or secret",
+    ],
+    [{ image: "ghcr.io/acme/web:latest" }, 'CoolifyApplication web: image must be pinned by digest (<repository>@sha256:<64 hex digits>), got "ghcr.io/acme/web:latest"'],
+    [{ domains: ["http://a.example.com"] }, 'CoolifyApplication web: domains are always served over https, got "http://a.example.com"'],
+    [{ port: 70000 }, "CoolifyApplication web: port must be an integer port between 1 and 65535, got 70000"],
+    [{ rollingUpdate: false, portMappings: ["80"] }, 'CoolifyApplication web: portMappings must look like "8080:3000", got "80"'],
+    [{ healthCheck: { path: "health" } }, 'CoolifyApplication web: healthCheck.path must start with "/", got "health"'],
+  ])("rejects %j before registering anything", async (override, message) => {
+    const { CoolifyApplication } = await load();
+    expect(() => new CoolifyApplication("web", { ...base, ...override })).toThrow(message);
+    await registry.settled();
+    expect(registry.byType("pulumi-nodejs:dynamic/coolify:Application")).toHaveLength(0);
+  });
+
+  it("allows host port mappings once rolling updates are off", async () => {
+    const { CoolifyApplication } = await load();
+    const app = new CoolifyApplication("web", { ...base, healthCheck: undefined, rollingUpdate: false, portMappings: ["8080:3000"] });
+    await outputOf(app.uuid);
+    await registry.settled();
+    expect(registry.one("pulumi-nodejs:dynamic/coolify:Application").inputs).toMatchObject({ portMappings: ["8080:3000"] });
+  });
+});
+
+describe("CoolifyDatabase", () => {
+  it("generates the password and creates a pgvector Postgres with nightly backups", async () => {
+    const { CoolifyDatabase } = await load();
+    const db = new CoolifyDatabase("db", { ...placement, name: "web-db", backups: { schedule: "0 3 * * *" } });
+    await outputOf(db.uuid);
+    await registry.settled();
+    const password = registry.one("random:index/randomPassword:RandomPassword");
+    expect(password.inputs).toMatchObject({ length: 32, special: false });
+    const res = registry.one("pulumi-nodejs:dynamic/coolify:Database");
+    expect(res.inputs).toMatchObject({
+      name: "web-db",
+      image: "pgvector/pgvector:pg16",
+      user: "app",
+      databaseName: "app",
+      backup: { schedule: "0 3 * * *", retentionDays: 30, retentionAmount: 0 },
+    });
+    expect(secretValue(res.inputs.password)).toBe("mock-db-password-" + "x".repeat(32));
+    expect(String(res.inputs.__provider)).toContain("components/coolify/database.provider.ts");
+  });
+
+  it("keeps the password and the internal URL secret", async () => {
+    const { CoolifyDatabase } = await load();
+    const db = new CoolifyDatabase("db", { ...placement, name: "web-db" });
+    expect((await outputWithSecrecy(db.password)).secret).toBe(true);
+    expect((await outputWithSecrecy(db.internalDbUrl)).secret).toBe(true);
+  });
+
+  it.each([
+    [{ backups: { schedule: "nightly" } }, 'CoolifyDatabase db: backups.schedule must be a 5-field cron expression or one of every_minute, hourly, daily, weekly, monthly, yearly, got "nightly"'],
+    [{ backups: { schedule: "daily", retentionDays: -1 } }, "CoolifyDatabase db: backups.retentionDays must be an integer ≥ 0, got -1"],
+    [{ image: "Not An Image" }, 'CoolifyDatabase db: image must be a Docker image reference like "pgvector/pgvector:pg16", got "Not An Image"'],
+  ])("rejects %j", async (override, message) => {
+    const { CoolifyDatabase } = await load();
+    expect(() => new CoolifyDatabase("db", { ...placement, name: "web-db", ...override })).toThrow(message);
+    await registry.settled();
+    expect(registry.resources).toHaveLength(0);
+  });
+});
