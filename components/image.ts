@@ -261,7 +261,8 @@ export class ContainerImage extends pulumi.ComponentResource {
       `${name}-push`,
       {
         create: `${copy(f.commit)} && ${copy(f.stack)} && cat .slipway/${name}.digest`,
-        triggers: [containerize.stdout, f.commit, f.stack, f.repository],
+        // A new archive (the containerize command was replaced) must be pushed again.
+        triggers: [containerize.id, f.commit, f.stack, f.repository],
         environment: creds
           ? { REGISTRY_USERNAME: creds.username, REGISTRY_PASSWORD: pulumi.secret(creds.password) }
           : undefined,
