@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import type { Reply, Route, RouteContext } from "../common/http";
+import { COOLIFY_SPEC } from "./flavor";
 import { appHosts, applicationStatus, HEALTH_DEFAULTS, type Rollouts, TIMING } from "./rollout";
 import { type ApplicationRecord, type CoolifyState, coolifyUuid, parseImageReference } from "./state";
 
@@ -50,6 +52,21 @@ const NOT_CONFIG = new Set([
   "domains", "docker_registry_image_name", "docker_registry_image_tag", "instant_deploy", "force_domain_override",
   "autogenerate_domain", "tags", "use_build_server",
 ]);
+
+/**
+ * The spec's Application schema with one fix: its `build_pack` enum omits "dockerimage", which is what the real
+ * service stores (and answers) for applications created from a prebuilt image. Every other property is the spec's.
+ */
+function realApplicationSchema(): object {
+  const spec = JSON.parse(readFileSync(COOLIFY_SPEC, "utf8")) as { components: { schemas: { Application: { properties: Record<string, unknown> } } } };
+  const properties: Record<string, unknown> = {};
+  for (const name of Object.keys(spec.components.schemas.Application.properties)) {
+    properties[name] = { $ref: `#/components/schemas/Application/properties/${name}` };
+  }
+  properties.build_pack = { type: "string", enum: ["nixpacks", "railpack", "static", "dockerfile", "dockercompose", "dockerimage"] };
+  return { type: "object", properties };
+}
+const APPLICATION = realApplicationSchema();
 
 export function applicationJson(state: CoolifyState, app: ApplicationRecord): Record<string, unknown> {
   const config: Record<string, unknown> = {};
@@ -129,7 +146,12 @@ export function applicationRoutes(state: CoolifyState, rollouts: Rollouts): Rout
   const find = (ctx: RouteContext): ApplicationRecord | undefined => state.application(ctx.params.uuid ?? "");
   const notFound = (ctx: RouteContext): Reply => ctx.flavor.notFound("Application not found.");
   return [
-    { method: "GET", path: "/applications", handler: () => ({ status: 200, body: state.applications.map((a) => applicationJson(state, a)) }) },
+    {
+      method: "GET",
+      path: "/applications",
+      deviations: { responseSchemas: { 200: { type: "array", items: APPLICATION } } },
+      handler: () => ({ status: 200, body: state.applications.map((a) => applicationJson(state, a)) }),
+    },
     {
       method: "POST",
       path: "/applications/dockerimage",
@@ -184,6 +206,7 @@ export function applicationRoutes(state: CoolifyState, rollouts: Rollouts): Rout
     {
       method: "GET",
       path: "/applications/{uuid}",
+      deviations: { responseSchemas: { 200: APPLICATION } },
       handler: (ctx) => {
         const app = find(ctx);
         return app ? { status: 200, body: applicationJson(state, app) } : notFound(ctx);

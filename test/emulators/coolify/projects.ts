@@ -11,8 +11,10 @@ function body<T>(ctx: RouteContext): T {
 }
 
 // The real service includes the environment's uuid (clients need it) although the spec's schema omits it.
+// A null description is left out: the spec types it as a non-null string.
 export function environmentJson(env: EnvironmentRecord): Record<string, unknown> {
-  return { ...env };
+  const { description, ...rest } = env;
+  return description === null ? rest : { ...rest, description };
 }
 
 function projectJson(state: CoolifyState, p: ProjectRecord, withEnvironments: boolean): Record<string, unknown> {
