@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulatorServer } from "./common/server";
 import { coolifyFlavor } from "./coolify/flavor";
 import { type CoolifyEmulator, startCoolifyEmulator } from "./coolify/index";
-import { api, createApp, projectWithEnv } from "./coolify/testkit";
+import { api, createApp, pluck, projectWithEnv } from "./coolify/testkit";
 
 // Self-tests of the Coolify emulator's API surface: validation in both directions, auth, error shapes,
 // control API and every fault kind. Lifecycle behaviour is in coolify/lifecycle.test.ts.
@@ -25,7 +25,7 @@ describe("valid requests", () => {
     expect(created.status).toBe(201);
     const uuid = String(created.body.uuid);
     const envs = await api(emu, "GET", `/projects/${uuid}/environments`);
-    expect(envs.body.map((e: { name: string }) => e.name)).toEqual(["production"]);
+    expect(pluck(envs.body, "name")).toEqual(["production"]);
     const staging = await api(emu, "POST", `/projects/${uuid}/environments`, { name: "staging" });
     expect(staging.status).toBe(201);
     const byName = await api(emu, "GET", `/projects/${uuid}/staging`);
@@ -75,7 +75,7 @@ describe("valid requests", () => {
     const bulk = await api(emu, "PATCH", `/applications/${app}/envs/bulk`, { data: [{ key: "A", value: "three" }, { key: "B", value: "new" }] });
     expect(bulk.status).toBe(201);
     const list = await api(emu, "GET", `/applications/${app}/envs`);
-    expect(list.body.map((e: { key: string; value: string }) => `${e.key}=${e.value}`).sort()).toEqual(["A=three", "B=new"]);
+    expect((list.body as { key: string; value: string }[]).map((e) => `${e.key}=${e.value}`).sort()).toEqual(["A=three", "B=new"]);
     expect((await api(emu, "DELETE", `/applications/${app}/envs/${String(created.body.uuid)}`)).status).toBe(200);
     expect((await api(emu, "GET", `/applications/${app}/envs`)).body).toHaveLength(1);
     expect(JSON.stringify(emu.log)).not.toMatch(/"value":"(one|two|three|new)"/);
@@ -171,7 +171,7 @@ describe("faults", () => {
   it("ambiguous create: the project IS created although the answer is 502", async () => {
     emu.injectFault({ method: "POST", path: "/projects", times: 1, fault: { kind: "ambiguous", status: 502 } });
     expect((await api(emu, "POST", "/projects", { name: "ghost" })).status).toBe(502);
-    expect((await api(emu, "GET", "/projects")).body.map((p: { name: string }) => p.name)).toEqual(["ghost"]);
+    expect(pluck((await api(emu, "GET", "/projects")).body, "name")).toEqual(["ghost"]);
   });
 
   it("takes faults, clock moves and unhealthy images over the /_emulator/ control API", async () => {

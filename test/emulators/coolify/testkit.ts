@@ -83,3 +83,9 @@ export async function deploymentStatus(emu: Emulator, uuid: string): Promise<str
   const r = await api(emu, "GET", `/deployments/${uuid}`);
   return String(r.body.status);
 }
+
+/** One field of every element of a JSON array reply. */
+export function pluck(list: unknown, key: string): unknown[] {
+  if (!Array.isArray(list)) throw new Error(`expected an array, got ${JSON.stringify(list)}`);
+  return list.map((item: unknown) => (typeof item === "object" && item !== null ? (item as Record<string, unknown>)[key] : undefined));
+}
