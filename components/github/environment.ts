@@ -203,7 +203,9 @@ function lookupId(kind: string, key: string, id: string): number {
 function validate(who: string, args: GithubEnvironmentArgs): void {
   const secretKeys = Object.keys(args.secrets ?? {});
   const variableKeys = Object.keys(args.variables ?? {});
-  const both = secretKeys.filter((k) => variableKeys.includes(k));
+  // GitHub upper-cases these names, so `token` and `TOKEN` are the same secret (or variable).
+  const upper = (k: string): string => k.toUpperCase();
+  const both = secretKeys.filter((k) => variableKeys.some((v) => upper(v) === upper(k)));
   if (both.length > 0) {
     throw new Error(`${who}: ${both.join(", ")} cannot be both a secret and a variable; choose one`);
   }
@@ -211,6 +213,10 @@ function validate(who: string, args: GithubEnvironmentArgs): void {
     throw new Error(`${who}: environment must be 1 to 255 characters, got ${JSON.stringify(args.environment)}`);
   }
   for (const [what, keys] of [["secret", secretKeys], ["variable", variableKeys]] as const) {
+    const twice = keys.find((k, i) => keys.findIndex((o) => upper(o) === upper(k)) !== i);
+    if (twice !== undefined) {
+      throw new Error(`${who}: ${what} name ${JSON.stringify(twice)} repeats another name; GitHub ignores case`);
+    }
     for (const k of keys) {
       if (!NAME.test(k) || k.toUpperCase().startsWith("GITHUB_")) {
         throw new Error(

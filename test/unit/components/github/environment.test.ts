@@ -137,6 +137,11 @@ describe("GithubEnvironment", () => {
       { secrets: { TOKEN: "a" }, variables: { TOKEN: "b" } },
       'GithubEnvironment "e": TOKEN cannot be both a secret and a variable; choose one',
     ],
+    [
+      { secrets: { token: "a" }, variables: { TOKEN: "b" } },
+      'GithubEnvironment "e": token cannot be both a secret and a variable; choose one',
+    ],
+    [{ secrets: { Api_Key: "a", API_KEY: "b" } }, 'GithubEnvironment "e": secret name "API_KEY" repeats another name; GitHub ignores case'],
     [{ secrets: { "bad-name": "a" } }, 'GithubEnvironment "e": secret name "bad-name" must match [A-Za-z_][A-Za-z0-9_]* and not start with GITHUB_'],
     [{ variables: { GITHUB_SHA: "a" } }, 'GithubEnvironment "e": variable name "GITHUB_SHA" must match [A-Za-z_][A-Za-z0-9_]* and not start with GITHUB_'],
     [{ reviewers: { users: [1, 2, 3, 4, 5, 6, 7] } }, 'GithubEnvironment "e": reviewers.users has 7 entries; GitHub allows at most 6'],
