@@ -182,6 +182,8 @@ export const volumeSchema = obj({
   mountPath: absPath(),
   sizeGb: int(1, 500),
   snapshotRetentionDays: int(1, 60).default(5),
+  /** Refuse `pulumi destroy` (and replacements) of the volume while true. */
+  protect: bool().default(false),
 });
 export const volumesSchema = list(volumeSchema, "volumes");
 export const domainsSchema = list(hostname(), "host names");
@@ -234,6 +236,7 @@ export const secretsSchema = z.record(z.string(), z.string(expected("a string"))
 export const releaseSchema = obj({
   commit: text("a git commit SHA (7–40 hex chars)", /^[0-9a-f]{7,40}$/).optional(),
   tag: text("a git tag"),
+  time: z.iso.datetime(expected("an ISO 8601 UTC time like 2026-01-31T12:00:00Z")),
 }).partial();
 
 /** One schema per `slipway:<key>`; the key order is the order errors are reported in. */

@@ -84,7 +84,7 @@ export interface MockOptions {
    * Return undefined to keep the defaults.
    */
   outputs?: (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown> | undefined;
-  /** Answers for provider function calls (invokes); default `{}`. */
+  /** Answers for provider function calls (invokes); default: GitHub user/team lookups answered, others `{}`. */
   call?: (args: pulumi.runtime.MockCallArgs) => Record<string, unknown>;
 }
 
@@ -116,6 +116,20 @@ function defaultOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, u
       return { stdout: "", stderr: "" };
     case "pulumi:pulumi:StackReference":
       return { outputs: {} };
+    default:
+      return {};
+  }
+}
+
+/** Answers for the invokes components make (GitHub reviewer lookups): stable numeric ids derived from the name. */
+function defaultCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+  const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+  const id = (seed: unknown) => String(parseInt(createHash("sha256").update(String(seed)).digest("hex").slice(0, 7), 16) + 1);
+  switch (args.token) {
+    case "github:index/getUser:getUser":
+      return { id: id(inputs.username), login: inputs.username, nodeId: `U_${String(inputs.username)}` };
+    case "github:index/getTeam:getTeam":
+      return { id: id(inputs.slug), slug: inputs.slug, nodeId: `T_${String(inputs.slug)}` };
     default:
       return {};
   }
@@ -158,7 +172,7 @@ export function setupMocks(options: MockOptions = {}): MockRegistry {
         return { id: custom ? `${args.name}-id` : undefined, state };
       },
       call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-        return options.call?.(args) ?? {};
+        return options.call?.(args) ?? defaultCall(args);
       },
     },
     options.project ?? "slipway",

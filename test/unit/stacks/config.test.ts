@@ -33,7 +33,7 @@ describe("the committed stack files", () => {
       regions: ["ewr"], guest: { cpuKind: "shared", cpus: 2, memoryMb: 2048 }, minRunning: 1, maxMachines: 5,
       autostart: true, autostop: "stop", strategy: "rolling", maxUnavailable: 1,
     });
-    expect(c.volumes).toEqual([{ name: "media", mountPath: "/app/media", sizeGb: 20, snapshotRetentionDays: 14 }]);
+    expect(c.volumes).toEqual([{ name: "media", mountPath: "/app/media", sizeGb: 20, snapshotRetentionDays: 14, protect: true }]);
     expect(c.database).toMatchObject({ kind: "postgres", protect: true, volumeSizeGb: 40 });
     expect(c.github).toMatchObject({ environment: "production", deploymentPolicy: { tags: ["v*.*.*"] }, reviewers: { users: ["alice-acme", "bob-acme"], teams: ["release-managers"] } });
     expect(c.image).toEqual({ kind: "pinned", ref: expect.stringMatching(/^ghcr\.io\/acme\/shop@sha256:[0-9a-f]{64}$/) });

@@ -1,0 +1,101 @@
+/**
+ * The Coolify side of one environment: project + environment, Postgres (pgvector) with scheduled backups,
+ * and the application with its domains, ports, health check, limits, release command and env.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CoolifyApplication, CoolifyDatabase, CoolifyProject } from "../components/coolify";
+import type { PlatformConnection } from "./credentials";
+import type { CoolifyTargetConfig, StackConfig } from "./schema";
+
+export interface CoolifyDeployment {
+  projectUuid: pulumi.Output<string>;
+  environmentUuid: pulumi.Output<string>;
+  applicationUuid: pulumi.Output<string>;
+  urls: pulumi.Output<string[]>;
+  databaseUuid?: pulumi.Output<string>;
+  /** Host name of the database on the server's Docker network; never the password. */
+  databaseHost?: pulumi.Output<string>;
+  /** Where GitHub's deploy webhook points (Coolify's manual GitHub webhook endpoint). */
+  webhookUrl: string;
+}
+
+export interface CoolifyInputs {
+  config: StackConfig;
+  target: CoolifyTargetConfig;
+  connection: PlatformConnection;
+  imageRef: pulumi.Output<string>;
+  env: Record<string, string>;
+  secretEnv: Record<string, pulumi.Output<string>>;
+  parent: pulumi.Resource;
+}
+
+/** The API URL ends in /api/v1; webhooks live at the instance root. */
+export function coolifyInstanceUrl(apiUrl: string): string {
+  return apiUrl.replace(/\/api\/v\d+\/?$/, "");
+}
+
+export function composeCoolify(i: CoolifyInputs): CoolifyDeployment {
+  const { config, target, parent } = i;
+  const connection = { apiUrl: i.connection.apiUrl, token: i.connection.token };
+  const opts = { parent };
+
+  const project = new CoolifyProject("coolify-project", { name: target.projectName, environmentName: target.environmentName, connection }, opts);
+  const placement = {
+    projectUuid: project.projectUuid,
+    environmentUuid: project.environmentUuid,
+    environmentName: project.environmentName,
+    serverUuid: target.serverUuid,
+    destinationUuid: target.destinationUuid,
+    connection,
+  };
+
+  let db: CoolifyDatabase | undefined;
+  if (config.database.kind === "postgres") {
+    const d = config.database;
+    db = new CoolifyDatabase(
+      "coolify-postgres",
+      {
+        ...placement,
+        name: `${config.app.name}-db`,
+        image: d.image,
+        databaseName: d.databaseName,
+        backups: d.backups ? { schedule: d.backups.schedule, retentionDays: d.backups.retentionDays } : undefined,
+      },
+      { parent, protect: d.protect },
+    );
+  }
+
+  const hc = config.app.healthCheck;
+  const app = new CoolifyApplication(
+    "coolify-app",
+    {
+      ...placement,
+      name: config.app.name,
+      image: i.imageRef,
+      domains: config.domains,
+      port: config.app.ports.http,
+      internalPorts: config.app.ports.internal,
+      portMappings: target.portMappings,
+      rollingUpdate: config.scaling.coolify?.healthGatedRollingUpdate ?? false,
+      healthCheck: hc
+        ? { path: hc.path, port: hc.port, intervalSeconds: hc.intervalSeconds, timeoutSeconds: hc.timeoutSeconds, startPeriodSeconds: hc.gracePeriodSeconds }
+        : undefined,
+      limits: config.app.resources ? { cpus: String(config.app.resources.cpus), memory: `${config.app.resources.memoryMb}m` } : undefined,
+      preDeploymentCommand: config.app.releaseCommand,
+      env: i.env,
+      secretEnv: db ? { ...i.secretEnv, DATABASE_URL: db.internalDbUrl } : i.secretEnv,
+      deploy: target.instantDeploy,
+    },
+    { parent, dependsOn: db ? [db] : [] },
+  );
+
+  return {
+    projectUuid: project.projectUuid,
+    environmentUuid: project.environmentUuid,
+    applicationUuid: app.uuid,
+    urls: app.urls,
+    databaseUuid: db?.uuid,
+    databaseHost: db?.internalHost,
+    webhookUrl: `${coolifyInstanceUrl(i.connection.apiUrl)}/webhooks/source/github/events/manual`,
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * The GitHub side of one environment: the repository environment (reviewers, wait timer, branch/tag
+ * policy, secrets, variables) and, for Coolify, the webhook that triggers a deploy on push.
+ */
+import * as github from "@pulumi/github";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { GithubDeployWebhook } from "../components/github/webhook";
+import { GithubEnvironment } from "../components/github/environment";
+import type { Credentials } from "./credentials";
+import type { GithubConfig } from "./schema";
+
+export interface GithubDeployment {
+  environment: pulumi.Output<string>;
+  webhookId?: pulumi.Output<string>;
+  /** The secret GitHub signs deliveries with; Coolify must verify with the same one. */
+  webhookSecret?: pulumi.Output<string>;
+}
+
+export interface GithubInputs {
+  github: GithubConfig;
+  credentials: NonNullable<Credentials["github"]>;
+  /** Secret values by name (already Pulumi secrets); only `github.secrets` names are used. */
+  secrets: Record<string, pulumi.Output<string>>;
+  /** Coolify's webhook endpoint, when the stack deploys to Coolify and `github.webhook` is set. */
+  webhookUrl?: string;
+  parent: pulumi.Resource;
+}
+
+export function composeGithub(i: GithubInputs): GithubDeployment {
+  const g = i.github;
+  const provider = new github.Provider(
+    "github",
+    { owner: g.owner, token: i.credentials.token, ...(i.credentials.apiUrl ? { baseUrl: i.credentials.apiUrl } : {}) },
+    { parent: i.parent },
+  );
+  const opts = { parent: i.parent, provider };
+
+  const environment = new GithubEnvironment(
+    "github-environment",
+    {
+      repository: g.repository,
+      environment: g.environment,
+      reviewers: { users: g.reviewers.users, teams: g.reviewers.teams },
+      waitTimer: g.waitTimerMinutes,
+      deploymentPolicy: g.deploymentPolicy,
+      secrets: Object.fromEntries(g.secrets.map((name) => [name, i.secrets[name] as pulumi.Output<string>])),
+      variables: g.variables,
+    },
+    opts,
+  );
+
+  if (!g.webhook || i.webhookUrl === undefined) return { environment: environment.environmentName };
+  // Generated rather than configured: nobody needs to know it except GitHub and Coolify.
+  const secret = new random.RandomPassword("deploy-webhook-secret", { length: 40, special: false }, { parent: i.parent });
+  const hook = new GithubDeployWebhook(
+    "deploy-webhook",
+    { repository: g.repository, url: i.webhookUrl, secret: secret.result, events: g.webhook.events, active: g.webhook.active },
+    opts,
+  );
+  return { environment: environment.environmentName, webhookId: hook.hookId, webhookSecret: secret.result };
+}

@@ -1,0 +1,76 @@
+/**
+ * The whole program as a function: config → credentials → composition → the stack outputs. `infra/index.ts`
+ * only re-exports what this returns, so tests can run the exact program under mocks.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, loadStackConfig } from "./config";
+import { resolveCredentials, runtimeCredentialSources, type CredentialSources } from "./credentials";
+import { composeEnvironment, releaseFrom } from "./environment";
+
+/**
+ * The stack outputs. The names are a contract: the CLI (`infra/cli/`), the e2e tests and promotion
+ * (`ContainerImage.fromStack` reads `imageRef`) read them. Optional ones are undefined when the target or
+ * feature is not configured. None of them ever holds a password or token.
+ */
+export interface ProgramOutputs {
+  /** The primary public URL (first custom domain, else the platform's host name), https. */
+  url: pulumi.Output<string | undefined>;
+  /** Every public URL, https. */
+  urls: pulumi.Output<string[]>;
+  /** `url` + the health check path; what the post-deploy health gate polls. */
+  healthUrl: pulumi.Output<string | undefined>;
+  /** The deployed image, pinned by digest (`repo@sha256:…`). */
+  imageRef: pulumi.Output<string>;
+  coolifyProjectUuid?: pulumi.Output<string>;
+  coolifyEnvironmentUuid?: pulumi.Output<string>;
+  coolifyApplicationUuid?: pulumi.Output<string>;
+  coolifyDatabaseUuid?: pulumi.Output<string>;
+  flyAppName?: pulumi.Output<string>;
+  flyHostname?: pulumi.Output<string>;
+  flyMachineIds?: pulumi.Output<string[]>;
+  flyDatabaseApp?: pulumi.Output<string>;
+  /** Host name of the managed database on the private network; never the password. */
+  databaseHost: pulumi.Output<string | undefined>;
+  githubEnvironment?: pulumi.Output<string>;
+  githubWebhookId?: pulumi.Output<string>;
+  /** The release: git commit, tag and time, from SLIPWAY_RELEASE_COMMIT/_TAG/_TIME or `slipway:release`. */
+  releaseCommit?: string;
+  releaseTag?: string;
+  releasedAt?: string;
+}
+
+export interface ProgramSources {
+  credentials?: CredentialSources;
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Runs the program in the current Pulumi runtime; throws `ConfigError` before registering anything when inputs are bad. */
+export function runProgram(sources: ProgramSources = {}): ProgramOutputs {
+  const config = loadStackConfig();
+  const env = sources.env ?? process.env;
+  const { credentials, problems } = resolveCredentials(config, sources.credentials ?? runtimeCredentialSources());
+  if (problems.length > 0) throw new ConfigError(problems);
+  const release = releaseFrom(config, env);
+
+  const e = composeEnvironment(config, credentials, { stack: pulumi.getStack(), release });
+  return {
+    url: e.urls.apply((u) => u[0]),
+    urls: e.urls,
+    healthUrl: e.healthUrl,
+    imageRef: e.imageRef,
+    coolifyProjectUuid: e.coolify?.projectUuid,
+    coolifyEnvironmentUuid: e.coolify?.environmentUuid,
+    coolifyApplicationUuid: e.coolify?.applicationUuid,
+    coolifyDatabaseUuid: e.coolify?.databaseUuid,
+    flyAppName: e.fly?.appName,
+    flyHostname: e.fly?.hostname,
+    flyMachineIds: e.fly?.machineIds,
+    flyDatabaseApp: e.fly?.databaseApp,
+    databaseHost: e.databaseHost,
+    githubEnvironment: e.github?.environment,
+    githubWebhookId: e.github?.webhookId,
+    releaseCommit: release.commit,
+    releaseTag: release.tag,
+    releasedAt: release.time,
+  };
+}
