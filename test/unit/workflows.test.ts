@@ -127,15 +127,22 @@ describe("workflows: structure", () => {
     expect(d.concurrency).toEqual({ group: "slipway-deploy-${{ inputs.stack }}", "cancel-in-progress": false });
     expect(d.env?.STACK).toBe("${{ inputs.stack }}");
     expect(runs(d)).toContain('npx slipway deploy "$STACK" --message "$MESSAGE"');
-    const gates = (d.steps ?? []).filter((s) => s.run?.startsWith("npx slipway gate"));
-    expect(gates.map((s) => [s.if, s.run])).toEqual([
+    const gates = (d.steps ?? []).filter((s) => s.run?.includes("npx slipway gate"));
+    expect(gates.map((s) => [s.if, s.run?.trim().split("\n").pop()])).toEqual([
       ["inputs.tag != ''", 'npx slipway gate tag "$RELEASE_TAG"'],
-      ["inputs.business-hours", "npx slipway gate hours"],
+      ["inputs.business-hours", 'npx slipway gate hours "${args[@]}"'],
       ["inputs.require-staging-healthy", 'npx slipway gate healthy "$STAGING_HEALTH_URL"'],
     ]);
+    // The window comes from environment variables, each optional.
+    expect(gates[1]?.env).toEqual({
+      HOURS_DAYS: "${{ vars.SLIPWAY_HOURS_DAYS }}",
+      HOURS_FROM: "${{ vars.SLIPWAY_HOURS_FROM }}",
+      HOURS_TO: "${{ vars.SLIPWAY_HOURS_TO }}",
+      HOURS_TZ: "${{ vars.SLIPWAY_HOURS_TZ }}",
+    });
     // Gates run before anything is deployed.
     const names = (d.steps ?? []).map((s) => s.run ?? s.uses ?? "");
-    const lastGate = Math.max(...gates.map((g) => names.indexOf(g.run ?? "")));
+    const lastGate = Math.max(...gates.map((g) => (d.steps ?? []).indexOf(g)));
     expect(lastGate).toBeLessThan(names.findIndex((n) => n.startsWith("npx slipway deploy")));
   });
 
