@@ -71,6 +71,15 @@ describe("fly emulator: apps, auth and validation", () => {
 });
 
 describe("fly emulator: machines", () => {
+  it("keeps a machine created with skip_service_registration out of the proxy until uncordoned", async () => {
+    await createApp(emu, "green");
+    const m = await startedMachine(emu, "green", { skip_service_registration: true });
+    expect(m.cordoned).toBe(true);
+    expect((await traffic(emu, "green.fly.dev")).status).toBe(503);
+    await call(emu, "POST", `/v1/apps/green/machines/${m.id}/uncordon`);
+    expect(await traffic(emu, "green.fly.dev")).toMatchObject({ status: 200, machine: m.id });
+  });
+
   it("goes created → starting → started, and /wait blocks until the state or answers 408", async () => {
     await createApp(emu, "life");
     const created = await call(emu, "POST", "/v1/apps/life/machines", { name: "web-1", region: "iad", config: { image: "nginx:1.27" } });

@@ -135,7 +135,8 @@ export function machineRoutes(st: FlyState): Route[] {
         version,
         versions: [{ version, config: structuredClone(config) }],
         state: "created",
-        cordoned: false,
+        // Not registered with the proxy = no traffic until uncordoned (how flyctl's blue/green starts green machines).
+        cordoned: body.skip_service_registration === true,
         createdAt: now,
         updatedAt: now,
         privateIp: st.nextIp("private"),
@@ -173,13 +174,20 @@ export function machineRoutes(st: FlyState): Route[] {
       const config: S["fly.MachineConfig"] = structuredClone(body.config ?? m.config);
       if (!config.image) throw new FlyError(400, "invalid_argument: config.image is required");
       if (body.region && body.region !== m.region) throw new FlyError(400, "invalid_argument: a machine cannot change region");
-      bindMounts(st, m, config);
-      m.config = config;
+      const previousVersion = m.version;
       m.version = ulid(st.clock.now());
+      try {
+        bindMounts(st, m, config);
+      } catch (err) {
+        m.version = previousVersion;
+        throw err;
+      }
+      m.config = config;
       m.versions.unshift({ version: m.version, config: structuredClone(config) });
       if (m.versions.length > 20) m.versions.length = 20;
       if (body.name) m.name = body.name;
       if (body.min_secrets_version !== undefined) m.minSecretsVersion = body.min_secrets_version;
+      if (body.skip_service_registration === true) m.cordoned = true;
       m.updatedAt = st.clock.now();
       if (m.lease) m.lease.version = m.version;
       relaunch(st, m, body.skip_launch === true);
