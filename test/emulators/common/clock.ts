@@ -16,9 +16,12 @@ export class EmulatorClock {
     if (!(timeScale > 0)) throw new Error(`timeScale must be positive, got ${timeScale}`);
   }
 
+  /** While a task runs, time reads as its due time, so the steps it schedules are relative to it. */
+  private pinned: number | undefined;
+
   /** Emulated epoch milliseconds. */
   now(): number {
-    return this.emulatedStart + (Date.now() - this.realStart) * this.timeScale + this.offset;
+    return this.pinned ?? this.emulatedStart + (Date.now() - this.realStart) * this.timeScale + this.offset;
   }
 
   isoNow(): string {
@@ -36,24 +39,31 @@ export class EmulatorClock {
   /** Moves emulated time forward and runs every task that falls due, in order. */
   advance(ms: number): void {
     if (!(ms >= 0) || !Number.isFinite(ms)) throw new Error(`advance needs a finite ms >= 0, got ${ms}`);
-    this.offset += ms;
-    this.runDue();
+    this.runDue(this.now() + ms);
+    this.arm();
   }
 
   /** Runs what is due now; the server calls this before every request so state is never stale. */
-  runDue(): void {
-    // Bounded: a task scheduling another due task cannot loop forever.
-    for (let i = 0; i < 10_000; i++) {
+  runDue(until?: number): void {
+    const target = until ?? this.now();
+    // Tasks run in due order, each at its own due time: a step scheduled by an earlier task that also falls
+    // before `target` runs in the same call. Bounded so a task rescheduling itself at 0 ms cannot spin forever.
+    for (let i = 0; i < 100_000; i++) {
       const next = this.tasks[0];
-      if (!next || next.due > this.now()) break;
+      if (!next || next.due > target) break;
       this.tasks.shift();
+      this.pinned = next.due;
       try {
         next.run();
       } catch (err) {
         // A failing transition is an emulator bug; surface it without killing the server.
         console.error("[emulator clock] task failed:", err);
+      } finally {
+        this.pinned = undefined;
       }
     }
+    const behind = target - this.now();
+    if (behind > 0) this.offset += behind;
     this.arm();
   }
 
