@@ -33,7 +33,7 @@ class FlyAppResource extends pulumi.dynamic.Resource {
   declare readonly appId: pulumi.Output<string>;
   constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
     super(lazyProvider("components/fly/app.provider.ts", "flyAppProvider"), name, { appId: undefined, ...props },
-      { ...opts, additionalSecretOutputs: ["connection"] }, "slipway", "fly:App");
+      { ...opts, additionalSecretOutputs: ["connection"] }, "fly", "App");
   }
 }
 
@@ -41,7 +41,7 @@ class FlyIpResource extends pulumi.dynamic.Resource {
   declare readonly address: pulumi.Output<string>;
   constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
     super(lazyProvider("components/fly/ip.provider.ts", "flyIpProvider"), name, { address: undefined, ...props },
-      { ...opts, additionalSecretOutputs: ["connection"] }, "slipway", "fly:IpAssignment");
+      { ...opts, additionalSecretOutputs: ["connection"] }, "fly", "IpAssignment");
   }
 }
 
@@ -52,7 +52,7 @@ class FlyCertificateResource extends pulumi.dynamic.Resource {
   constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
     super(lazyProvider("components/fly/certificate.provider.ts", "flyCertificateProvider"), name,
       { status: undefined, dnsRequirements: undefined, ...props },
-      { ...opts, additionalSecretOutputs: ["connection"] }, "slipway", "fly:Certificate");
+      { ...opts, additionalSecretOutputs: ["connection"] }, "fly", "Certificate");
   }
 }
 
@@ -73,10 +73,10 @@ export class FlyApp extends pulumi.ComponentResource {
   public readonly certificates: pulumi.Output<{ hostname: string; status: string }[]>;
 
   constructor(name: string, args: FlyAppArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("slipway:fly:App", name, {}, opts);
+    // Validated before super(): a bad combination must fail before anything is registered.
     validateAppArgs(name, args);
-
     const connection = resolveFlyConnection("FlyApp", args.connection);
+    super("slipway:fly:App", name, {}, opts);
     const app = new FlyAppResource(name, { connection, name: args.name, org: args.org ?? "personal" }, { parent: this });
 
     const ips = args.ips ?? "public";

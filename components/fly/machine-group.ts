@@ -123,8 +123,8 @@ class FlyMachineGroupResource extends pulumi.dynamic.Resource {
       name,
       { machineIds: undefined, ...props },
       { ...opts, additionalSecretOutputs: ["connection"] },
-      "slipway",
-      "fly:MachineGroup",
+      "fly",
+      "MachineGroup",
     );
   }
 }
@@ -139,10 +139,10 @@ export class FlyMachineGroup extends pulumi.ComponentResource {
   public readonly app: pulumi.Output<string>;
 
   constructor(name: string, args: FlyMachineGroupArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("slipway:fly:MachineGroup", name, {}, opts);
+    // Validated before super(): a bad combination must fail before anything is registered.
     validateMachineGroupArgs(name, args);
-
     const connection = resolveFlyConnection("FlyMachineGroup", args.connection);
+    super("slipway:fly:MachineGroup", name, {}, opts);
     const services = (args.services ?? []).map((s) => ({
       internalPort: s.internalPort,
       protocol: s.protocol ?? "tcp",

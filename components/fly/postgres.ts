@@ -68,8 +68,9 @@ export class FlyPostgres extends pulumi.ComponentResource {
   public readonly attachedSecretsVersion: pulumi.Output<number | undefined>;
 
   constructor(name: string, args: FlyPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("slipway:fly:Postgres", name, {}, opts);
+    // Validated before super(): a bad combination must fail before anything is registered.
     validatePostgresArgs(name, args);
+    super("slipway:fly:Postgres", name, {}, opts);
 
     const network = args.network ?? "internal";
     const database = args.database ?? "app";

@@ -40,7 +40,7 @@ class FlyReleaseCommandResource extends pulumi.dynamic.Resource {
   constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
     super(lazyProvider("components/fly/release-command.provider.ts", "flyReleaseCommandProvider"), name,
       { exitCode: undefined, machineId: undefined, ranAt: undefined, ...props },
-      { ...opts, additionalSecretOutputs: ["connection"] }, "slipway", "fly:ReleaseCommand");
+      { ...opts, additionalSecretOutputs: ["connection"] }, "fly", "ReleaseCommand");
   }
 }
 
@@ -59,10 +59,10 @@ export class FlyReleaseCommand extends pulumi.ComponentResource {
   public readonly done: pulumi.Resource;
 
   constructor(name: string, args: FlyReleaseCommandArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("slipway:fly:ReleaseCommand", name, {}, opts);
+    // Validated before super(): a bad combination must fail before anything is registered.
     validateReleaseCommandArgs(name, args);
-
     const connection = resolveFlyConnection("FlyReleaseCommand", args.connection);
+    super("slipway:fly:ReleaseCommand", name, {}, opts);
     const run = new FlyReleaseCommandResource(
       name,
       {

@@ -33,7 +33,7 @@ class FlySecretsResource extends pulumi.dynamic.Resource {
   constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
     super(lazyProvider("components/fly/secrets.provider.ts", "flySecretsProvider"), name,
       { version: undefined, names: undefined, ...props },
-      { ...opts, additionalSecretOutputs: ["connection", "values"] }, "slipway", "fly:Secrets");
+      { ...opts, additionalSecretOutputs: ["connection", "values"] }, "fly", "Secrets");
   }
 }
 
@@ -45,10 +45,10 @@ export class FlySecrets extends pulumi.ComponentResource {
   public readonly names: pulumi.Output<string[]>;
 
   constructor(name: string, args: FlySecretsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("slipway:fly:Secrets", name, {}, opts);
+    // Validated before super(): a bad combination must fail before anything is registered.
     validateSecretsArgs(name, args);
-
     const connection = resolveFlyConnection("FlySecrets", args.connection);
+    super("slipway:fly:Secrets", name, {}, opts);
     const secrets = new FlySecretsResource(
       name,
       { connection, app: args.app, values: pulumi.secret(args.values) },

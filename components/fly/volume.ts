@@ -46,7 +46,7 @@ class FlyVolumeResource extends pulumi.dynamic.Resource {
   constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
     super(lazyProvider("components/fly/volume.provider.ts", "flyVolumeProvider"), name,
       { volumeId: undefined, ...props },
-      { ...opts, additionalSecretOutputs: ["connection"] }, "slipway", "fly:Volume");
+      { ...opts, additionalSecretOutputs: ["connection"] }, "fly", "Volume");
   }
 }
 
@@ -58,10 +58,10 @@ export class FlyVolume extends pulumi.ComponentResource {
   public readonly region: pulumi.Output<string>;
 
   constructor(name: string, args: FlyVolumeArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("slipway:fly:Volume", name, {}, opts);
+    // Validated before super(): a bad combination must fail before anything is registered.
     validateVolumeArgs(name, args);
-
     const connection = resolveFlyConnection("FlyVolume", args.connection);
+    super("slipway:fly:Volume", name, {}, opts);
     const volume = new FlyVolumeResource(
       name,
       {
