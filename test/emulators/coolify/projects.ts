@@ -115,6 +115,26 @@ export function projectRoutes(state: CoolifyState): Route[] {
       },
     },
     {
+      method: "PATCH",
+      path: "/projects/{uuid}/environments/{environment_name_or_uuid}",
+      handler: (ctx) => {
+        const p = findProject(ctx);
+        if (!p) return ctx.flavor.notFound("Project not found.");
+        const env = state.environment(p, ctx.params.environment_name_or_uuid ?? "");
+        if (!env) return ctx.flavor.notFound("Environment not found.");
+        const b = body<ProjectBody>(ctx);
+        if (b.name !== undefined && b.name !== env.name && state.environments.some((e) => e.project_id === p.id && e.name === b.name)) {
+          return ctx.flavor.error(409, "Environment with this name already exists.");
+        }
+        if (b.name !== undefined) env.name = b.name;
+        if (b.description !== undefined) env.description = b.description;
+        env.updated_at = ctx.clock.isoNow();
+        const out: Record<string, unknown> = { uuid: env.uuid, name: env.name };
+        if (env.description !== null) out.description = env.description;
+        return { status: 200, body: out };
+      },
+    },
+    {
       method: "DELETE",
       path: "/projects/{uuid}/environments/{environment_name_or_uuid}",
       handler: (ctx) => {
