@@ -6,9 +6,10 @@
 import { isAmbiguousFailure, ok, pollUntil, type CoolifyClient } from "./client";
 import { deployReply, deploymentReply, parseReply } from "./schemas";
 
+/** Named like the application's outputs, so a provider can spread it into them. */
 export interface DeploymentResult {
   deploymentUuid: string;
-  status: string;
+  deploymentStatus: string;
 }
 
 const FAILED = new Set(["failed", "cancelled-by-user", "cancelled"]);
@@ -73,7 +74,7 @@ export async function waitForDeployment(
     const reply = await client.GET("/deployments/{uuid}", { params: { path: { uuid: deploymentUuid } } });
     const deployment = parseReply(op, deploymentReply, ok(op, reply));
     const status = deployment.status.toLowerCase();
-    if (status === "finished") return { done: true, value: { deploymentUuid, status } };
+    if (status === "finished") return { done: true, value: { deploymentUuid, deploymentStatus: status } };
     if (FAILED.has(status)) {
       throw new DeploymentFailedError(applicationUuid, deploymentUuid, status, logTail(deployment.logs));
     }

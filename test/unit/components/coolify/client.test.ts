@@ -10,6 +10,7 @@ import {
   ok,
   okOrMissing,
   pollUntil,
+  retryAfterMs,
   waitOptionsFromEnv,
 } from "../../../../components/coolify/client";
 import { logTail } from "../../../../components/coolify/deploy";
@@ -107,6 +108,15 @@ describe("waits", () => {
   });
 });
 
+describe("Retry-After", () => {
+  it("reads seconds and HTTP dates", () => {
+    expect(retryAfterMs("2")).toBe(2000);
+    expect(retryAfterMs(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
+    expect(retryAfterMs(null)).toBeUndefined();
+    expect(retryAfterMs("soon")).toBeUndefined();
+  });
+});
+
 describe("deployment logs", () => {
   it("keeps the visible tail of Coolify's JSON log", () => {
     const logs = JSON.stringify([
@@ -147,6 +157,31 @@ describe("coolifyClient over HTTP", () => {
       ["GET", "/api/v1/projects", "Bearer tok"],
       ["GET", "/api/v1/projects", "Bearer tok"],
     ]);
+  });
+
+  it("sends a POST that got 502 only once (an ambiguous create is not blindly repeated)", async () => {
+    process.env.SLIPWAY_HTTP_BASE_DELAY_MS = "1";
+    const seen: string[] = [];
+    const apiUrl = await serve((method, url) => {
+      seen.push(`${method} ${url}`);
+      return { status: 502, body: { message: "Bad gateway" } };
+    });
+    const reply = await coolifyClient({ apiUrl, token: "tok" }).POST("/projects", { body: { name: "x" } });
+    expect(reply.response.status).toBe(502);
+    expect(seen).toEqual(["POST /api/v1/projects"]);
+  });
+
+  it("re-sends a POST the server refused with 429 or 503", async () => {
+    process.env.SLIPWAY_HTTP_BASE_DELAY_MS = "1";
+    const seen: number[] = [];
+    const apiUrl = await serve(() => {
+      const status = [429, 503, 201][seen.length] ?? 500;
+      seen.push(status);
+      return status === 201 ? { status, body: { uuid: "p" } } : { status, body: { message: "later" }, headers: { "retry-after": "0" } };
+    });
+    const reply = await coolifyClient({ apiUrl, token: "tok" }).POST("/projects", { body: { name: "x" } });
+    expect(ok("POST /projects", reply)).toEqual({ uuid: "p" });
+    expect(seen).toEqual([429, 503, 201]);
   });
 
   it("turns a 422 into the formatted error", async () => {

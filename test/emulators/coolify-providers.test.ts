@@ -1,0 +1,287 @@
+/**
+ * The Coolify dynamic providers' CRUD against the in-process Coolify emulator: the provider objects are
+ * called the way the engine calls them (check/diff/create/read/update/delete), and the emulator's state
+ * and app traffic are what the assertions look at.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { coolifyApplicationProvider } from "../../components/coolify/application.provider";
+import { coolifyDatabaseProvider } from "../../components/coolify/database.provider";
+import { DeploymentFailedError } from "../../components/coolify/deploy";
+import { coolifyProjectProvider } from "../../components/coolify/project.provider";
+import type { ApplicationInputs, ApplicationOutputs, DatabaseInputs, DatabaseOutputs, ProjectInputs } from "../../components/coolify/types";
+import { startCoolifyEmulator, type CoolifyEmulator } from "./coolify";
+import { api, appGet } from "./coolify/testkit";
+
+// Small retry and poll settings so faults and deployments resolve in milliseconds.
+Object.assign(process.env, {
+  SLIPWAY_HTTP_RETRIES: "4",
+  SLIPWAY_HTTP_BASE_DELAY_MS: "5",
+  SLIPWAY_HTTP_BACKOFF_LIMIT_MS: "50",
+  SLIPWAY_HTTP_TIMEOUT_MS: "3000",
+  SLIPWAY_POLL_INTERVAL_MS: "20",
+  SLIPWAY_WAIT_TIMEOUT_MS: "20000",
+});
+
+const IMAGE_A = `ghcr.io/acme/web@sha256:${"a".repeat(64)}`;
+const IMAGE_B = `ghcr.io/acme/web@sha256:${"b".repeat(64)}`;
+const HOST = "staging.example.com";
+
+let emu: CoolifyEmulator;
+let connection: { apiUrl: string; token: string };
+
+beforeAll(async () => {
+  emu = await startCoolifyEmulator({ port: 0, timeScale: 400, strictResponses: true });
+  connection = { apiUrl: emu.url, token: "test-token" };
+});
+afterAll(() => emu.close());
+beforeEach(() => emu.reset());
+
+/** The provider's methods as the engine calls them, with the optional parts of the results narrowed. */
+function engine<I, O>(p: pulumi.dynamic.ResourceProvider<I, O>) {
+  const need = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`provider returned no ${what}`);
+    return value;
+  };
+  return {
+    create: async (inputs: I) => {
+      const r = await p.create(inputs);
+      return { id: r.id, outs: need(r.outs, "outputs") };
+    },
+    read: async (id: string, props: O) => need(p.read, "read")(id, props),
+    diff: (id: string, olds: O, news: I) => need(p.diff, "diff")(id, olds, news),
+    update: async (id: string, olds: O, news: I) => ({ outs: need((await need(p.update, "update")(id, olds, news)).outs, "outputs") }),
+    delete: (id: string, props: O) => need(p.delete, "delete")(id, props),
+  };
+}
+const projects = engine(coolifyProjectProvider);
+const apps = engine(coolifyApplicationProvider);
+const dbs = engine(coolifyDatabaseProvider);
+
+/** A list reply's items, for assertions. */
+const items = <T>(body: unknown): T[] => body as T[];
+
+const project = (o: Partial<ProjectInputs> = {}): ProjectInputs => ({ connection, name: "web", environmentName: "staging", ...o });
+
+async function placement(): Promise<Pick<ApplicationInputs, "projectUuid" | "environmentUuid" | "environmentName" | "serverUuid">> {
+  const { outs } = await projects.create(project());
+  return { projectUuid: outs.projectUuid, environmentUuid: outs.environmentUuid, environmentName: "staging", serverUuid: emu.serverUuid };
+}
+
+async function appInputs(o: Partial<ApplicationInputs> = {}): Promise<ApplicationInputs> {
+  return {
+    connection,
+    ...(await placement()),
+    name: "web",
+    image: IMAGE_A,
+    domains: [HOST],
+    ports: [3000],
+    portMappings: [],
+    healthCheck: { path: "/health", intervalSeconds: 2, timeoutSeconds: 1, retries: 2, startPeriodSeconds: 1, returnCode: 200 },
+    limits: { memory: "512m" },
+    env: { NODE_ENV: "production", LOG_LEVEL: "info" },
+    secretEnv: { API_KEY: "s3cret" },
+    deploy: true,
+    ...o,
+  };
+}
+
+const countNamed = async (path: string, name: string): Promise<number> =>
+  items<{ name?: string }>((await api(emu, "GET", path)).body).filter((r) => r.name === name).length;
+
+describe("project", () => {
+  it("creates, reads, renames in place and deletes (waiting for the queued delete)", async () => {
+    const { id, outs } = await projects.create(project());
+    expect(outs.environmentUuid).not.toBe("");
+    const read = await projects.read(id, outs);
+    expect(read.props).toMatchObject({ name: "web", environmentName: "staging", environmentUuid: outs.environmentUuid });
+
+    const news = project({ name: "web2", environmentName: "stage" });
+    const diff = await projects.diff(id, outs, news);
+    expect(diff).toMatchObject({ changes: true, replaces: [] });
+    const updated = await projects.update(id, outs, news);
+    expect(updated.outs.environmentUuid).toBe(outs.environmentUuid);
+    expect((await api(emu, "GET", `/projects/${id}/${outs.environmentUuid}`)).body.name).toBe("stage");
+
+    await projects.delete(id, updated.outs);
+    expect((await api(emu, "GET", `/projects/${id}`)).status).toBe(404);
+    expect(await projects.read(id, updated.outs)).toEqual({});
+  });
+
+  it("adopts the production environment Coolify creates with every project", async () => {
+    const { outs } = await projects.create(project({ environmentName: "production" }));
+    const envs = items<{ name: string }>((await api(emu, "GET", `/projects/${outs.projectUuid}/environments`)).body);
+    expect(envs.map((e) => e.name)).toEqual(["production"]);
+  });
+
+  it("makes no duplicate when the create's reply is lost (502 after the project was made)", async () => {
+    emu.injectFault({ method: "POST", path: "/projects", times: 1, fault: { kind: "ambiguous", status: 502 } });
+    const { id } = await projects.create(project());
+    expect(await countNamed("/projects", "web")).toBe(1);
+    expect((await api(emu, "GET", `/projects/${id}`)).status).toBe(200);
+  });
+});
+
+describe("application", () => {
+  it("creates with env vars, deploys, and serves the pinned image on its domain", async () => {
+    const inputs = await appInputs();
+    const { id, outs } = await apps.create(inputs);
+    expect(outs).toMatchObject({ uuid: id, urls: [`https://${HOST}`], deploymentStatus: "finished" });
+    const envs = items<{ key: string; value: string }>((await api(emu, "GET", `/applications/${id}/envs`)).body);
+    expect(Object.fromEntries(envs.map((e) => [e.key, e.value]))).toEqual({
+      NODE_ENV: "production",
+      LOG_LEVEL: "info",
+      API_KEY: "s3cret",
+    });
+    const traffic = await appGet(emu, HOST, "/health");
+    expect(traffic).toMatchObject({ status: 200, image: IMAGE_A });
+    // The request log masks secret values.
+    expect(JSON.stringify(emu.log)).not.toContain("s3cret");
+  });
+
+  it("reads back exactly what it set (no drift), and reports hand-made changes", async () => {
+    const inputs = await appInputs();
+    const { id, outs } = await apps.create(inputs);
+    const read = await apps.read(id, outs);
+    expect((await apps.diff(id, read.props as ApplicationOutputs, inputs)).changes).toBe(false);
+
+    await api(emu, "PATCH", `/applications/${id}`, { domains: "https://hand.example.com", ports_exposes: "8080" });
+    const drifted = await apps.read(id, outs);
+    expect(drifted.props).toMatchObject({ domains: ["hand.example.com"], ports: [8080], secretEnv: { API_KEY: "s3cret" } });
+  });
+
+  it("updates in place: new image rolls, env vars upserted and removed, one deployment", async () => {
+    const inputs = await appInputs();
+    const { id, outs } = await apps.create(inputs);
+    const news = { ...inputs, image: IMAGE_B, env: { NODE_ENV: "staging" }, secretEnv: { API_KEY: "rotated" } };
+    const diff = await apps.diff(id, outs, news);
+    expect(diff).toMatchObject({ changes: true, replaces: [] });
+    const { outs: after } = await apps.update(id, outs, news);
+    expect(after.deploymentStatus).toBe("finished");
+    expect(after.deploymentUuid).not.toBe(outs.deploymentUuid);
+    const envs = items<{ key: string; value: string }>((await api(emu, "GET", `/applications/${id}/envs`)).body);
+    expect(Object.fromEntries(envs.map((e) => [e.key, e.value]))).toEqual({
+      NODE_ENV: "staging",
+      API_KEY: "rotated",
+    });
+    expect(await appGet(emu, HOST, "/")).toMatchObject({ status: 200, image: IMAGE_B });
+  });
+
+  it("does not deploy for a rename", async () => {
+    const inputs = await appInputs();
+    const { id, outs } = await apps.create(inputs);
+    const { outs: after } = await apps.update(id, outs, { ...inputs, name: "web-renamed" });
+    expect(after.deploymentUuid).toBe(outs.deploymentUuid);
+    expect((await api(emu, "GET", `/applications/${id}`)).body.name).toBe("web-renamed");
+  });
+
+  it("replaces when moved to another project, deleting first because the domain stays", async () => {
+    const inputs = await appInputs();
+    const { id, outs } = await apps.create(inputs);
+    const elsewhere = await projects.create(project({ name: "other" }));
+    const news = { ...inputs, projectUuid: elsewhere.outs.projectUuid, environmentUuid: elsewhere.outs.environmentUuid };
+    const diff = await apps.diff(id, outs, news);
+    expect(diff).toMatchObject({ replaces: ["projectUuid", "environmentUuid"], deleteBeforeReplace: true });
+    // The engine's order for deleteBeforeReplace: delete, then create.
+    await apps.delete(id, outs);
+    expect((await api(emu, "GET", `/applications/${id}`)).status).toBe(404);
+    const created = await apps.create(news);
+    expect(created.id).not.toBe(id);
+    expect(await appGet(emu, HOST, "/health")).toMatchObject({ status: 200 });
+  });
+
+  it("fails the update with the deployment's log when the new image is unhealthy, old version still serving", async () => {
+    const inputs = await appInputs();
+    const { id, outs } = await apps.create(inputs);
+    emu.markImageUnhealthy(IMAGE_B);
+    const error = await apps.update(id, outs, { ...inputs, image: IMAGE_B }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeploymentFailedError);
+    expect((error as DeploymentFailedError).status).toBe("failed");
+    expect((error as Error).message).toMatch(/deployment .* of application .* failed:\n/);
+    expect(await appGet(emu, HOST, "/health")).toMatchObject({ status: 200, image: IMAGE_A });
+  });
+
+  it("leaves nothing behind when the first deployment fails", async () => {
+    emu.markImageUnhealthy(IMAGE_A);
+    await expect(apps.create(await appInputs())).rejects.toBeInstanceOf(DeploymentFailedError);
+    expect(await countNamed("/applications", "web")).toBe(0);
+  });
+
+  it("converges through 500, 502 and 429 + Retry-After on reads and writes", async () => {
+    const inputs = await appInputs();
+    emu.injectFault({ method: "GET", path: "/applications", times: 1, fault: { kind: "status", status: 500 } });
+    emu.injectFault({ method: "POST", path: "/applications/dockerimage", times: 1, fault: { kind: "status", status: 502 } });
+    emu.injectFault({ method: "PATCH", path: "/applications/{uuid}/envs/bulk", times: 1, fault: { kind: "rateLimit", retryAfterSeconds: 1 } });
+    emu.injectFault({ method: "GET", path: "/deployments/{uuid}", times: 2, fault: { kind: "status", status: 503 } });
+    emu.injectFault({ method: "POST", path: "/deploy", times: 1, fault: { kind: "rateLimit", retryAfterSeconds: 1 } });
+    const { id, outs } = await apps.create(inputs);
+    expect(outs.deploymentStatus).toBe("finished");
+    expect(await countNamed("/applications", "web")).toBe(1);
+    const statuses = emu.log.map((l) => l.status);
+    expect(statuses).toEqual(expect.arrayContaining([500, 502, 429, 503]));
+    emu.injectFault({ method: "GET", path: "/applications/{uuid}", times: 2, fault: { kind: "status", status: 502 } });
+    expect((await apps.read(id, outs)).id).toBe(id);
+  });
+
+  it("makes no duplicate application when the create's reply is lost", async () => {
+    const inputs = await appInputs();
+    emu.injectFault({ method: "POST", path: "/applications/dockerimage", times: 1, fault: { kind: "ambiguous", status: 504 } });
+    const { id } = await apps.create(inputs);
+    expect(await countNamed("/applications", "web")).toBe(1);
+    expect((await api(emu, "GET", `/applications/${id}`)).status).toBe(200);
+  });
+});
+
+describe("database", () => {
+  const dbInputs = async (o: Partial<DatabaseInputs> = {}): Promise<DatabaseInputs> => ({
+    connection,
+    ...(await placement()),
+    name: "web-db",
+    image: "pgvector/pgvector:pg16",
+    user: "app",
+    databaseName: "app",
+    password: "pw-123",
+    backup: { schedule: "0 3 * * *", retentionDays: 30, retentionAmount: 0 },
+    ...o,
+  });
+
+  it("creates Postgres with a backup schedule, reads it back, updates in place and deletes", async () => {
+    const inputs = await dbInputs();
+    const { id, outs } = await dbs.create(inputs);
+    expect(outs).toMatchObject({ internalHost: id, port: 5432, internalDbUrl: `postgres://app:pw-123@${id}:5432/app` });
+    const backups = (await api(emu, "GET", `/databases/${id}/backups`)).body;
+    expect(backups).toHaveLength(1);
+    expect(backups[0]).toMatchObject({ uuid: outs.backupUuid, frequency: "0 3 * * *", database_backup_retention_days_locally: 30 });
+
+    const read = await dbs.read(id, outs);
+    expect((await dbs.diff(id, read.props as DatabaseOutputs, inputs)).changes).toBe(false);
+
+    const news = { ...inputs, image: "pgvector/pgvector:pg17", backup: { schedule: "0 4 * * *", retentionDays: 7, retentionAmount: 3 } };
+    expect(await dbs.diff(id, outs, news)).toMatchObject({ changes: true, replaces: [] });
+    const { outs: after } = await dbs.update(id, outs, news);
+    expect(after.backupUuid).toBe(outs.backupUuid);
+    expect((await api(emu, "GET", `/databases/${id}`)).body).toMatchObject({ image: "pgvector/pgvector:pg17", status: "running:healthy" });
+    expect((await api(emu, "GET", `/databases/${id}/backups`)).body[0]).toMatchObject({ frequency: "0 4 * * *" });
+
+    const { outs: noBackup } = await dbs.update(id, after, { ...news, backup: undefined });
+    expect(noBackup.backupUuid).toBeUndefined();
+    expect((await api(emu, "GET", `/databases/${id}/backups`)).body).toHaveLength(0);
+
+    await dbs.delete(id, noBackup);
+    expect((await api(emu, "GET", `/databases/${id}`)).status).toBe(404);
+  });
+
+  it("replaces when the role changes (initdb-only)", async () => {
+    const inputs = await dbInputs();
+    const { id, outs } = await dbs.create(inputs);
+    expect(await dbs.diff(id, outs, { ...inputs, user: "web" })).toMatchObject({ replaces: ["user"] });
+  });
+
+  it("makes no duplicate database when the create's reply is lost, and retries a 500", async () => {
+    emu.injectFault({ method: "POST", path: "/databases/postgresql", times: 1, fault: { kind: "ambiguous", status: 500 } });
+    emu.injectFault({ method: "POST", path: "/databases/{uuid}/backups", times: 1, fault: { kind: "status", status: 500 } });
+    const { id } = await dbs.create(await dbInputs());
+    expect(await countNamed("/databases", "web-db")).toBe(1);
+    expect((await api(emu, "GET", `/databases/${id}/backups`)).body).toHaveLength(1);
+  });
+});
