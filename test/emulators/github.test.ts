@@ -4,6 +4,7 @@
  * faults hit GitHub routes. Secrets and variables are in github/actions.test.ts.
  */
 import { describe, expect, it } from "vitest";
+import { startGithubEmulator } from "./github/index";
 import { apiClient, expectGithubError, obj, useGithubEmulator } from "./github/testkit";
 
 const fx = useGithubEmulator();
@@ -74,6 +75,19 @@ describe("reviewer lookups outside the subset spec (getUser / getTeam data sourc
     expect((await api("GET", `/organizations/${orgId}/team/601/repos`)).body).toEqual([]);
     expect((await api("GET", "/organizations/1/team/601/repos")).status).toBe(404);
     expect((await api("GET", "/orgs/acme/teams/nope")).status).toBe(404);
+  });
+
+  it("by default serves what the project's own stacks name (acme/shop and its reviewers)", async () => {
+    const plain = await startGithubEmulator({});
+    try {
+      const call = apiClient(plain.url, "any-token");
+      expect(obj((await call("GET", "/repos/acme/shop")).body).full_name).toBe("acme/shop");
+      for (const user of ["alice-acme", "bob-acme"]) expect((await call("GET", `/users/${user}`)).status).toBe(200);
+      expect((await call("GET", "/orgs/acme/teams/release-managers")).status).toBe(200);
+      expect(plain.responseViolations).toEqual([]);
+    } finally {
+      await plain.close();
+    }
   });
 
   it("gives the provider a base URL it turns into the API root by appending api/v3/", async () => {

@@ -28,17 +28,21 @@ export interface RepositorySeed {
   defaultBranch?: string;
 }
 
-/** What the emulator starts with; `reset()` returns to exactly this. */
+/**
+ * What the emulator starts with; `reset()` returns to exactly this. The defaults match the project's own stack
+ * configs (Pulumi.staging.yaml / Pulumi.production.yaml: owner acme, repository shop, reviewers alice-acme,
+ * bob-acme and team release-managers), so `npm run emulators` serves them as they are.
+ */
 export interface GithubSeed {
   /** Organizations (`GET /orgs/{org}` → 200). @default [{ login: "acme" }] */
   orgs?: AccountSeed[];
   /** The token's user (`GET /user`); `GET /orgs/{login}` answers 404 for it. @default { login: "slipway-bot" } */
   user?: AccountSeed;
-  /** Other users, e.g. environment reviewers. */
+  /** Other users, e.g. environment reviewers. @default [{ login: "alice-acme" }, { login: "bob-acme" }] */
   users?: AccountSeed[];
-  /** Teams, e.g. environment reviewers. */
+  /** Teams, e.g. environment reviewers. @default [{ org: "acme", slug: "release-managers" }] */
   teams?: TeamSeed[];
-  /** @default [{ owner: "acme", name: "app" }] */
+  /** @default [{ owner: "acme", name: "shop" }] */
   repositories?: RepositorySeed[];
 }
 
@@ -172,12 +176,12 @@ export function createState(seed: GithubSeed, now: Date): GithubState {
   };
   for (const org of seed.orgs ?? [{ login: "acme" }]) addAccount(org, "Organization");
   state.user = addAccount(seed.user ?? { login: "slipway-bot" }, "User");
-  for (const u of seed.users ?? []) addAccount(u, "User");
-  for (const t of seed.teams ?? []) {
+  for (const u of seed.users ?? [{ login: "alice-acme" }, { login: "bob-acme" }]) addAccount(u, "User");
+  for (const t of seed.teams ?? [{ org: "acme", slug: "release-managers" }]) {
     const team: Team = { id: t.id ?? allocateId(state), org: t.org, slug: t.slug };
     state.teams.set(team.id, team);
   }
-  for (const r of seed.repositories ?? [{ owner: "acme", name: "app" }]) {
+  for (const r of seed.repositories ?? [{ owner: "acme", name: "shop" }]) {
     // A repository may belong to an account that was not seeded explicitly: it is then a user.
     const owner = state.accounts.get(key(r.owner)) ?? addAccount({ login: r.owner }, "User");
     const repo: Repository = {
