@@ -6,6 +6,7 @@ import { checkStatuses } from "./lifecycle";
 import { machineOpRoutes } from "./machine-ops";
 import { machineRoutes } from "./machines";
 import { networkRoutes } from "./network";
+import { orgRoutes } from "./org";
 import { flyAppTraffic } from "./traffic";
 import { FlyState } from "./state";
 import { volumeRoutes } from "./volumes";
@@ -70,7 +71,7 @@ function maskSecretMapsInLog(log: RequestLogEntry[]): void {
 /** Starts the Fly Machines API emulator on 127.0.0.1 (`url` ends without /v1: the spec's paths carry it). */
 export async function startFlyEmulator(opts: EmulatorOptions = {}): Promise<FlyEmulator> {
   const st = new FlyState();
-  const routes = [...appRoutes(st), ...machineRoutes(st), ...machineOpRoutes(st), ...volumeRoutes(st), ...networkRoutes(st)];
+  const routes = [...appRoutes(st), ...machineRoutes(st), ...machineOpRoutes(st), ...volumeRoutes(st), ...networkRoutes(st), ...orgRoutes(st)];
   const server = await startEmulatorServer(flyFlavor, routes, opts, {
     inventory: () => inventory(st),
     reset: () => st.reset(),

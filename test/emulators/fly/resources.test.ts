@@ -174,6 +174,23 @@ describe("fly emulator: inventory and control API", () => {
   });
 });
 
+describe("fly emulator: organization listings", () => {
+  it("lists an organization's machines and volumes across its apps, and the platform regions", async () => {
+    await call(emu, "POST", "/v1/apps", { name: "org-a", org_slug: "acme" });
+    await call(emu, "POST", "/v1/apps", { name: "org-b", org_slug: "other" });
+    const m = await startedMachine(emu, "org-a", {}, { metadata: { role: "web" } });
+    await startedMachine(emu, "org-b");
+    const v = await call(emu, "POST", "/v1/apps/org-a/volumes", { name: "data", region: "iad" });
+    const machines = await call(emu, "GET", "/v1/orgs/acme/machines");
+    expect(machines.body.machines).toEqual([expect.objectContaining({ id: m.id, app_name: "org-a", config: expect.objectContaining({ metadata: { role: "web" } }) })]);
+    expect(machines.body.last_machine_id).toBe(m.id);
+    const volumes = await call(emu, "GET", "/v1/orgs/acme/volumes");
+    expect(volumes.body.volumes).toEqual([expect.objectContaining({ id: v.body.id, app_name: "org-a" })]);
+    const regions = await call(emu, "GET", "/v1/platform/regions");
+    expect(regions.body.regions.map((r: { code: string }) => r.code)).toContain("iad");
+  });
+});
+
 describe("fly emulator: faults on Fly routes", () => {
   it("fails the next calls with 500/502, 429 + Retry-After, a hang, and the ambiguous create", async () => {
     emu.injectFault({ method: "POST", path: "/v1/apps", times: 2, fault: { kind: "status", status: 502 } });
