@@ -1,12 +1,12 @@
 import { parseFaultRule } from "./faults";
-import type { Reply } from "./http";
+import type { EmulatorHooks, Reply } from "./http";
 import type { Emulator } from "./types";
 
 /**
  * The `/_emulator/` control API (no auth), mirroring the in-process methods so the sandbox and the e2e
  * suite, which run the emulators in another process, can drive them too.
  */
-export function handleControl(emulator: Emulator, action: string, method: string, rawBody: string): Reply {
+export function handleControl(emulator: Emulator, action: string, method: string, rawBody: string, vendor?: EmulatorHooks["control"]): Reply {
   let body: Record<string, unknown> = {};
   if (rawBody.trim() !== "") {
     try {
@@ -41,7 +41,7 @@ export function handleControl(emulator: Emulator, action: string, method: string
         emulator.reset();
         return { status: 204 };
       default:
-        return { status: 404, body: { error: `unknown control action ${key}` } };
+        return vendor?.(action.replace(/\/+$/, ""), method.toUpperCase(), body) ?? { status: 404, body: { error: `unknown control action ${key}` } };
     }
   } catch (err) {
     return { status: 400, body: { error: err instanceof Error ? err.message : String(err) } };

@@ -80,7 +80,10 @@ export interface RouteContext {
   template: string;
   operationId?: string;
   params: Record<string, string>;
+  /** Query parameters; a repeated one holds its last value (see `queryAll`). */
   query: Record<string, string>;
+  /** Every value of every query parameter, in order (Fly's `/wait?state=a&state=b`). */
+  queryAll: Record<string, string[]>;
   /** Parsed JSON body (undefined when none was sent). */
   body: unknown;
   headers: IncomingHttpHeaders;
@@ -116,6 +119,11 @@ export interface EmulatorHooks {
    * answers to that host (the server then answers 404).
    */
   appTraffic?(host: string, method: string, path: string): Reply | undefined;
+  /**
+   * Vendor-specific control actions under `/_emulator/` (e.g. reading a decrypted GitHub secret out of process).
+   * Called for actions the shared control API does not know; undefined → 404.
+   */
+  control?(action: string, method: string, body: Record<string, unknown>): Reply | undefined;
 }
 
 export function json(status: number, body?: unknown, headers?: Record<string, string>): Reply {

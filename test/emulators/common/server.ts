@@ -127,6 +127,8 @@ export async function startEmulatorServer(
       entry.body = maskSecrets(body, new Set([...flavorSecrets, ...(route.secretKeys ?? [])]));
     }
     const queryObj = Object.fromEntries(query.entries());
+    const queryAll: Record<string, string[]> = {};
+    for (const [k, v] of query.entries()) (queryAll[k] ??= []).push(v);
     if (op) {
       const issues = validateRequest(index, op, { params: match.params, query: queryObj, body, bodyPresent }, flavor, route.deviations);
       if (issues.length > 0) {
@@ -151,7 +153,7 @@ export async function startEmulatorServer(
       res.destroy();
       return;
     }
-    const ctx = { method, path, template: match.template, operationId: op?.operationId, params: match.params, query: queryObj, body, headers: req.headers, clock, flavor: ctxFlavor };
+    const ctx = { method, path, template: match.template, operationId: op?.operationId, params: match.params, query: queryObj, queryAll, body, headers: req.headers, clock, flavor: ctxFlavor };
     try {
       reply = await route.handler(ctx);
       generated = builtByFlavor.has(reply);
@@ -183,7 +185,7 @@ export async function startEmulatorServer(
     const work = async (): Promise<void> => {
       if (url.pathname.startsWith("/_emulator/")) {
         const raw = await readBody(req);
-        return send(res, handleControl(emulator, url.pathname.slice("/_emulator/".length), req.method ?? "GET", raw.text));
+        return send(res, handleControl(emulator, url.pathname.slice("/_emulator/".length), req.method ?? "GET", raw.text, hooks.control));
       }
       if (!LOOPBACK.has(host)) {
         const r = hooks.appTraffic?.(host, req.method ?? "GET", url.pathname);

@@ -107,7 +107,19 @@ export function maskSecrets(value: unknown, keys: ReadonlySet<string>, depth = 0
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = keys.has(k) && v !== null && v !== undefined && typeof v !== "object" ? "********" : maskSecrets(v, keys, depth + 1);
+    out[k] = keys.has(k) ? maskAll(v, depth + 1) : maskSecrets(v, keys, depth + 1);
   }
   return out;
+}
+
+/**
+ * Everything under a secret key is secret, e.g. Fly's `{"values": {"DATABASE_URL": "postgres://…"}}`: the keys are
+ * kept (the log still shows which secrets were set), every leaf value is masked.
+ */
+function maskAll(value: unknown, depth: number): unknown {
+  if (value === null || value === undefined) return value;
+  if (depth > 20) return "********";
+  if (Array.isArray(value)) return value.map((v) => maskAll(v, depth + 1));
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskAll(v, depth + 1)]));
+  return "********";
 }
