@@ -41,7 +41,10 @@ export interface RegisteredResource {
   type: string;
   /** Logical name as passed to the constructor. */
   name: string;
-  /** Resolved inputs (secrets unwrapped, as the mock monitor receives them). */
+  /**
+   * Resolved inputs as the mock monitor receives them. Secret values keep Pulumi's wire marker:
+   * `{ [SECRET_SIG]: SECRET_SIG_VALUE, value }` — use `isSecretInput` / `reveal` to assert on them.
+   */
   inputs: Record<string, unknown>;
   /** The id the mock assigned (`<name>-id`), empty for component resources. */
   id: string;
@@ -49,6 +52,10 @@ export interface RegisteredResource {
   custom: boolean;
   /** Provider reference, when one was passed explicitly. */
   provider?: string;
+  /** The `protect` option as the engine would receive it (inherited from parents included). */
+  protect: boolean;
+  /** URNs this resource explicitly depends on (`dependsOn` plus input dependencies). */
+  dependencies: string[];
 }
 
 export interface MockRegistry {
@@ -86,6 +93,25 @@ export interface MockOptions {
   outputs?: (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown> | undefined;
   /** Answers for provider function calls (invokes); default: GitHub user/team lookups answered, others `{}`. */
   call?: (args: pulumi.runtime.MockCallArgs) => Record<string, unknown>;
+}
+
+/** Pulumi's wire marker for secret values (the "special signature" key and its value for secrets). */
+export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** True when a registered input value was passed as a Pulumi secret. */
+export function isSecretInput(value: unknown): boolean {
+  return value !== null && typeof value === "object" && (value as Record<string, unknown>)[SECRET_SIG] === SECRET_SIG_VALUE;
+}
+
+/** The value inside a secret marker (or the value itself when it is not a secret), recursively. */
+export function reveal(value: unknown): unknown {
+  if (isSecretInput(value)) return reveal((value as { value: unknown }).value);
+  if (Array.isArray(value)) return value.map(reveal);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reveal(v)]));
+  }
+  return value;
 }
 
 /** A stable fake digest derived from a name, so assertions on image refs are deterministic. */
@@ -142,6 +168,8 @@ function defaultCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown>
 export function setupMocks(options: MockOptions = {}): MockRegistry {
   const resources: RegisteredResource[] = [];
   let lastChange = 0;
+  // The mock monitor drops resource options; the request still has them, so note them on the way through.
+  const requestOptions = new Map<string, { protect: boolean; dependencies: string[] }>();
 
   if (options.config !== undefined) {
     // The language host hands every value to the program as a string, objects as JSON.
@@ -159,6 +187,7 @@ export function setupMocks(options: MockOptions = {}): MockRegistry {
       newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
         const inputs = (args.inputs ?? {}) as Record<string, unknown>;
         const custom = args.custom !== false;
+        const seen = requestOptions.get(`${args.type}::${args.name}`);
         resources.push({
           type: args.type,
           name: args.name,
@@ -166,6 +195,8 @@ export function setupMocks(options: MockOptions = {}): MockRegistry {
           id: custom ? `${args.name}-id` : "",
           custom,
           provider: args.provider,
+          protect: seen?.protect ?? false,
+          dependencies: seen?.dependencies ?? [],
         });
         lastChange = Date.now();
         const state = { ...inputs, ...defaultOutputs(args), ...(options.outputs?.(args) ?? {}) };
@@ -179,6 +210,21 @@ export function setupMocks(options: MockOptions = {}): MockRegistry {
     options.stack ?? "unit",
     options.preview ?? false,
   );
+
+  interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getProtect(): boolean | undefined;
+    getDependenciesList(): string[];
+  }
+  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: unknown): unknown } | undefined;
+  if (monitor) {
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, cb) => {
+      requestOptions.set(`${req.getType()}::${req.getName()}`, { protect: req.getProtect() === true, dependencies: req.getDependenciesList() });
+      return original(req, cb);
+    };
+  }
 
   const registry: MockRegistry = {
     resources,

@@ -1,0 +1,148 @@
+/**
+ * The real stack files, composed under mocks: each registers the resources its config declares, with the
+ * inputs that matter, and exports the documented outputs.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { isSecretInput, outputOf, reveal } from "../mocks";
+import { DOCUMENTED_SECRETS } from "./fixtures";
+import { runStack } from "./helpers";
+
+const IMAGE = /^ghcr\.io\/acme\/shop@sha256:[0-9a-f]{64}$/;
+const out = (exports: Record<string, unknown>, name: string) => outputOf(exports[name] as pulumi.Output<unknown>);
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe("staging (Coolify)", () => {
+  it("registers project, pgvector Postgres with nightly backups, the app, and the GitHub environment + webhook", async () => {
+    const { registry, outcome } = await runStack("staging");
+    if (!outcome.ok) throw outcome.error;
+    expect(registry.types().filter((t) => t.includes("fly"))).toEqual([]);
+
+    const project = registry.one("pulumi-nodejs:dynamic/coolify:Project");
+    expect(project.inputs).toMatchObject({ name: "shop", environmentName: "staging" });
+
+    const db = registry.one("pulumi-nodejs:dynamic/coolify:Database");
+    expect(db.inputs).toMatchObject({ image: "pgvector/pgvector:pg16", databaseName: "shop", serverUuid: "hl0srv4k8g0wks8c0o8c4ws4" });
+    expect(db.inputs.backup).toMatchObject({ schedule: "0 3 * * *", retentionDays: 30 });
+    expect(registry.one("slipway:coolify:Database").protect).toBe(false);
+
+    const app = registry.one("pulumi-nodejs:dynamic/coolify:Application");
+    expect(app.inputs).toMatchObject({
+      name: "shop",
+      image: expect.stringMatching(IMAGE),
+      domains: ["staging.example.com"],
+      ports: [3000, 4000],
+      portMappings: [],
+      preDeploymentCommand: "npm run db:migrate",
+      limits: { cpus: "1", memory: "1024m" },
+      env: { NODE_ENV: "production", LOG_LEVEL: "debug", PUBLIC_URL: "https://staging.example.com" },
+      healthCheck: { path: "/healthz", port: 3000, intervalSeconds: 10, timeoutSeconds: 3, startPeriodSeconds: 20 },
+    });
+    // Secret env travels as a Pulumi secret, including the DATABASE_URL of the database slipway created.
+    expect(isSecretInput(app.inputs.secretEnv)).toBe(true);
+    expect(reveal(app.inputs.secretEnv)).toEqual({
+      SESSION_SECRET: DOCUMENTED_SECRETS.staging.SESSION_SECRET,
+      STRIPE_API_KEY: DOCUMENTED_SECRETS.staging.STRIPE_API_KEY,
+      DATABASE_URL: "postgres://app:generated@shop-db:5432/shop",
+    });
+    expect(JSON.stringify(app.inputs.env)).not.toContain("sk_test_");
+
+    const env = registry.one("github:index/repositoryEnvironment:RepositoryEnvironment");
+    expect(env.inputs).toMatchObject({ repository: "shop", environment: "staging", waitTimer: 0 });
+    expect(registry.one("github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy").inputs).toMatchObject({ branchPattern: "main" });
+    const secret = registry.one("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret");
+    expect(secret.inputs.secretName).toBe("COOLIFY_TOKEN");
+    expect(isSecretInput(secret.inputs.value)).toBe(true);
+    const hook = registry.one("github:index/repositoryWebhook:RepositoryWebhook");
+    expect(reveal(hook.inputs.configuration)).toMatchObject({ url: "https://coolify.home.example.net/webhooks/source/github/events/manual", contentType: "json" });
+    expect(registry.one("pulumi:providers:github").inputs).toMatchObject({ owner: "acme" });
+
+    const exports = outcome.exports;
+    expect(await out(exports, "url")).toBe("https://staging.example.com");
+    expect(await out(exports, "healthUrl")).toBe("https://staging.example.com/healthz");
+    expect(await out(exports, "imageRef")).toMatch(IMAGE);
+    expect(await out(exports, "databaseHost")).toBe("shop-db");
+    expect(exports.flyAppName).toBeUndefined();
+  });
+});
+
+describe("production (Fly.io)", () => {
+  it("registers the app with certificates, protected Postgres on Fly, one protected volume per machine, and 5 machines", async () => {
+    const { registry, outcome } = await runStack("production");
+    if (!outcome.ok) throw outcome.error;
+    expect(registry.types().filter((t) => t.includes("coolify"))).toEqual([]);
+
+    expect(registry.one("pulumi-nodejs:dynamic/fly:App", "fly-app").inputs).toMatchObject({ name: "shop-production", org: "acme" });
+    const certs = registry.byType("pulumi-nodejs:dynamic/fly:Certificate").map((c) => c.inputs.hostname);
+    expect(certs).toEqual(["shop.example.com", "www.shop.example.com"]);
+
+    const pg = registry.one("slipway:fly:Postgres");
+    expect(pg.protect).toBe(true);
+    expect(registry.one("pulumi-nodejs:dynamic/fly:App", "fly-postgres-app").inputs).toMatchObject({ name: "shop-production-db" });
+    expect(registry.one("pulumi-nodejs:dynamic/fly:Volume", "fly-postgres-data")).toMatchObject({ protect: true, inputs: { sizeGb: 40, region: "ewr", snapshotRetention: 30 } });
+
+    const media = registry.byType("pulumi-nodejs:dynamic/fly:Volume").filter((v) => v.inputs.name === "media");
+    expect(media).toHaveLength(5);
+    for (const v of media) expect(v).toMatchObject({ protect: true, inputs: { region: "ewr", sizeGb: 20, snapshotRetention: 14 } });
+
+    const groups = registry.byType("pulumi-nodejs:dynamic/fly:MachineGroup").filter((g) => g.name.startsWith("fly-web-"));
+    expect(groups.map((g) => g.name)).toEqual(["fly-web-0", "fly-web-1", "fly-web-2", "fly-web-3", "fly-web-4"]);
+    for (const [i, g] of groups.entries()) {
+      expect(g.inputs).toMatchObject({
+        count: 1,
+        region: "ewr",
+        image: expect.stringMatching(IMAGE),
+        guest: { cpuKind: "shared", cpus: 2, memoryMb: 2048 },
+        strategy: "rolling",
+        mounts: [{ volume: `vol_fly-volume-media-${i}`, path: "/app/media" }],
+      });
+      const services = g.inputs.services as Array<Record<string, unknown>>;
+      // min 1 running: the first machine never autostops; the others stop when idle.
+      expect(services[0]).toMatchObject({ internalPort: 3000, autostart: true, autostop: i === 0 ? "off" : "stop" });
+      expect(JSON.stringify(g.inputs.checks)).toContain('"path":"/healthz"');
+    }
+    // Each machine group waits for the previous one (its children register only after it, so they wait too):
+    // an update rolls through the machines one at a time and stops at the first failure.
+    const components = registry.byType("slipway:fly:MachineGroup").filter((g) => g.name.startsWith("fly-web-"));
+    for (const [i, c] of components.entries()) {
+      const previous = components[i - 1];
+      expect(c.dependencies.some((urn) => urn.endsWith(`::fly-web-${i - 1}`))).toBe(previous !== undefined);
+    }
+
+    const release = registry.one("pulumi-nodejs:dynamic/fly:ReleaseCommand");
+    expect(release.inputs).toMatchObject({ command: ["sh", "-c", "npm run db:migrate"], region: "ewr" });
+    const secrets = registry.one("pulumi-nodejs:dynamic/fly:Secrets", "fly-secrets");
+    expect(isSecretInput(secrets.inputs.values)).toBe(true);
+    expect(Object.keys(reveal(secrets.inputs.values) as object).sort()).toEqual(["SESSION_SECRET", "STRIPE_API_KEY"]);
+
+    const env = registry.one("github:index/repositoryEnvironment:RepositoryEnvironment");
+    expect(env.inputs).toMatchObject({ environment: "production", waitTimer: 5 });
+    expect((env.inputs.reviewers as Array<{ users: number[]; teams: number[] }>)[0]?.users).toHaveLength(2);
+    expect(registry.one("github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy").inputs).toMatchObject({ tagPattern: "v*.*.*" });
+    expect(registry.byType("github:index/repositoryWebhook:RepositoryWebhook")).toEqual([]);
+
+    const exports = outcome.exports;
+    expect(await out(exports, "url")).toBe("https://shop.example.com");
+    expect(await out(exports, "urls")).toEqual(["https://shop.example.com", "https://www.shop.example.com"]);
+    expect(await out(exports, "flyAppName")).toBe("shop-production");
+    expect(await out(exports, "flyMachineIds")).toEqual(groups.map((g) => `m_${g.name}`));
+    expect(exports.coolifyApplicationUuid).toBeUndefined();
+  });
+});
+
+describe("a PR stack from Pulumi.pr.yaml", () => {
+  it("is one scale-to-zero 256 MB machine with SQLite in the container, no Postgres, no volume, no GitHub", async () => {
+    const { registry, outcome } = await runStack("pr");
+    if (!outcome.ok) throw outcome.error;
+    expect(registry.byType("slipway:fly:Postgres")).toEqual([]);
+    expect(registry.byType("pulumi-nodejs:dynamic/fly:Volume")).toEqual([]);
+    expect(registry.types().filter((t) => t.startsWith("github:"))).toEqual([]);
+    const group = registry.one("pulumi-nodejs:dynamic/fly:MachineGroup");
+    expect(group.inputs).toMatchObject({ count: 1, guest: { memoryMb: 256 }, strategy: "immediate", env: { DATABASE_URL: "file:/app/data/shop.db" } });
+    expect((group.inputs.services as Array<Record<string, unknown>>)[0]).toMatchObject({ autostop: "suspend", minMachinesRunning: 0 });
+    expect(await out(outcome.exports, "url")).toBe("https://shop-pr-42.fly.dev");
+  });
+});

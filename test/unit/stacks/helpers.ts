@@ -1,0 +1,70 @@
+/** Runs the real program (`infra/index.ts`) under mocks for one of the committed stack files. */
+import { vi } from "vitest";
+import { fakeDigest, setupMocks, type MockRegistry } from "../mocks";
+import { stackInput, type StackInput } from "./fixtures";
+
+/** Provider config an operator would have set (tokens as secure keys). */
+export const PROVIDER_CONFIG: Record<string, string> = {
+  "coolify:url": "https://coolify.home.example.net/api/v1",
+  "coolify:token": `7|${"k".repeat(40)}`,
+  "fly:token": `fo1_${"t".repeat(40)}`,
+  "github:token": `ghp_${"g".repeat(36)}`,
+};
+export const PROVIDER_SECRET_KEYS = ["coolify:token", "fly:token", "github:token"];
+
+/** Outputs the platform APIs would report, so composition reads realistic values. */
+function outputs(args: { type: string; name: string; inputs: Record<string, unknown> }): Record<string, unknown> | undefined {
+  switch (args.type) {
+    case "pulumi-nodejs:dynamic/coolify:Database":
+      return { uuid: "db-uuid", internalHost: "shop-db", internalDbUrl: "postgres://app:generated@shop-db:5432/shop" };
+    case "pulumi-nodejs:dynamic/coolify:Application":
+      return { uuid: "app-uuid", urls: ["https://staging.example.com"] };
+    case "pulumi-nodejs:dynamic/coolify:Project":
+      return { uuid: "project-uuid", environmentUuid: "env-uuid" };
+    case "pulumi-nodejs:dynamic/fly:Secrets":
+      return { version: 3 };
+    case "pulumi-nodejs:dynamic/fly:Volume":
+      return { volumeId: `vol_${args.name}` };
+    case "pulumi-nodejs:dynamic/fly:MachineGroup":
+      return { machineIds: [`m_${args.name}`] };
+    default:
+      return undefined;
+  }
+}
+
+export interface ProgramRun {
+  registry: MockRegistry;
+  outcome: { ok: true; exports: Record<string, unknown> } | { ok: false; error: unknown };
+}
+
+/**
+ * Installs mocks with the given config and imports `infra/index.ts` fresh. Process env credentials are
+ * cleared, so only what the test passes counts.
+ */
+export async function runProgram(input: StackInput, extra: { config?: Record<string, string>; secretKeys?: string[]; stack?: string } = {}): Promise<ProgramRun> {
+  vi.resetModules();
+  for (const name of ["COOLIFY_URL", "COOLIFY_TOKEN", "FLY_API_URL", "FLY_API_TOKEN", "GITHUB_TOKEN", "GITHUB_API_URL", "SLIPWAY_RELEASE_COMMIT", "SLIPWAY_RELEASE_TAG", "SLIPWAY_RELEASE_TIME"]) {
+    vi.stubEnv(name, "");
+  }
+  const registry = setupMocks({
+    stack: extra.stack ?? "unit",
+    config: { ...input.raw, ...(extra.config ?? {}) },
+    secretKeys: [...input.secretKeys, ...(extra.secretKeys ?? [])],
+    outputs,
+  });
+  let outcome: ProgramRun["outcome"];
+  try {
+    outcome = { ok: true, exports: (await import("../../../infra/index")) as Record<string, unknown> };
+  } catch (error) {
+    outcome = { ok: false, error };
+  }
+  await registry.settled();
+  return { registry, outcome };
+}
+
+/** The committed stack plus its documented secrets and provider credentials. */
+export function runStack(stack: "staging" | "production" | "pr"): Promise<ProgramRun> {
+  return runProgram(stackInput(stack), { config: PROVIDER_CONFIG, secretKeys: PROVIDER_SECRET_KEYS, stack: stack === "pr" ? "pr-42" : stack });
+}
+
+export { fakeDigest };
