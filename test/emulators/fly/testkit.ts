@@ -9,7 +9,10 @@ export interface Res<T = unknown> {
   headers: Headers;
 }
 
-/** One call to the emulated Machines API with the test token (unless headers override Authorization). */
+/**
+ * One call to the emulated Machines API with the test token (unless headers override Authorization). The body
+ * defaults to `any` because tests read into JSON answers field by field; this helper is test-only.
+ */
 export async function call<T = any>(
   emu: FlyEmulator,
   method: string,
