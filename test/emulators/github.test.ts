@@ -266,6 +266,9 @@ describe("faults on GitHub routes", () => {
     const limited = await api("GET", "/user");
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("3");
+    // The secondary-rate-limit shape go-github turns into an AbuseRateLimitError (and waits Retry-After for).
+    expect(String(obj(limited.body).documentation_url)).toMatch(/secondary-rate-limits$/);
+    expect(Number(limited.headers.get("x-ratelimit-remaining"))).toBeGreaterThan(0);
 
     fx.gh.injectFault({ method: "POST", path: "/repos/{owner}/{repo}/hooks", times: 1, fault: { kind: "ambiguous", status: 504 } });
     const lost = await api("POST", "/repos/acme/app/hooks", { config: { url: "https://ambiguous.example.com" } });

@@ -82,6 +82,18 @@ export function githubFlavor(): VendorFlavor {
       return githubError(400, message.startsWith("Problems parsing JSON") ? message : `Problems parsing JSON: ${message}`);
     },
     error(status: number, message: string): Reply {
+      // GitHub's 429 is its secondary rate limit; go-github recognizes it only by this documentation_url suffix
+      // (then honours Retry-After), so an injected 429 must carry it to be retried like the real one.
+      if (status === 429) {
+        return {
+          status,
+          body: {
+            message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+            documentation_url: "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+            status: "429",
+          },
+        };
+      }
       return githubError(status, message);
     },
     authenticate(headers: IncomingHttpHeaders, configuredToken: string | undefined): boolean {

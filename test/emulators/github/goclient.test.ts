@@ -51,6 +51,7 @@ afterAll(async () => {
 
 describe("go-github v88 against the emulator", () => {
   it("runs the provider's calls end to end, and the emulator opens the secret Go sealed", async () => {
+    gh.injectFault({ method: "GET", path: "/repos/{owner}/{repo}/license", times: 1, fault: { kind: "rateLimit", retryAfterSeconds: 1 } });
     // Async on purpose: the emulator answers from this same event loop while the client runs.
     const { stdout } = await run(client, [`${gh.url}/`, TOKEN, "prod/eu"], { timeout: 90_000 }).catch((err: { stdout?: string }) => {
       throw new Error(`go client failed: ${err.stdout ?? String(err)}`);
@@ -81,6 +82,8 @@ describe("go-github v88 against the emulator", () => {
       hookInsecureSSL: "0",
       hook: "https://ci.example.com/b active=false events=[push deployment]",
       deletedHookStatus: 404,
+      secondaryRateLimitRetryAfter: 1,
+      licenseStatus: 404,
     });
     expect(gh.secretValue({ owner: "acme", repo: "app", environment: "prod/eu", name: "db_password" })).toBe("sealed-by-go");
     expect(gh.responseViolations).toEqual([]);

@@ -192,6 +192,19 @@ func main() {
 	_, _, err = c.Repositories.GetHook(ctx, "acme", "app", h.GetID())
 	observed["deletedHookStatus"] = statusOf(err)
 
+	// The test injects one 429 on the license lookup: go-github must see GitHub's secondary rate limit, with
+	// the Retry-After the provider's transport waits for, and get through once it has passed.
+	_, _, err = c.Repositories.License(ctx, "acme", "app")
+	var abuse *github.AbuseRateLimitError
+	if errors.As(err, &abuse) && abuse.RetryAfter != nil {
+		observed["secondaryRateLimitRetryAfter"] = abuse.RetryAfter.Seconds()
+		time.Sleep(*abuse.RetryAfter + 200*time.Millisecond)
+	} else {
+		observed["secondaryRateLimitRetryAfter"] = fmt.Sprint(err)
+	}
+	_, _, err = c.Repositories.License(ctx, "acme", "app")
+	observed["licenseStatus"] = statusOf(err)
+
 	out, _ := json.Marshal(observed)
 	fmt.Println(string(out))
 }
