@@ -1,5 +1,5 @@
 import { startEmulatorServer, type EmulatorServer } from "../common/server";
-import type { EmulatorOptions, RequestLogEntry } from "../common/types";
+import type { EmulatorOptions } from "../common/types";
 import { appRoutes } from "./apps";
 import { flyFlavor } from "./flavor";
 import { checkStatuses } from "./lifecycle";
@@ -49,25 +49,6 @@ function inventory(st: FlyState): unknown {
   };
 }
 
-/**
- * Fly's bulk secrets write sends `{"values": {"NAME": "value"}}`: the shared log masker masks secret keys whose
- * value is a scalar and walks into objects, so the values under user-chosen names would be logged in clear.
- * Until common/ masks whole subtrees (request 2 in .slipway-notes/emu-fly.md), entries are masked as they are
- * appended to this emulator's log.
- */
-function maskSecretMapsInLog(log: RequestLogEntry[]): void {
-  const push = log.push.bind(log);
-  log.push = (...entries: RequestLogEntry[]): number =>
-    push(
-      ...entries.map((e) => {
-        const body = e.body as { values?: unknown } | undefined;
-        if (typeof body?.values !== "object" || body.values === null) return e;
-        const masked = Object.fromEntries(Object.keys(body.values).map((k) => [k, "********"]));
-        return { ...e, body: { ...body, values: masked } };
-      }),
-    );
-}
-
 /** Starts the Fly Machines API emulator on 127.0.0.1 (`url` ends without /v1: the spec's paths carry it). */
 export async function startFlyEmulator(opts: EmulatorOptions = {}): Promise<FlyEmulator> {
   const st = new FlyState();
@@ -79,7 +60,6 @@ export async function startFlyEmulator(opts: EmulatorOptions = {}): Promise<FlyE
     appTraffic: (host, method, path) => flyAppTraffic(st, host, method, path),
   });
   st.clock = server.clock;
-  maskSecretMapsInLog(server.log);
   const close = server.close.bind(server);
   return Object.assign(server, {
     state: st,

@@ -41,7 +41,9 @@ async function waitFor(st: FlyState, ctx: RouteContext): Promise<{ status: numbe
   if (!Number.isFinite(timeoutSec) || timeoutSec < 1 || timeoutSec > 60) {
     throw new FlyError(400, "invalid_argument: timeout must be between 1s and 1m0s");
   }
-  const wanted = new Set((ctx.query.state ?? "started").split(",").map((s) => s.trim()).filter(Boolean));
+  // Repeated (`state=a&state=b`) or comma-separated, as the spec describes; default "started".
+  const raw = ctx.queryAll.state?.length ? ctx.queryAll.state : ["started"];
+  const wanted = new Set(raw.flatMap((v) => v.split(",")).map((s) => s.trim()).filter(Boolean));
   const version = ctx.query.version ?? ctx.query.instance_id;
   const deadline = st.clock.now() + timeoutSec * 1000;
   const realDeadline = Date.now() + timeoutSec * 1000;

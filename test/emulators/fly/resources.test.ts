@@ -66,7 +66,7 @@ describe("fly emulator: secrets", () => {
     expect(JSON.stringify(emu.log)).not.toContain("postgres://u:p@db/app");
 
     const early = await call(emu, "POST", "/v1/apps/sec/machines", { region: "iad", min_secrets_version: 2, config: { image: "nginx" } });
-    expect((await call(emu, "GET", `/v1/apps/sec/machines/${early.body.id}/wait?state=failed&timeout=30`)).body.state).toBe("failed");
+    expect((await call(emu, "GET", `/v1/apps/sec/machines/${early.body.id}/wait?state=failed&state=started&timeout=30`)).body.state).toBe("failed");
     expect((await call(emu, "GET", `/v1/apps/sec/machines/${early.body.id}/wait?state=started&timeout=2`)).status).toBe(408);
 
     const one = await call(emu, "POST", "/v1/apps/sec/secrets/API_KEY", { value: "k2" });
