@@ -65,8 +65,9 @@ export async function deployGroup(ctx: DeployContext, current: MachineView[]): P
       return machineVersion(after);
     }, settings);
 
-  const create = async (): Promise<MachineView> => {
-    const machine = await createMachine(client, spec.app, buildCreateBody(spec, `${spec.group}-${randomUUID()}`));
+  const create = async (unrouted: boolean): Promise<MachineView> => {
+    const body = buildCreateBody(spec, `${spec.group}-${randomUUID()}`);
+    const machine = await createMachine(client, spec.app, unrouted ? { ...body, skip_service_registration: true } : body);
     progress.created.push(machine.id);
     return machine;
   };
@@ -80,10 +81,12 @@ export async function deployGroup(ctx: DeployContext, current: MachineView[]): P
         }
       } else if (step.op === "create") {
         const made: MachineView[] = [];
-        for (let i = 0; i < step.count; i++) made.push(await create());
+        for (let i = 0; i < step.count; i++) made.push(await create(step.unrouted === true));
         if (step.wait) {
           await Promise.all(made.map((m) => waitHealthy(client, spec.app, m.id, machineVersion(m), settings)));
         }
+      } else if (step.op === "route") {
+        for (const id of progress.created) await setCordon(client, spec.app, id, false);
       } else if (step.op === "cordon") {
         for (const id of step.machineIds) {
           await setCordon(client, spec.app, id, true);

@@ -25,8 +25,13 @@ export interface PlanInput {
 export type PlanStep =
   /** Update these machines in place to the new config; when `wait`, wait until started and checks pass. */
   | { op: "update"; machineIds: string[]; wait: boolean }
-  /** Create `count` new machines with the new config. */
-  | { op: "create"; count: number; wait: boolean }
+  /**
+   * Create `count` new machines with the new config. `unrouted`: kept out of the proxy (skip_service_registration)
+   * until a later `route` step, so no traffic reaches them before they are proven healthy (blue/green).
+   */
+  | { op: "create"; count: number; wait: boolean; unrouted?: boolean }
+  /** Put the machines this deploy created into the proxy's rotation. */
+  | { op: "route" }
   /** Take these machines out of the proxy's rotation (blue/green: the old set). */
   | { op: "cordon"; machineIds: string[] }
   /** Destroy these machines. Always last: a destroyed machine cannot be reverted. */
@@ -71,7 +76,8 @@ export function planDeploy(input: PlanInput): PlanStep[] {
       if (stale.length > 0) {
         // The green set replaces every machine of the group, so the old (blue) set goes as a whole.
         const blue = ordered.map((m) => m.id);
-        steps.push({ op: "create", count: input.count, wait: true });
+        steps.push({ op: "create", count: input.count, wait: true, unrouted: true });
+        steps.push({ op: "route" });
         steps.push({ op: "cordon", machineIds: blue });
         steps.push({ op: "destroy", machineIds: blue });
         return steps;
@@ -123,7 +129,9 @@ export function describePlan(steps: PlanStep[]): string[] {
       case "update":
         return `${n} update ${s.machineIds.join(", ")}${s.wait ? " and wait for checks" : ""}`;
       case "create":
-        return `${n} create ${s.count} machine(s)${s.wait ? " and wait for checks" : ""}`;
+        return `${n} create ${s.count} machine(s)${s.unrouted ? " outside the proxy" : ""}${s.wait ? " and wait for checks" : ""}`;
+      case "route":
+        return `${n} route traffic to the new machines`;
       case "cordon":
         return `${n} cordon ${s.machineIds.join(", ")}`;
       case "destroy":

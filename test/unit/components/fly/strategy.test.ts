@@ -86,9 +86,10 @@ describe("canary", () => {
 });
 
 describe("bluegreen", () => {
-  it("creates a full green set, waits, then cordons and destroys the blue set", () => {
+  it("creates a full green set outside the proxy, waits, routes to it, then cordons and destroys the blue set", () => {
     expect(plan({ current: old("b1", "b2"), strategy: "bluegreen" })).toEqual([
-      { op: "create", count: 2, wait: true },
+      { op: "create", count: 2, wait: true, unrouted: true },
+      { op: "route" },
       { op: "cordon", machineIds: ["b1", "b2"] },
       { op: "destroy", machineIds: ["b1", "b2"] },
     ]);
@@ -96,7 +97,8 @@ describe("bluegreen", () => {
 
   it("sizes the green set to the desired count, replacing even machines already current", () => {
     expect(plan({ current: [...fresh("a"), ...old("b")], strategy: "bluegreen", count: 3 })).toEqual([
-      { op: "create", count: 3, wait: true },
+      { op: "create", count: 3, wait: true, unrouted: true },
+      { op: "route" },
       { op: "cordon", machineIds: ["a", "b"] },
       { op: "destroy", machineIds: ["a", "b"] },
     ]);
@@ -148,8 +150,9 @@ describe("revert", () => {
 
 it("describes a plan one numbered line per step", () => {
   expect(describePlan(plan({ current: old("b1"), strategy: "bluegreen" }))).toEqual([
-    "1/3 create 1 machine(s) and wait for checks",
-    "2/3 cordon b1",
-    "3/3 destroy b1",
+    "1/4 create 1 machine(s) outside the proxy and wait for checks",
+    "2/4 route traffic to the new machines",
+    "3/4 cordon b1",
+    "4/4 destroy b1",
   ]);
 });
