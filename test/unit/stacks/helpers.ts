@@ -41,11 +41,15 @@ export interface ProgramRun {
  * Installs mocks with the given config and imports `infra/index.ts` fresh. Process env credentials are
  * cleared, so only what the test passes counts.
  */
-export async function runProgram(input: StackInput, extra: { config?: Record<string, string>; secretKeys?: string[]; stack?: string } = {}): Promise<ProgramRun> {
+export async function runProgram(
+  input: StackInput,
+  extra: { config?: Record<string, string>; secretKeys?: string[]; stack?: string; env?: Record<string, string> } = {},
+): Promise<ProgramRun> {
   vi.resetModules();
   for (const name of ["COOLIFY_URL", "COOLIFY_TOKEN", "FLY_API_URL", "FLY_API_TOKEN", "GITHUB_TOKEN", "GITHUB_API_URL", "SLIPWAY_RELEASE_COMMIT", "SLIPWAY_RELEASE_TAG", "SLIPWAY_RELEASE_TIME"]) {
     vi.stubEnv(name, "");
   }
+  for (const [name, value] of Object.entries(extra.env ?? {})) vi.stubEnv(name, value);
   const registry = setupMocks({
     stack: extra.stack ?? "unit",
     config: { ...input.raw, ...(extra.config ?? {}) },
