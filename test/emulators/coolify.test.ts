@@ -113,6 +113,9 @@ describe("off-spec requests get Coolify's errors", () => {
     expect(await api(emu, "GET", "/deploy?uuid=x")).toMatchObject({ status: 405, body: { message: "This endpoint has changed to a POST request." } });
     expect((await api(emu, "GET", "/applications/abc/restart")).status).toBe(405);
     expect((await api(emu, "GET", "/nothing-here")).status).toBe(404);
+    const servers = await api(emu, "GET", "/servers");
+    expect(pluck(servers.body, "uuid")).toEqual([emu.serverUuid]);
+    expect((await api(emu, "GET", `/servers/${emu.serverUuid}`)).body).toMatchObject({ name: "localhost" });
     expect(await api(emu, "GET", "/applications/missing")).toMatchObject({ status: 404, body: { message: "Application not found." } });
   });
 

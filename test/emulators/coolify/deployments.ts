@@ -38,6 +38,11 @@ export function deploymentRoutes(state: CoolifyState, rollouts: Rollouts): Route
       method: "POST",
       path: "/deploy",
       handler: (ctx) => {
+        // uuid/tag/force may come in the query or, as the real service also accepts, in a JSON body.
+        const fromBody = (ctx.body ?? {}) as { uuid?: unknown; tag?: unknown; force?: unknown };
+        if (typeof fromBody.uuid === "string" && ctx.query.uuid === undefined) ctx.query.uuid = fromBody.uuid;
+        if (typeof fromBody.tag === "string" && ctx.query.tag === undefined) ctx.query.tag = fromBody.tag;
+        if (fromBody.force === true) ctx.query.force = "true";
         const uuids = (ctx.query.uuid ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
         const tags = (ctx.query.tag ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
         if (uuids.length === 0 && tags.length === 0) return ctx.flavor.error(400, "You must provide uuid or tag.");

@@ -7,6 +7,7 @@ import { deploymentRoutes } from "./deployments";
 import { envRoutes } from "./envs";
 import { coolifyFlavor } from "./flavor";
 import { projectRoutes } from "./projects";
+import { serverRoutes } from "./servers";
 import { Rollouts, serveApp } from "./rollout";
 import { CoolifyState } from "./state";
 
@@ -35,6 +36,7 @@ export async function startCoolifyEmulator(opts: CoolifyEmulatorOptions = {}): P
   const clock = new EmulatorClock(opts.timeScale ?? 20);
   const rollouts = new Rollouts(state, clock);
   const routes = [
+    ...serverRoutes(state),
     ...projectRoutes(state),
     ...applicationRoutes(state, rollouts),
     ...envRoutes(state, "applications", (uuid) => state.application(uuid), "App\\Models\\Application"),

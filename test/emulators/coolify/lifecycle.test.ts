@@ -114,7 +114,9 @@ describe("deployments", () => {
   it("runs one deployment at a time per application and can cancel a queued one", async () => {
     const app = await healthyApp();
     const d1 = await deploy(app);
-    const d2 = await deploy(app);
+    // The real /deploy also takes its parameters as a JSON body.
+    const viaBody = await api(emu, "POST", "/deploy", { uuid: app });
+    const d2 = String((viaBody.body.deployments as { deployment_uuid: string }[])[0]?.deployment_uuid);
     emu.advance(2_000);
     expect([await deploymentStatus(emu, d1), await deploymentStatus(emu, d2)]).toEqual(["in_progress", "queued"]);
     expect((await api(emu, "POST", `/deployments/${d2}/cancel`)).body).toMatchObject({ status: "cancelled-by-user" });
