@@ -59,6 +59,14 @@ describe("sealed secrets", () => {
     const value = await seal("repo-level", String(key.key));
     expect((await api("PUT", `${base}/DEPLOY_KEY`, { encrypted_value: value, key_id: key.key_id })).status).toBe(201);
     expect(fx.gh.secretValue({ owner: "acme", repo: "app", name: "DEPLOY_KEY" })).toBe("repo-level");
+    // The same, out of process, through the control API.
+    const control = async (body: unknown) =>
+      fetch(`${fx.gh.origin}/_emulator/secret`, { method: "POST", body: JSON.stringify(body) });
+    const viaControl = await control({ owner: "acme", repo: "app", name: "deploy_key" });
+    expect(viaControl.status).toBe(200);
+    expect(await viaControl.json()).toEqual({ value: "repo-level" });
+    expect((await control({ owner: "acme", repo: "app", name: "NOPE" })).status).toBe(404);
+    expect((await control({ owner: "acme" })).status).toBe(400);
     expect((await api("PUT", `${base}/GITHUB_TOKEN`, { encrypted_value: value, key_id: key.key_id })).status).toBe(422);
     expect((await api("PUT", `${base}/1ABC`, { encrypted_value: value, key_id: key.key_id })).status).toBe(422);
   });

@@ -93,6 +93,13 @@ function inventoryOf(rt: GithubRuntime): unknown {
   };
 }
 
+function secretValue(rt: GithubRuntime, ref: SecretRef): string | undefined {
+  const repo = findRepository(rt.state, ref.owner, ref.repo);
+  if (!repo) return undefined;
+  const scope = ref.environment === undefined ? repo : findEnvironment(repo, ref.environment);
+  return scope?.secrets.get(actionsName(ref.name))?.value;
+}
+
 export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Promise<GithubEmulator> {
   const { orgs, user, users, teams, repositories, ...serverOptions } = opts;
   const seed: GithubSeed = { orgs, user, users, teams, repositories };
@@ -112,17 +119,23 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
     },
     // GitHub hosts no deployed apps, so there is no health endpoint an image could make fail.
     markImageUnhealthy: () => undefined,
+    // `POST /_emulator/secret {owner, repo, environment?, name}` → `{value}`: secretValue() for a test that runs
+    // the emulator in another process (the e2e suite, the sandbox). Control-only, never on the API port's API.
+    control: (action, method, b) => {
+      if (action !== "secret" || method !== "POST") return undefined;
+      const { owner, repo, environment, name } = b;
+      if (typeof owner !== "string" || typeof repo !== "string" || typeof name !== "string" || (environment !== undefined && typeof environment !== "string")) {
+        return { status: 400, body: { error: "owner, repo and name (strings) required; environment optional" } };
+      }
+      const value = secretValue(rt, { owner, repo, environment, name });
+      return value === undefined ? { status: 404, body: { error: "no such secret" } } : { status: 200, body: { value } };
+    },
   });
   rt.urls = { api: server.url, web: server.origin };
   rt.state = createState(seed, new Date(server.clock.now()));
   return Object.assign(server, {
     providerBaseUrl: `${server.origin}/`,
     publicKey: { keyId: sealer.keyId, key: sealer.publicKeyBase64 },
-    secretValue(ref: SecretRef): string | undefined {
-      const repo = findRepository(rt.state, ref.owner, ref.repo);
-      if (!repo) return undefined;
-      const scope = ref.environment === undefined ? repo : findEnvironment(repo, ref.environment);
-      return scope?.secrets.get(actionsName(ref.name))?.value;
-    },
+    secretValue: (ref: SecretRef) => secretValue(rt, ref),
   });
 }
