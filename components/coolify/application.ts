@@ -166,6 +166,8 @@ export class CoolifyApplication extends pulumi.ComponentResource {
   public readonly uuid: pulumi.Output<string>;
   /** Public https URLs (one per domain). */
   public readonly urls: pulumi.Output<string[]>;
+  /** `https://<first domain><health path>`, for smoke checks after a deploy; undefined without both. */
+  public readonly healthUrl: pulumi.Output<string | undefined>;
   /** The image reference that was deployed. */
   public readonly image: pulumi.Output<string>;
   /** The last deployment slipway started; undefined when `deploy` is false. */
@@ -216,12 +218,19 @@ export class CoolifyApplication extends pulumi.ComponentResource {
 
     this.uuid = app.uuid;
     this.urls = app.urls;
+    const healthPath = health?.path;
+    // `urls` is missing from state written before the provider reported it; treat that as no URL.
+    this.healthUrl = app.urls.apply((urls) => {
+      const first = urls?.[0];
+      return first !== undefined && healthPath !== undefined ? `${first}${healthPath}` : undefined;
+    });
     this.image = app.image;
     this.deploymentUuid = app.deploymentUuid;
     this.deploymentStatus = app.deploymentStatus;
     this.registerOutputs({
       uuid: this.uuid,
       urls: this.urls,
+      healthUrl: this.healthUrl,
       image: this.image,
       deploymentUuid: this.deploymentUuid,
       deploymentStatus: this.deploymentStatus,

@@ -223,6 +223,20 @@ describe("application", () => {
     expect((await apps.read(id, outs)).id).toBe(id);
   });
 
+  it("survives a create that hangs past the client timeout, and a GET that does", async () => {
+    const inputs = await appInputs();
+    process.env.SLIPWAY_HTTP_TIMEOUT_MS = "300";
+    try {
+      emu.injectFault({ method: "POST", path: "/applications/dockerimage", times: 1, fault: { kind: "hang", ms: 1000 } });
+      emu.injectFault({ method: "GET", path: "/applications/{uuid}", times: 1, fault: { kind: "hang", ms: 1000 } });
+      const { id } = await apps.create(inputs);
+      expect(await countNamed("/applications", "web")).toBe(1);
+      expect((await api(emu, "GET", `/applications/${id}`)).status).toBe(200);
+    } finally {
+      process.env.SLIPWAY_HTTP_TIMEOUT_MS = "3000";
+    }
+  });
+
   it("makes no duplicate application when the create's reply is lost", async () => {
     const inputs = await appInputs();
     emu.injectFault({ method: "POST", path: "/applications/dockerimage", times: 1, fault: { kind: "ambiguous", status: 504 } });

@@ -118,6 +118,17 @@ describe("CoolifyApplication", () => {
     expect(registry.byType("pulumi-nodejs:dynamic/coolify:Application")).toHaveLength(0);
   });
 
+  it("derives the health URL from the URLs the provider reports", async () => {
+    registry = setupMocks({
+      outputs: (args) =>
+        args.type === "pulumi-nodejs:dynamic/coolify:Application" ? { uuid: "app1", urls: ["https://staging.example.com"] } : undefined,
+    });
+    const { CoolifyApplication } = await load();
+    const app = new CoolifyApplication("web", { ...base, domains: ["staging.example.com"] });
+    expect(await outputOf(app.healthUrl)).toBe("https://staging.example.com/health");
+    expect(await outputOf(app.urls)).toEqual(["https://staging.example.com"]);
+  });
+
   it("allows host port mappings once rolling updates are off", async () => {
     const { CoolifyApplication } = await load();
     const app = new CoolifyApplication("web", { ...base, healthCheck: undefined, rollingUpdate: false, portMappings: ["8080:3000"] });

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { coolifyApplicationProvider } from "../../../../components/coolify/application.provider";
+import { coolifyDatabaseProvider } from "../../../../components/coolify/database.provider";
+import { parseInputs, applicationInputsSchema, UNKNOWN } from "../../../../components/coolify/schemas";
+import type { ApplicationInputs } from "../../../../components/coolify/types";
+import { appInputs, dbInputs } from "./fixtures";
+
+describe("provider check", () => {
+  it("accepts valid inputs unchanged", async () => {
+    const inputs = appInputs();
+    expect(await coolifyApplicationProvider.check!(inputs, inputs)).toEqual({ inputs });
+  });
+
+  it("reports each invalid property with its path", async () => {
+    const bad = appInputs({ image: "ghcr.io/acme/web:latest", ports: [0] });
+    const result = await coolifyApplicationProvider.check!(bad, bad);
+    expect(result.failures).toEqual([
+      { property: "image", reason: "image: image must be pinned by digest (<repository>@sha256:<64 hex digits>)" },
+      { property: "ports", reason: "ports.0: Too small: expected number to be >=1" },
+    ]);
+  });
+
+  it("leaves values that are not known yet (preview) to a later check", async () => {
+    const preview = { ...appInputs(), projectUuid: UNKNOWN, ports: UNKNOWN } as unknown as ApplicationInputs;
+    expect((await coolifyApplicationProvider.check!(preview, preview)).failures).toBeUndefined();
+    const db = { ...dbInputs(), password: UNKNOWN };
+    expect((await coolifyDatabaseProvider.check!(db, db)).failures).toBeUndefined();
+  });
+
+  it("refuses to act on invalid inputs with one message listing every path", () => {
+    expect(() => parseInputs("application", applicationInputsSchema, { ...appInputs(), name: "", deploy: "yes" })).toThrow(
+      "Coolify application: invalid inputs: name: Too small: expected string to have >=1 characters; deploy: Invalid input: expected boolean, received string",
+    );
+  });
+});
