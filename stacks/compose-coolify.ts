@@ -65,6 +65,14 @@ export function composeCoolify(i: CoolifyInputs): CoolifyDeployment {
     );
   }
 
+  if (config.volumes.length > 0) {
+    // CoolifyApplication has no persistent-storage argument yet (requested); say so rather than drop them silently.
+    pulumi.log.warn(
+      `slipway:volumes (${config.volumes.map((v) => v.mountPath).join(", ")}) are not created on Coolify yet: CoolifyApplication cannot attach persistent storage`,
+      parent,
+    );
+  }
+
   const hc = config.app.healthCheck;
   const app = new CoolifyApplication(
     "coolify-app",
