@@ -42,7 +42,7 @@ describe("fly emulator: volumes", () => {
     await call(emu, "DELETE", `/v1/apps/vol/machines/${m.id}?force=true`);
     expect((await call(emu, "GET", `/v1/apps/vol/machines/${m.id}/wait?state=destroyed&timeout=10`)).status).toBe(200);
     expect((await call(emu, "DELETE", `/v1/apps/vol/volumes/${v.body.id}`)).status).toBe(412);
-    emu.advance(31_000);
+    emu.advance(61_000);
     const deleted = await call(emu, "DELETE", `/v1/apps/vol/volumes/${v.body.id}`);
     expect(deleted.status).toBe(200);
     expect(deleted.body.state).toBe("pending_destroy");

@@ -9,7 +9,7 @@ export type MachineConfig = S["fly.MachineConfig"];
 
 /**
  * How long things take, in emulated milliseconds. Real machines boot in ~1-3 s; volumes stay bound to a
- * destroyed machine until the host has cleaned it up (tens of seconds in practice: flyctl retries the
+ * destroyed machine until the host has cleaned it up (up to about a minute in practice: flyctl retries the
  * volume destroy on 412 "volume is currently bound to machine").
  */
 export const TIMING = {
@@ -21,7 +21,7 @@ export const TIMING = {
   /** A destroyed machine still answers GET with state "destroyed" for a while, then 404 (real service). */
   destroyedVisible: 120_000,
   /** The window after a machine's destroy during which its volume still reports it as bound. */
-  volumeRelease: 30_000,
+  volumeRelease: 60_000,
   certificateIssue: 5_000,
   /** How long a one-shot command (release command) runs before it exits. */
   oneShotRun: 2_000,
