@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { startGithubEmulator } from "./github/index";
-import { apiClient, expectGithubError, obj, useGithubEmulator } from "./github/testkit";
+import { TOKEN, apiClient, expectGithubError, obj, useGithubEmulator } from "./github/testkit";
 
 const fx = useGithubEmulator();
 // Short aliases; the fixture's fields are set in its beforeAll.
@@ -150,6 +150,15 @@ describe("environments", () => {
       expectGithubError(r.body);
     }
     expect((await api("GET", `${env}/staging`)).status).toBe(404);
+    const garbled = await fetch(`${fx.gh.url}${env}/staging`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: "{wait_timer: 5",
+    });
+    expect(garbled.status).toBe(400);
+    const garbledBody = obj(await garbled.json());
+    expect(garbledBody.message).toMatch(/^Problems parsing JSON/);
+    expectGithubError(garbledBody);
   });
 
   it("deletes an environment, then answers 404", async () => {
