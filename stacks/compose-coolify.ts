@@ -34,6 +34,11 @@ export function coolifyInstanceUrl(apiUrl: string): string {
   return apiUrl.replace(/\/api\/v\d+\/?$/, "");
 }
 
+/** Where GitHub's deploy webhook points: `slipway:github.webhook.url`, else Coolify's manual GitHub endpoint. */
+export function deployWebhookUrl(config: StackConfig, coolifyApiUrl: string): string {
+  return config.github?.webhook?.url ?? `${coolifyInstanceUrl(coolifyApiUrl)}/webhooks/source/github/events/manual`;
+}
+
 export function composeCoolify(i: CoolifyInputs): CoolifyDeployment {
   const { config, target, parent } = i;
   const connection = { apiUrl: i.connection.apiUrl, token: i.connection.token };
@@ -104,6 +109,6 @@ export function composeCoolify(i: CoolifyInputs): CoolifyDeployment {
     urls: app.urls,
     databaseUuid: db?.uuid,
     databaseHost: db?.internalHost,
-    webhookUrl: `${coolifyInstanceUrl(i.connection.apiUrl)}/webhooks/source/github/events/manual`,
+    webhookUrl: deployWebhookUrl(config, i.connection.apiUrl),
   };
 }

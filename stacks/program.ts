@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadStackConfig } from "./config";
 import { resolveCredentials, runtimeCredentialSources, type CredentialSources } from "./credentials";
+import { deployWebhookUrl } from "./compose-coolify";
 import { composeEnvironment, releaseFrom } from "./environment";
 
 /**
@@ -49,6 +50,13 @@ export function runProgram(sources: ProgramSources = {}): ProgramOutputs {
   const config = loadStackConfig();
   const env = sources.env ?? process.env;
   const { credentials, problems } = resolveCredentials(config, sources.credentials ?? runtimeCredentialSources());
+  if (config.github?.webhook && credentials.coolify) {
+    // GitHub delivers only to https; an http coolify:url (a LAN address, an emulator) needs an explicit public URL.
+    const hook = deployWebhookUrl(config, credentials.coolify.apiUrl);
+    if (!hook.startsWith("https://")) {
+      problems.push(`slipway:github.webhook.url: expected an https:// URL GitHub can deliver to (the default derived from coolify:url is ${JSON.stringify(hook)}), got nothing`);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const release = releaseFrom(config, env);
 

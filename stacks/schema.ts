@@ -227,6 +227,8 @@ export const githubSchema = obj({
   webhook: obj({
     events: list(text("a GitHub webhook event like push"), "events").min(1, expected("at least one event")).default(["push"]),
     active: bool().default(true),
+    /** Where GitHub delivers; defaults to Coolify's manual GitHub webhook under `coolify:url`'s host. */
+    url: text("an https:// URL GitHub can reach", /^https:\/\/[^\s/]+(\/\S*)?$/).optional(),
   }).optional(),
 });
 

@@ -78,6 +78,25 @@ describe("infra/index.ts refuses to start", () => {
     expect(reveal(registry.one("pulumi:providers:github").inputs.token)).toBe("ghp_from_the_environment");
   });
 
+  it("when the deploy webhook would point GitHub at plain http (Coolify on a LAN or an emulator)", async () => {
+    const { registry, outcome } = await runProgram(stackInput("staging"), {
+      config: { ...PROVIDER_CONFIG, "coolify:url": "http://127.0.0.1:8000/api/v1" },
+      secretKeys: PROVIDER_SECRET_KEYS,
+    });
+    expect(problems(outcome)).toEqual([
+      'slipway:github.webhook.url: expected an https:// URL GitHub can deliver to (the default derived from coolify:url is "http://127.0.0.1:8000/webhooks/source/github/events/manual"), got nothing',
+    ]);
+    expect(registry.resources).toEqual([]);
+
+    const input = clone(stackInput("staging"));
+    at(input.raw, "slipway:github").webhook.url = "https://deploy.example.com/webhooks/source/github/events/manual";
+    const fixed = await runProgram(input, { config: { ...PROVIDER_CONFIG, "coolify:url": "http://127.0.0.1:8000/api/v1" }, secretKeys: PROVIDER_SECRET_KEYS });
+    if (!fixed.outcome.ok) throw fixed.outcome.error;
+    expect(reveal(fixed.registry.one("github:index/repositoryWebhook:RepositoryWebhook").inputs.configuration)).toMatchObject({
+      url: "https://deploy.example.com/webhooks/source/github/events/manual",
+    });
+  });
+
   it("when a build image has no commit to tag with", async () => {
     const input = clone(stackInput("pr"));
     input.raw["slipway:image"] = { kind: "build", registry: "ghcr.io", repository: "acme/shop" };
