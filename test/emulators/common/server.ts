@@ -66,7 +66,8 @@ export async function startEmulatorServer(
   const faults = new FaultBook();
   const log: RequestLogEntry[] = [];
   const responseViolations: string[] = [];
-  const hangs = new Set<NodeJS.Timeout>();
+  /** Pending hang faults: each is released (its socket dropped) when it expires or the server closes. */
+  const hangs = new Map<NodeJS.Timeout, () => void>();
   const ops = new Map<string, OperationSpec>(index.operations.map((o) => [`${o.method} ${o.template}`, o]));
   const routeMap = new Map<string, Route>(routes.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r]));
   const router = new TemplateRouter([...index.operations.map((o) => o.template), ...routes.map((r) => r.path)]);
@@ -148,7 +149,7 @@ export async function startEmulatorServer(
       log.push(entry);
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => (hangs.delete(t), resolve()), fault.ms);
-        hangs.add(t);
+        hangs.set(t, resolve);
       });
       res.destroy();
       return;
@@ -228,7 +229,10 @@ export async function startEmulatorServer(
     },
     close: async () => {
       clock.close();
-      for (const t of hangs) clearTimeout(t);
+      for (const [t, release] of hangs) {
+        clearTimeout(t);
+        release();
+      }
       hangs.clear();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
