@@ -129,10 +129,25 @@ describe("environments", () => {
     expect(reviewers.map((x) => [x.type, x.reviewer.id])).toEqual([["User", 501], ["Team", 601]]);
     expect(reviewers[1]?.reviewer.slug).toBe("ops");
 
-    await api("PUT", `${env}/prod%2Feu`, { wait_timer: null, reviewers: null, can_admins_bypass: true, deployment_branch_policy: null });
+    // What go-github v88 sends for an environment without rules: wait_timer 0, the rest null.
+    await api("PUT", `${env}/prod%2Feu`, { wait_timer: 0, reviewers: null, can_admins_bypass: true, deployment_branch_policy: null });
     const cleared = obj((await api("GET", `${env}/PROD%2FEU`)).body);
     expect(cleared.protection_rules).toEqual([]);
     expect(cleared.id).toBe(got.id);
+  });
+
+  it("changes only what a PUT carries; a null wait_timer keeps the timer, 0 clears it", async () => {
+    const types = async (): Promise<unknown[]> =>
+      (obj((await api("GET", `${env}/qa`)).body).protection_rules as Array<Record<string, unknown>>).map((r) => r.type);
+    await api("PUT", `${env}/qa`, { wait_timer: 10, reviewers: [{ type: "User", id: 501 }] });
+    const kept = obj((await api("PUT", `${env}/qa`, { wait_timer: null, can_admins_bypass: false })).body);
+    expect(kept.can_admins_bypass).toBe(false);
+    expect(await types()).toEqual(["wait_timer", "required_reviewers"]);
+    await api("PUT", `${env}/qa`, { wait_timer: 0 });
+    expect(await types()).toEqual(["required_reviewers"]);
+    await api("PUT", `${env}/qa`, { reviewers: null });
+    expect(await types()).toEqual([]);
+    expect(obj((await api("GET", `${env}/qa`)).body).can_admins_bypass).toBe(false);
   });
 
   it("rejects off-spec and invalid environment bodies with GitHub's 422", async () => {

@@ -27,53 +27,63 @@ interface EnvironmentInput {
   branchPolicy: BranchPolicySettings | null;
 }
 
-/** The semantic checks GitHub makes after the schema (ranges, reviewer existence, policy exclusivity). */
+const DEFAULTS: EnvironmentInput = { waitTimer: 0, reviewers: [], preventSelfReview: false, canAdminsBypass: true, branchPolicy: null };
+
+/**
+ * The fields a PUT changes, after GitHub's semantic checks (ranges, reviewer existence, policy exclusivity).
+ * A PUT updates only what it carries: an absent field keeps its value. `reviewers: null` clears the reviewers
+ * and `deployment_branch_policy: null` allows all branches (as documented), but a null `wait_timer` changes
+ * nothing — setting 0 is the only way to clear it (go-github marshals an unset wait timer as 0 for that reason).
+ */
 function parseEnvironmentInput(
   rt: GithubRuntime,
   repo: Repository,
   b: Record<string, unknown>,
   fail: (message: string) => Reply,
-): EnvironmentInput | Reply {
-  const waitTimer = typeof b.wait_timer === "number" ? b.wait_timer : 0;
-  if (!Number.isInteger(waitTimer) || waitTimer < 0 || waitTimer > MAX_WAIT_TIMER) {
-    return fail(`Invalid wait_timer: must be an integer between 0 and ${MAX_WAIT_TIMER} minutes.`);
-  }
-  const rawReviewers = Array.isArray(b.reviewers) ? (b.reviewers as Array<Record<string, unknown>>) : [];
-  if (rawReviewers.length > MAX_REVIEWERS) {
-    return fail(`Invalid reviewers: an environment can have at most ${MAX_REVIEWERS} reviewers.`);
-  }
-  const reviewers: EnvironmentInput["reviewers"] = [];
-  for (const r of rawReviewers) {
-    const type = r.type;
-    const id = r.id;
-    if ((type !== "User" && type !== "Team") || typeof id !== "number") {
-      return fail("Invalid reviewers: each reviewer needs a type (User or Team) and an id.");
+): Partial<EnvironmentInput> | Reply {
+  const changes: Partial<EnvironmentInput> = {};
+  if (typeof b.wait_timer === "number") {
+    if (!Number.isInteger(b.wait_timer) || b.wait_timer < 0 || b.wait_timer > MAX_WAIT_TIMER) {
+      return fail(`Invalid wait_timer: must be an integer between 0 and ${MAX_WAIT_TIMER} minutes.`);
     }
-    const known =
-      type === "User"
-        ? [...rt.state.accounts.values()].some((a) => a.id === id && a.kind === "User")
-        : rt.state.teams.get(id)?.org.toLowerCase() === repo.owner.login.toLowerCase();
-    if (!known) return fail(`Invalid reviewers: ${type} with id ${id} cannot review in ${repo.owner.login}/${repo.name}.`);
-    if (!reviewers.some((x) => x.type === type && x.id === id)) reviewers.push({ type, id });
+    changes.waitTimer = b.wait_timer;
+  }
+  if (b.reviewers === null) changes.reviewers = [];
+  if (Array.isArray(b.reviewers)) {
+    const rawReviewers = b.reviewers as Array<Record<string, unknown>>;
+    if (rawReviewers.length > MAX_REVIEWERS) {
+      return fail(`Invalid reviewers: an environment can have at most ${MAX_REVIEWERS} reviewers.`);
+    }
+    const reviewers: EnvironmentInput["reviewers"] = [];
+    for (const r of rawReviewers) {
+      const type = r.type;
+      const id = r.id;
+      if ((type !== "User" && type !== "Team") || typeof id !== "number") {
+        return fail("Invalid reviewers: each reviewer needs a type (User or Team) and an id.");
+      }
+      const known =
+        type === "User"
+          ? [...rt.state.accounts.values()].some((a) => a.id === id && a.kind === "User")
+          : rt.state.teams.get(id)?.org.toLowerCase() === repo.owner.login.toLowerCase();
+      if (!known) return fail(`Invalid reviewers: ${type} with id ${id} cannot review in ${repo.owner.login}/${repo.name}.`);
+      if (!reviewers.some((x) => x.type === type && x.id === id)) reviewers.push({ type, id });
+    }
+    changes.reviewers = reviewers;
   }
   const dbp = b.deployment_branch_policy;
-  let branchPolicy: BranchPolicySettings | null = null;
+  if (dbp === null) changes.branchPolicy = null;
   if (typeof dbp === "object" && dbp !== null) {
     const p = dbp as Record<string, unknown>;
     const settings = { protected_branches: p.protected_branches === true, custom_branch_policies: p.custom_branch_policies === true };
     if (settings.protected_branches === settings.custom_branch_policies) {
       return fail("Exactly one of protected_branches and custom_branch_policies must be true.");
     }
-    branchPolicy = settings;
+    changes.branchPolicy = settings;
   }
-  return {
-    waitTimer,
-    reviewers,
-    preventSelfReview: b.prevent_self_review === true,
-    // Not in the spec, but the real service takes it and the provider always sends it (default true).
-    canAdminsBypass: b.can_admins_bypass !== false,
-    branchPolicy,
-  };
+  if (typeof b.prevent_self_review === "boolean") changes.preventSelfReview = b.prevent_self_review;
+  // Not in the spec, but the real service takes it (and reports it); the provider always sends it.
+  if (typeof b.can_admins_bypass === "boolean") changes.canAdminsBypass = b.can_admins_bypass;
+  return changes;
 }
 
 function putEnvironmentHandler(rt: GithubRuntime, ctx: RouteContext): Reply {
@@ -81,8 +91,8 @@ function putEnvironmentHandler(rt: GithubRuntime, ctx: RouteContext): Reply {
   if (isReply(repo)) return repo;
   const name = param(ctx, "environment_name");
   if (name.length > 255) return ctx.flavor.error(422, "Environment name is too long (maximum is 255 characters).");
-  const input = parseEnvironmentInput(rt, repo, body(ctx), (m) => ctx.flavor.error(422, m));
-  if (isReply(input)) return input;
+  const changes = parseEnvironmentInput(rt, repo, body(ctx), (m) => ctx.flavor.error(422, m));
+  if (isReply(changes)) return changes;
   const now = nowIso(ctx);
   let env = findEnvironment(repo, name);
   if (!env) {
@@ -95,15 +105,16 @@ function putEnvironmentHandler(rt: GithubRuntime, ctx: RouteContext): Reply {
       policies: new Map(),
       secrets: new Map(),
       variables: new Map(),
-      ...input,
+      ...DEFAULTS,
+      ...changes,
     };
     putEnvironment(repo, env);
   } else {
-    // The PUT replaces the protection rules: what the body leaves out (or sends as null) is cleared. The
-    // provider relies on this, sending the whole desired state with nulls for unset rules.
-    const leavingCustom = env.branchPolicy?.custom_branch_policies === true && input.branchPolicy?.custom_branch_policies !== true;
+    // Leaving custom branch policies drops the name patterns, as GitHub does.
+    const leavingCustom =
+      env.branchPolicy?.custom_branch_policies === true && "branchPolicy" in changes && changes.branchPolicy?.custom_branch_policies !== true;
     if (leavingCustom) env.policies.clear();
-    Object.assign(env, input, { updatedAt: now });
+    Object.assign(env, changes, { updatedAt: now });
   }
   return { status: 200, body: environment(rt.urls, rt.state, repo, env) };
 }
