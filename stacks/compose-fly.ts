@@ -36,7 +36,7 @@ const seconds = (n: number) => `${n}s`;
 export function composeFly(i: FlyInputs): FlyDeployment {
   const { config, target, scaling, parent } = i;
   const connection = { apiUrl: i.connection.apiUrl, token: i.connection.token };
-  const region = scaling.regions[0] as string; // schema guarantees ≥ 1; rules guarantee exactly 1 with volumes
+  const region = scaling.regions[0] as string; // the primary region; schema guarantees ≥ 1
   const opts = { parent };
 
   const app = new FlyApp("fly-app", { name: target.appName, org: target.org, ips: "public", domains: config.domains, connection }, opts);
@@ -118,17 +118,30 @@ export function composeFly(i: FlyInputs): FlyDeployment {
 
   const groups: FlyMachineGroup[] = [];
   if (config.volumes.length === 0) {
-    groups.push(
-      new FlyMachineGroup(
-        "fly-web",
-        { ...common, count: scaling.maxMachines, services: [service(scaling.autostop, scaling.minRunning)], strategy: scaling.strategy, maxUnavailable: scaling.maxUnavailable },
-        { parent, dependsOn },
-      ),
-    );
+    // One group per region, `maxMachines` each. Fly applies min_machines_running to the primary (first) region
+    // only, so the others may all stop when idle. The first region keeps the name `fly-web`, so adding a
+    // region never replaces the machines already serving.
+    scaling.regions.forEach((r, n) => {
+      groups.push(
+        new FlyMachineGroup(
+          n === 0 ? "fly-web" : `fly-web-${r}`,
+          {
+            ...common,
+            region: r,
+            count: scaling.maxMachines,
+            services: [service(scaling.autostop, n === 0 ? scaling.minRunning : 0)],
+            strategy: scaling.strategy,
+            maxUnavailable: scaling.maxUnavailable,
+          },
+          { parent, dependsOn },
+        ),
+      );
+    });
   } else {
-    // A Fly volume attaches to exactly one machine, so each machine is its own group with its own volumes.
-    // The first `minRunning` machines never autostop (that is what "min running" means per machine); the
-    // groups depend on each other, so an update rolls through them one at a time and stops at the first failure.
+    // A Fly volume attaches to exactly one machine, so each machine is its own group with its own volumes
+    // (rules.ts allows a single region here). The first `minRunning` machines never autostop (that is what
+    // "min running" means per machine); the groups depend on each other, so an update rolls through them one
+    // at a time and stops at the first failure.
     for (let m = 0; m < scaling.maxMachines; m++) {
       const mounts = config.volumes.map((v) => {
         const vol = new FlyVolume(

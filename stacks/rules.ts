@@ -148,6 +148,11 @@ export function crossFieldRules(c: ParsedSections, failed: ReadonlySet<string>):
     if (policy && (policy.branches === undefined) === (policy.tags === undefined)) {
       add("github", ["deploymentPolicy"], "exactly one of branches, tags", policy.branches ? "both" : "neither");
     }
+    // GitHub upper-cases secret and variable names, so `api_url` and `API_URL` are the same entry.
+    const variableNames = new Set(Object.keys(github.variables).map((n) => n.toUpperCase()));
+    github.secrets.forEach((name, i) => {
+      if (variableNames.has(name.toUpperCase())) add("github", ["secrets", i], "a name that is not also a variable (GitHub compares them upper-cased)", showValue(name));
+    });
     if (github.webhook && targets && !targets.coolify) {
       add("github", ["webhook"], "a coolify target (the webhook triggers a Coolify deploy)", "no slipway:targets.coolify");
     }

@@ -146,3 +146,20 @@ describe("a PR stack from Pulumi.pr.yaml", () => {
     expect(await out(outcome.exports, "url")).toBe("https://shop-pr-42.fly.dev");
   });
 });
+
+describe("Fly without volumes across regions", () => {
+  it("runs maxMachines per region; min running applies to the primary region, which keeps the name fly-web", async () => {
+    const { stackInput, clone } = await import("./fixtures");
+    const { PROVIDER_CONFIG, PROVIDER_SECRET_KEYS, runProgram } = await import("./helpers");
+    const input = clone(stackInput("production"));
+    input.raw["slipway:volumes"] = [];
+    (input.raw["slipway:scaling"] as { fly: Record<string, unknown> }).fly.regions = ["ewr", "lhr"];
+    const { registry, outcome } = await runProgram(input, { config: PROVIDER_CONFIG, secretKeys: PROVIDER_SECRET_KEYS });
+    if (!outcome.ok) throw outcome.error;
+    const groups = registry.byType("pulumi-nodejs:dynamic/fly:MachineGroup").filter((g) => g.name.startsWith("fly-web"));
+    expect(groups.map((g) => [g.name, g.inputs.region, g.inputs.count])).toEqual([["fly-web", "ewr", 5], ["fly-web-lhr", "lhr", 5]]);
+    const services = groups.map((g) => (g.inputs.services as Array<Record<string, unknown>>)[0]);
+    expect(services.map((s) => s?.minMachinesRunning)).toEqual([1, 0]);
+    expect(registry.byType("pulumi-nodejs:dynamic/fly:Volume").map((v) => v.name)).toEqual(["fly-postgres-data"]);
+  });
+});
