@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { createFlyClient, isFlyStatus, pollUntil } from "./client";
+import { createFlyClient, isFlyStatus, waitForMachineState } from "./client";
 import { deployGroup } from "./deploy";
 import { diffFields, type FieldDiffResult } from "./diff";
 import { machineGroupInputsSchema, normalizeAutostop, type MachineGroupInputs } from "./machine-spec";
@@ -111,10 +111,12 @@ export const flyMachineGroupProvider: pulumi.dynamic.ResourceProvider = {
       throw error;
     }
     for (const m of machines) await destroyMachine(client, spec.app, m.id);
-    // Volumes stay bound until their machine is really gone; wait so a volume deleted next does not race.
-    await pollUntil(
-      async () => ((await listGroup(client, spec.app, spec.group)).length === 0 ? true : undefined),
-      () => `Fly: machines of ${spec.app}/${spec.group} are still being destroyed`,
-    );
+    // Wait until each is really destroyed: its volume is only released after that, and a replacement group
+    // created right after must not find half-dead machines carrying the same label.
+    for (const m of machines) {
+      await waitForMachineState(client, spec.app, m.id, "destroyed").catch((error: unknown) => {
+        if (!isFlyStatus(error, 404)) throw error;
+      });
+    }
   },
 };

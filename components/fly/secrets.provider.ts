@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { createFlyClient, FlyApiError, isFlyStatus, sleep, toFlyError, unwrapParsed, type FlyClient } from "./client";
-import { diffFields } from "./diff";
+import { diffFields, type FieldDiffResult } from "./diff";
 import { connectionSchema } from "./machine-spec";
 import { secretsUpdateSchema } from "./responses";
 
@@ -26,6 +26,18 @@ export function planSecretsChange(
   const set = Object.fromEntries(Object.entries(news).filter(([k, v]) => olds[k] !== v).sort(([a], [b]) => a.localeCompare(b)));
   const unset = Object.keys(olds).filter((k) => !(k in news)).sort();
   return { set, unset };
+}
+
+/** Per-name entries (`values.NAME`), so a preview says which secret changes without showing any value. */
+export function diffSecrets(olds: Record<string, unknown>, news: Record<string, unknown>): FieldDiffResult {
+  const base = diffFields(olds, news, { fields: ["app"], replaceOn: ["app"] });
+  const before = (olds.values ?? {}) as Record<string, string>;
+  const after = (news.values ?? {}) as Record<string, string>;
+  const detailedDiff = { ...base.detailedDiff };
+  const { set, unset } = planSecretsChange(before, after);
+  for (const name of Object.keys(set)) detailedDiff[`values.${name}`] = { kind: name in before ? "update" : "add", inputDiff: true };
+  for (const name of unset) detailedDiff[`values.${name}`] = { kind: "delete", inputDiff: true };
+  return { ...base, changes: Object.keys(detailedDiff).length > 0, detailedDiff };
 }
 
 const versionOf = (body: z.infer<typeof secretsUpdateSchema>): number => body.version ?? body.Version ?? 0;
@@ -75,7 +87,7 @@ export const flySecretsProvider: pulumi.dynamic.ResourceProvider = {
     return { failures: result.error.issues.map((i) => ({ property: i.path.join("."), reason: i.message })) };
   },
   async diff(_id, olds, news) {
-    return diffFields(olds, news, { fields: ["app", "values"], replaceOn: ["app"] });
+    return diffSecrets(olds, news);
   },
   async create(raw) {
     const inputs = secretsInputsSchema.parse(raw);

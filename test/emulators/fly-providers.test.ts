@@ -119,6 +119,22 @@ describe("FlyApp provider", () => {
   });
 });
 
+describe("timeouts", () => {
+  it("a read that hangs past the client timeout is abandoned and retried", async () => {
+    await newApp("web");
+    const created = await flyVolumeProvider.create({ connection, app: "web", name: "media", region: "ewr", sizeGb: 1, snapshotRetention: 5, autoBackup: true, encrypted: true });
+    emu.injectFault({ method: "GET", path: "/v1/apps/{app_name}/volumes/{volume_id}", times: 1, fault: { kind: "hang", ms: 2_000 } });
+    process.env.SLIPWAY_HTTP_TIMEOUT_MS = "300";
+    try {
+      const read = await flyVolumeProvider.read!(created.id, created.outs);
+      expect(read.id).toBe(created.id);
+    } finally {
+      process.env.SLIPWAY_HTTP_TIMEOUT_MS = "10000";
+    }
+    expect(requests("GET", `/volumes/${created.id}`).length).toBeGreaterThanOrEqual(2);
+  });
+});
+
 describe("IP and certificate providers", () => {
   it("assigns shared v4 + v6, requests a certificate, reads and releases them", async () => {
     await newApp("web");
@@ -255,7 +271,8 @@ describe("FlyMachineGroup provider", () => {
     expect(live("web")).toHaveLength(1);
 
     await flyMachineGroupProvider.delete!(created.id, scaled);
-    expect(live("web")).toEqual([]);
+    expect(inventory().machines.filter((m) => m.app === "web").map((m) => m.state)).toEqual(["destroyed", "destroyed"]);
+    expect((await flyMachineGroupProvider.read!(created.id, scaled)).props).toMatchObject({ machineIds: [], count: 0 });
   });
 
   it("reverts machines already updated when one fails its checks", async () => {

@@ -4,7 +4,7 @@ import { flyCertificateProvider } from "../../../../components/fly/certificate.p
 import { flyIpProvider } from "../../../../components/fly/ip.provider";
 import { diffMachineGroup, flyMachineGroupProvider, observedState, type MachineGroupOutputs } from "../../../../components/fly/machine-group.provider";
 import { flyReleaseCommandProvider } from "../../../../components/fly/release-command.provider";
-import { flySecretsProvider } from "../../../../components/fly/secrets.provider";
+import { diffSecrets, flySecretsProvider } from "../../../../components/fly/secrets.provider";
 import { diffVolume, flyVolumeProvider, shrinkMessage } from "../../../../components/fly/volume.provider";
 
 const connection = { apiUrl: "http://127.0.0.1:4280", token: "old-token" };
@@ -131,6 +131,15 @@ describe("app, IP, certificate, secrets, release", () => {
   it("changed secret values update in place; check never echoes a value", async () => {
     const s = { connection, app: "a", values: { A: "secret-1" } };
     expect(await flySecretsProvider.diff!("id", s, { ...s, values: { A: "secret-2" } })).toMatchObject({ changes: true, replaces: [] });
+    expect(diffSecrets({ ...s, values: { A: "1", B: "2" } }, { ...s, values: { A: "1", B: "3", C: "4" } }).detailedDiff).toEqual({
+      "values.B": { kind: "update", inputDiff: true },
+      "values.C": { kind: "add", inputDiff: true },
+    });
+    expect(diffSecrets({ ...s, values: { A: "1" } }, { ...s, values: {} })).toMatchObject({
+      changes: true,
+      detailedDiff: { "values.A": { kind: "delete", inputDiff: true } },
+    });
+    expect(diffSecrets(s, { ...s, connection: { ...connection, token: "rotated" } }).changes).toBe(false);
     const bad = await flySecretsProvider.check!({}, { ...s, values: { "bad-name": "hunter2" } });
     expect(JSON.stringify(bad.failures)).not.toContain("hunter2");
     expect(bad.failures?.[0]?.property).toBe("values.bad-name");
