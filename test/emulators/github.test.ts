@@ -301,6 +301,15 @@ describe("faults on GitHub routes", () => {
     expect(inv).toContain("https://ambiguous.example.com");
   });
 
+  it("hangs past the client's timeout, then answers again", async () => {
+    fx.gh.injectFault({ method: "GET", path: "/user", times: 1, fault: { kind: "hang", ms: 1_000 } });
+    const started = Date.now();
+    const hung = fetch(`${fx.gh.url}/user`, { headers: { authorization: `Bearer ${TOKEN}` }, signal: AbortSignal.timeout(150) });
+    await expect(hung).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(900);
+    expect((await api("GET", "/user")).status).toBe(200);
+  });
+
   it("reset forgets state but keeps the key pair", async () => {
     await api("PUT", `${env}/staging`);
     const key = fx.gh.publicKey.keyId;

@@ -6,8 +6,8 @@
  * secrets, variables, webhooks) is created through the API, exactly as the Pulumi GitHub provider does.
  */
 import type { Route, RouteContext } from "../common/http";
-import { startEmulatorServer } from "../common/server";
-import type { Emulator, EmulatorOptions } from "../common/types";
+import { type EmulatorServer, startEmulatorServer } from "../common/server";
+import type { EmulatorOptions } from "../common/types";
 import type { GithubRuntime } from "./context";
 import { githubFlavor } from "./flavor";
 import { actionsName, createState, findEnvironment, findRepository, type GithubSeed, type GithubState } from "./model";
@@ -31,7 +31,8 @@ export interface SecretRef {
   name: string;
 }
 
-export interface GithubEmulator extends Emulator {
+/** The shared emulator (with its clock) plus what GitHub tests need. */
+export interface GithubEmulator extends EmulatorServer {
   /**
    * What to give the Pulumi GitHub provider as `baseUrl`: the origin with a trailing slash. The provider
    * appends "api/v3/" itself for any base URL other than api.github.com, so passing `url` would double it.
