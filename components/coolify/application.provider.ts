@@ -10,6 +10,7 @@ import { applicationFromApi, createApplicationBody, patchApplicationBody, hostsF
 import { deployAndWait } from "./deploy";
 import { diffFields, type FieldSpec } from "./diff";
 import { applyEnvPlan, listEnvVars, planEnvChanges } from "./envvars";
+import { applyStoragePlan, listStorages, planStorages, volumesFromApi } from "./storages";
 import { applicationInputsSchema, applicationReply, checkInputs, parseInputs, parseReply, uuidReply } from "./schemas";
 import type { ApplicationInputs, ApplicationOutputs } from "./types";
 
@@ -31,8 +32,13 @@ export const APPLICATION_FIELDS: Record<string, FieldSpec> = {
   postDeploymentCommand: { kind: "update" },
   env: { kind: "update", map: true },
   secretEnv: { kind: "update", map: true },
+  volumes: { kind: "update" },
+  githubWebhookSecret: { kind: "update" },
   deploy: { kind: "update" },
 };
+
+/** PATCH fields that change nothing in the running container, so they need no deployment. */
+const NOT_RUNTIME = new Set(["name", "description", "manual_webhook_secret_github"]);
 
 export function diffApplication(olds: ApplicationOutputs, news: ApplicationInputs): ReturnType<typeof diffFields> {
   const result = diffFields(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, APPLICATION_FIELDS);
@@ -42,6 +48,14 @@ export function diffApplication(olds: ApplicationOutputs, news: ApplicationInput
 }
 
 const allEnv = (inputs: ApplicationInputs): Record<string, string> => ({ ...inputs.env, ...inputs.secretEnv });
+
+/** Brings the volumes to what `inputs` declare; skipped entirely when none were or are declared. */
+async function syncVolumes(client: CoolifyClient, uuid: string, olds: ApplicationInputs | undefined, inputs: ApplicationInputs): Promise<boolean> {
+  const managed = (olds?.volumes ?? []).map((v) => v.name);
+  const desired = inputs.volumes ?? [];
+  if (managed.length === 0 && desired.length === 0) return false;
+  return applyStoragePlan(client, uuid, planStorages(uuid, await listStorages(client, uuid), desired, managed));
+}
 
 async function applicationUuidsNamed(client: CoolifyClient, inputs: ApplicationInputs, environmentId?: number): Promise<string[]> {
   const apps = parseReply("GET /applications", z.array(applicationReply), ok("GET /applications", await client.GET("/applications")));
@@ -95,6 +109,7 @@ async function create(raw: ApplicationInputs): Promise<pulumi.dynamic.CreateResu
   );
   try {
     await applyEnvPlan(client, uuid, planEnvChanges(await listEnvVars(client, uuid), allEnv(inputs), []));
+    await syncVolumes(client, uuid, undefined, inputs);
     const outs = await outputsFor(client, uuid, inputs);
     if (!inputs.deploy) return { id: uuid, outs };
     const deployment = await deployAndWait(client, uuid);
@@ -119,6 +134,8 @@ async function read(id: string, props?: ApplicationOutputs): Promise<pulumi.dyna
     else env[v.key] = v.value ?? "";
   }
   const current = applicationFromApi(app, props);
+  // Volumes are read only when slipway manages some (older Coolify versions lack the storages API).
+  const volumes = props.volumes?.length ? volumesFromApi(id, await listStorages(client, id)) : props.volumes;
   return {
     id,
     props: {
@@ -126,6 +143,7 @@ async function read(id: string, props?: ApplicationOutputs): Promise<pulumi.dyna
       ...current,
       env,
       secretEnv,
+      volumes,
       urls: current.domains.map((h) => `https://${h}`),
     },
   };
@@ -144,10 +162,11 @@ async function update(
   }
   const managed = Object.keys(allEnv(olds));
   const envChanged = await applyEnvPlan(client, id, planEnvChanges(await listEnvVars(client, id), allEnv(inputs), managed));
+  const volumesChanged = await syncVolumes(client, id, olds, inputs);
   const outs = await outputsFor(client, id, inputs);
   // Turning deploy on, or any change to what runs, needs a deployment; a rename or description does not.
   const runtimeChanged =
-    envChanged || Object.keys(patch).some((key) => key !== "name" && key !== "description") || (inputs.deploy && !olds.deploy);
+    envChanged || volumesChanged || Object.keys(patch).some((key) => !NOT_RUNTIME.has(key)) || (inputs.deploy && !olds.deploy);
   if (!inputs.deploy || !runtimeChanged) {
     return { outs: { ...outs, deploymentUuid: olds.deploymentUuid, deploymentStatus: olds.deploymentStatus } };
   }

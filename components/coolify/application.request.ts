@@ -36,6 +36,7 @@ export type ApplicationSettings = Pick<
   | "limits_memory"
   | "pre_deployment_command"
   | "post_deployment_command"
+  | "manual_webhook_secret_github"
 >;
 
 /** `https://a.example.com,https://b.example.com`: domains are always https. */
@@ -70,6 +71,7 @@ export function applicationSettings(inputs: ApplicationInputs): ApplicationSetti
     limits_memory: inputs.limits?.memory ?? "0",
     pre_deployment_command: inputs.preDeploymentCommand ?? "",
     post_deployment_command: inputs.postDeploymentCommand ?? "",
+    manual_webhook_secret_github: inputs.githubWebhookSecret ?? "",
   };
 }
 
@@ -126,7 +128,10 @@ export function imageFromApi(name: string | null | undefined, tag: string | null
 }
 
 /** What the API holds, in slipway's input shape (for refresh). Env vars are read separately. */
-export function applicationFromApi(app: ApplicationReply, props: ApplicationInputs): Omit<ApplicationInputs, "env" | "secretEnv"> {
+export function applicationFromApi(
+  app: ApplicationReply,
+  props: ApplicationInputs,
+): Omit<ApplicationInputs, "env" | "secretEnv" | "volumes"> {
   const nonEmpty = (value: string | null | undefined): string | undefined =>
     value === null || value === undefined || value === "" ? undefined : value;
   const noLimit = (value: string | null | undefined): string | undefined =>
@@ -166,5 +171,6 @@ export function applicationFromApi(app: ApplicationReply, props: ApplicationInpu
     limits: limits.cpus || limits.memory ? limits : undefined,
     preDeploymentCommand: nonEmpty(app.pre_deployment_command),
     postDeploymentCommand: nonEmpty(app.post_deployment_command),
+    githubWebhookSecret: nonEmpty(app.manual_webhook_secret_github),
   };
 }

@@ -148,6 +148,20 @@ export interface CoolifyApplicationArgs {
    */
   secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /**
+   * Persistent volumes mounted into the container. On the server each is the Docker volume
+   * `<application uuid>-<name>`, so stacks sharing a server never share data. Dropping one detaches it;
+   * Coolify keeps its data on the server.
+   * @default none (the container's filesystem is discarded on every deploy)
+   * @example [{ name: "media", mountPath: "/app/media" }]
+   */
+  volumes?: { name: string; mountPath: string }[];
+  /**
+   * Secret of Coolify's manual GitHub webhook (`/webhooks/source/github/events/manual`): pushes signed with it
+   * trigger a deploy. Kept secret in state.
+   * @default no webhook secret (Coolify rejects signed deliveries)
+   */
+  githubWebhookSecret?: pulumi.Input<string>;
+  /**
    * Deploy (POST /deploy) after every change and wait until the deployment finishes; a failed deployment
    * fails the update with the deployment's status and log. `false` only configures the application.
    * @default true
@@ -211,6 +225,8 @@ export class CoolifyApplication extends pulumi.ComponentResource {
         postDeploymentCommand: args.postDeploymentCommand,
         env: args.env ?? {},
         secretEnv: pulumi.secret(args.secretEnv ?? {}),
+        volumes: args.volumes ?? [],
+        githubWebhookSecret: args.githubWebhookSecret === undefined ? undefined : pulumi.secret(args.githubWebhookSecret),
         deploy: args.deploy ?? true,
       },
       { parent: this },
@@ -256,7 +272,7 @@ class ApplicationResource extends pulumi.dynamic.Resource {
       name,
       { ...props, uuid: undefined, urls: undefined, deploymentUuid: undefined, deploymentStatus: undefined },
       // The token and the secret env values must stay encrypted in state whatever the provider returns.
-      { ...opts, additionalSecretOutputs: ["connection", "secretEnv"] },
+      { ...opts, additionalSecretOutputs: ["connection", "secretEnv", "githubWebhookSecret"] },
       "coolify",
       "Application",
     );

@@ -45,6 +45,10 @@ export const applicationInputsSchema = z.object({
   postDeploymentCommand: z.string().optional(),
   env: z.record(z.string(), z.string()),
   secretEnv: z.record(z.string(), z.string()),
+  volumes: z
+    .array(z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i), mountPath: z.string().startsWith("/") }))
+    .optional(),
+  githubWebhookSecret: z.string().optional(),
   deploy: z.boolean(),
 });
 
@@ -117,6 +121,7 @@ export const applicationReply = z.looseObject({
   limits_memory: z.string().nullish(),
   pre_deployment_command: z.string().nullish(),
   post_deployment_command: z.string().nullish(),
+  manual_webhook_secret_github: z.string().nullish(),
 });
 export type ApplicationReply = z.infer<typeof applicationReply>;
 

@@ -40,7 +40,14 @@ export interface LimitsInputs {
   memory?: string;
 }
 
-/** Inputs of the application resource (application + env vars + deploy). */
+/** A persistent volume mounted into the application's container. */
+export interface VolumeInputs {
+  /** Name within the application; on the server it is `<application uuid>-<name>`. */
+  name: string;
+  mountPath: string;
+}
+
+/** Inputs of the application resource (application + env vars + volumes + deploy). */
 export interface ApplicationInputs {
   connection: CoolifyConnection;
   projectUuid: string;
@@ -66,6 +73,10 @@ export interface ApplicationInputs {
   env: Record<string, string>;
   /** Secret env vars; the whole map is a secret output of the resource. */
   secretEnv: Record<string, string>;
+  /** Persistent volumes; absent in state written before volumes were supported. */
+  volumes?: VolumeInputs[];
+  /** Secret for Coolify's manual GitHub webhook (`manual_webhook_secret_github`). */
+  githubWebhookSecret?: string;
   /** Deploy after create/update and wait for the deployment to finish. */
   deploy: boolean;
 }

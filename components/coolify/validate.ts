@@ -46,6 +46,7 @@ interface ApplicationArgsToCheck {
   healthCheck?: { path: string; port?: number };
   env?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  volumes?: { name: string; mountPath: string }[];
 }
 
 /** Throws `CoolifyApplication <name>: <problem>` for the first conflict, then the first bad value. */
@@ -94,6 +95,15 @@ export function validateApplicationArgs(name: string, args: ApplicationArgsToChe
   }
   if (args.healthCheck && !args.healthCheck.path.startsWith("/")) {
     fail(`healthCheck.path must start with "/", got "${args.healthCheck.path}"`);
+  }
+  const seen = { names: new Set<string>(), paths: new Set<string>() };
+  for (const v of args.volumes ?? []) {
+    if (!/^[a-z0-9][a-z0-9_.-]*$/i.test(v.name)) fail(`volumes name must be letters, digits, "_", "." or "-", got "${v.name}"`);
+    if (!v.mountPath.startsWith("/")) fail(`volumes mountPath must be an absolute path, got "${v.mountPath}"`);
+    if (seen.names.has(v.name)) fail(`volumes name "${v.name}" is used twice`);
+    if (seen.paths.has(v.mountPath)) fail(`volumes mountPath "${v.mountPath}" is used twice`);
+    seen.names.add(v.name);
+    seen.paths.add(v.mountPath);
   }
 }
 

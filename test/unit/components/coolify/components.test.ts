@@ -71,6 +71,8 @@ describe("CoolifyApplication", () => {
       limits: { cpus: "1", memory: "1g" },
       env: { NODE_ENV: "production" },
       secretEnv: { DATABASE_URL: "postgres://x" },
+      volumes: [{ name: "media", mountPath: "/app/media" }],
+      githubWebhookSecret: "whs",
     });
     await outputOf(app.uuid);
     await registry.settled();
@@ -84,9 +86,11 @@ describe("CoolifyApplication", () => {
       healthCheck: { path: "/health", intervalSeconds: 10, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 15, returnCode: 200 },
       limits: { cpus: "1", memory: "1g" },
       env: { NODE_ENV: "production" },
+      volumes: [{ name: "media", mountPath: "/app/media" }],
       deploy: true,
       serverUuid: "s1",
     });
+    expect(secretValue(res.inputs.githubWebhookSecret)).toBe("whs");
     expect(secretValue(res.inputs.secretEnv)).toEqual({ DATABASE_URL: "postgres://x" });
     expect(secretValue(res.inputs.connection)).toMatchObject({ token: "tok" });
     expect(await outputOf(app.image)).toBe(DIGEST);
@@ -111,6 +115,12 @@ describe("CoolifyApplication", () => {
     [{ port: 70000 }, "CoolifyApplication web: port must be an integer port between 1 and 65535, got 70000"],
     [{ rollingUpdate: false, portMappings: ["80"] }, 'CoolifyApplication web: portMappings must look like "8080:3000", got "80"'],
     [{ healthCheck: { path: "health" } }, 'CoolifyApplication web: healthCheck.path must start with "/", got "health"'],
+    [{ volumes: [{ name: "media", mountPath: "app/media" }] }, 'CoolifyApplication web: volumes mountPath must be an absolute path, got "app/media"'],
+    [
+      { volumes: [{ name: "a", mountPath: "/m" }, { name: "b", mountPath: "/m" }] },
+      'CoolifyApplication web: volumes mountPath "/m" is used twice',
+    ],
+    [{ volumes: [{ name: "my media", mountPath: "/m" }] }, 'CoolifyApplication web: volumes name must be letters, digits, "_", "." or "-", got "my media"'],
   ])("rejects %j before registering anything", async (override, message) => {
     const { CoolifyApplication } = await load();
     expect(() => new CoolifyApplication("web", { ...base, ...override })).toThrow(message);

@@ -63,6 +63,12 @@ describe("application request bodies", () => {
     expect(body).not.toHaveProperty("health_check_path");
   });
 
+  it("sets and clears the GitHub webhook secret without redeploy-relevant noise", () => {
+    expect(createApplicationBody(appInputs({ githubWebhookSecret: "whs" }))).toMatchObject({ manual_webhook_secret_github: "whs" });
+    expect(createApplicationBody(appInputs())).not.toHaveProperty("manual_webhook_secret_github");
+    expect(patchApplicationBody(appInputs({ githubWebhookSecret: "whs" }), appInputs())).toEqual({ manual_webhook_secret_github: "" });
+  });
+
   it("never sends env vars or the connection in the application body", () => {
     const body = JSON.stringify(createApplicationBody(appInputs()));
     expect(body).not.toContain("s3cret");
