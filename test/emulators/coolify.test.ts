@@ -83,6 +83,23 @@ describe("valid requests", () => {
   });
 });
 
+describe("application storages", () => {
+  it("adds, lists, moves and deletes a persistent volume; rejects a taken mount path and unknown fields", async () => {
+    const app = await createApp(emu, await projectWithEnv(emu));
+    const base = `/applications/${app}/storages`;
+    const created = await api(emu, "POST", base, { type: "persistent", name: `${app}-media`, mount_path: "/app/media" });
+    expect(created).toMatchObject({ status: 201, body: { name: `${app}-media`, mount_path: "/app/media" } });
+    expect((await api(emu, "POST", base, { type: "persistent", name: "other", mount_path: "/app/media" })).status).toBe(422);
+    expect((await api(emu, "POST", base, { type: "persistent", name: "x", mount_path: "/x", size: 5 })).body).toMatchObject({ errors: { size: ["This field is not allowed."] } });
+    const moved = await api(emu, "PATCH", base, { uuid: created.body.uuid, type: "persistent", mount_path: "/data" });
+    expect(moved).toMatchObject({ status: 200, body: { mount_path: "/data" } });
+    expect((await api(emu, "GET", base)).body).toMatchObject({ persistent_storages: [{ uuid: created.body.uuid, mount_path: "/data" }], file_storages: [] });
+    expect((await api(emu, "DELETE", `${base}/${String(created.body.uuid)}`)).status).toBe(200);
+    expect((await api(emu, "GET", base)).body).toMatchObject({ persistent_storages: [] });
+    expect((await api(emu, "DELETE", `${base}/${String(created.body.uuid)}`)).status).toBe(404);
+  });
+});
+
 describe("off-spec requests get Coolify's errors", () => {
   it("rejects an unknown field, a wrong type and a missing required field with 422 Validation failed.", async () => {
     const unknown = await api(emu, "POST", "/projects", { name: "x", colour: "red" });

@@ -60,7 +60,12 @@ export function validateRequest(
   }
   const validate = index.validator(op.bodyPointer);
   if (!validate(body)) issues.push(...toIssues(validate.errors, "body"));
-  return issues;
+  // A field can be flagged twice (our unknown-field check and the schema's additionalProperties: false).
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.in}|${i.field}|${i.keyword}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
 }
 
 /**

@@ -106,6 +106,7 @@ export function applicationRoutes(state: CoolifyState, rollouts: Rollouts): Rout
           fqdn,
           config: {},
           envs: [],
+          storages: [],
           running: undefined,
           swapping: false,
           stopped: false,

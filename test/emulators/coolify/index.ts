@@ -8,6 +8,7 @@ import { envRoutes } from "./envs";
 import { coolifyFlavor } from "./flavor";
 import { projectRoutes } from "./projects";
 import { serverRoutes } from "./servers";
+import { storageRoutes } from "./storages";
 import { Rollouts, serveApp } from "./rollout";
 import { CoolifyState } from "./state";
 
@@ -40,6 +41,7 @@ export async function startCoolifyEmulator(opts: CoolifyEmulatorOptions = {}): P
     ...projectRoutes(state),
     ...applicationRoutes(state, rollouts),
     ...envRoutes(state, "applications", (uuid) => state.application(uuid), "App\\Models\\Application"),
+    ...storageRoutes(state),
     ...deploymentRoutes(state, rollouts),
     ...databaseRoutes(state),
     ...envRoutes(state, "databases", (uuid) => state.database(uuid), "App\\Models\\StandalonePostgresql"),

@@ -80,6 +80,22 @@ export interface RunningVersion {
   started_at: string;
 }
 
+/** A volume of an application: a docker volume ("persistent") or a file/directory from the host ("file"). */
+export interface StorageRecord {
+  id: number;
+  uuid: string;
+  type: "persistent" | "file";
+  name: string | null;
+  mount_path: string;
+  host_path: string | null;
+  content: string | null;
+  is_directory: boolean;
+  fs_path: string | null;
+  is_preview_suffix_enabled: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface ApplicationRecord {
   id: number;
   uuid: string;
@@ -95,6 +111,7 @@ export interface ApplicationRecord {
   /** Every other settable field (ports, limits, health check, commands, labels...), as last written. */
   config: Record<string, unknown>;
   envs: EnvVarRecord[];
+  storages: StorageRecord[];
   running: RunningVersion | undefined;
   /** The proxy has no backend while a non-rolling deployment swaps containers. */
   swapping: boolean;
