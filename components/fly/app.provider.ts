@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { createFlyClient, FlyApiError, isFlyStatus, pollUntil, sleep, toFlyError, unwrapParsed, type FlyClient } from "./client";
+import { checkInputs } from "./check";
 import { diffFields } from "./diff";
 import { connectionSchema } from "./machine-spec";
 import { appSchema } from "./responses";
@@ -65,9 +66,7 @@ export async function createApp(client: FlyClient, inputs: AppInputs, attempts =
 
 export const flyAppProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news) {
-    const result = appInputsSchema.safeParse(news);
-    if (result.success) return { inputs: news };
-    return { failures: result.error.issues.map((i) => ({ property: String(i.path[0] ?? ""), reason: i.message })) };
+    return checkInputs(appInputsSchema, news);
   },
 
   async diff(_id, olds, news) {

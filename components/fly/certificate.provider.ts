@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { createFlyClient, isFlyStatus, toFlyError, unwrapParsed, type FlyClient } from "./client";
+import { checkInputs } from "./check";
 import { diffFields } from "./diff";
 import { connectionSchema } from "./machine-spec";
 import { certificateSchema } from "./responses";
@@ -39,9 +40,7 @@ async function getCertificate(client: FlyClient, app: string, hostname: string):
 
 export const flyCertificateProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news) {
-    const result = certificateInputsSchema.safeParse(news);
-    if (result.success) return { inputs: news };
-    return { failures: result.error.issues.map((i) => ({ property: String(i.path[0] ?? ""), reason: i.message })) };
+    return checkInputs(certificateInputsSchema, news);
   },
   async diff(_id, olds, news) {
     return diffFields(olds, news, { fields: ["app", "hostname"], replaceOn: ["app", "hostname"] });

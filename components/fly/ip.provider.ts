@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { createFlyClient, FlyApiError, isFlyStatus, sleep, toFlyError, unwrapParsed, type FlyClient } from "./client";
+import { checkInputs } from "./check";
 import { diffFields } from "./diff";
 import { connectionSchema } from "./machine-spec";
 import { ipListSchema } from "./responses";
@@ -60,9 +61,7 @@ export async function assignIp(client: FlyClient, inputs: IpInputs, attempts = 3
 
 export const flyIpProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news) {
-    const result = ipInputsSchema.safeParse(news);
-    if (result.success) return { inputs: news };
-    return { failures: result.error.issues.map((i) => ({ property: String(i.path[0] ?? ""), reason: i.message })) };
+    return checkInputs(ipInputsSchema, news);
   },
   async diff(_id, olds, news) {
     return diffFields(olds, news, { fields: ["app", "type"], replaceOn: ["app", "type"] });

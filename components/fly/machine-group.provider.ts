@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { createFlyClient, isFlyStatus, waitForMachineState } from "./client";
 import { deployGroup } from "./deploy";
+import { checkInputs } from "./check";
 import { diffFields, type FieldDiffResult } from "./diff";
 import { machineGroupInputsSchema, normalizeAutostop, type MachineGroupInputs } from "./machine-spec";
 import { destroyMachine, listGroup } from "./machines";
@@ -66,11 +67,7 @@ export function observedState(props: MachineGroupOutputs, machines: MachineView[
 
 export const flyMachineGroupProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news) {
-    const result = machineGroupInputsSchema.safeParse(news);
-    if (result.success) return { inputs: news };
-    return {
-      failures: result.error.issues.map((issue) => ({ property: String(issue.path[0] ?? ""), reason: issue.message })),
-    };
+    return checkInputs(machineGroupInputsSchema, news);
   },
 
   async diff(_id, olds, news) {

@@ -3,6 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { components } from "./api.gen";
 import { createFlyClient, pollUntil, waitSettingsFromEnv, type FlyClient } from "./client";
+import { checkInputs } from "./check";
 import { diffFields } from "./diff";
 import { connectionSchema, guestSchema, LAUNCH_KEY } from "./machine-spec";
 import { createMachine, destroyMachine, getMachine } from "./machines";
@@ -96,9 +97,7 @@ async function run(raw: unknown): Promise<Record<string, unknown>> {
 
 export const flyReleaseCommandProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news) {
-    const result = releaseInputsSchema.safeParse(news);
-    if (result.success) return { inputs: news };
-    return { failures: result.error.issues.map((i) => ({ property: String(i.path[0] ?? ""), reason: i.message })) };
+    return checkInputs(releaseInputsSchema, news);
   },
   async diff(_id, olds, news) {
     // Any change to what runs re-runs it (an update); a different app is a different release history.

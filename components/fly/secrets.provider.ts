@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { createFlyClient, FlyApiError, isFlyStatus, sleep, toFlyError, unwrapParsed, type FlyClient } from "./client";
+import { checkInputs } from "./check";
 import { diffFields, type FieldDiffResult } from "./diff";
 import { connectionSchema } from "./machine-spec";
 import { secretsUpdateSchema } from "./responses";
@@ -81,10 +82,7 @@ async function apply(inputs: SecretsInputs, previous: Record<string, string>, pr
 
 export const flySecretsProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news) {
-    const result = secretsInputsSchema.safeParse(news);
-    if (result.success) return { inputs: news };
-    // Never echo a value back: report the path only.
-    return { failures: result.error.issues.map((i) => ({ property: i.path.join("."), reason: i.message })) };
+    return checkInputs(secretsInputsSchema, news);
   },
   async diff(_id, olds, news) {
     return diffSecrets(olds, news);

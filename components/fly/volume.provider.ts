@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { createFlyClient, FlyApiError, isFlyStatus, pollUntil, sleep, toFlyError, unwrapParsed, type FlyClient } from "./client";
+import { checkInputs, containsUnknown } from "./check";
 import { diffFields, type FieldDiffResult } from "./diff";
 import { connectionSchema } from "./machine-spec";
 import { volumeSchema, type VolumeView } from "./responses";
@@ -90,15 +91,14 @@ function outputsOf(inputs: VolumeInputs, volume: VolumeView): Record<string, unk
 
 export const flyVolumeProvider: pulumi.dynamic.ResourceProvider = {
   async check(olds, news) {
-    const result = volumeInputsSchema.safeParse(news);
-    if (!result.success) {
-      return { failures: result.error.issues.map((i) => ({ property: String(i.path[0] ?? ""), reason: i.message })) };
-    }
+    const checked = checkInputs(volumeInputsSchema, news);
+    if (checked.failures || containsUnknown(news)) return checked;
     const before = typeof olds?.sizeGb === "number" ? olds.sizeGb : undefined;
-    if (before !== undefined && result.data.sizeGb < before) {
-      return { failures: [{ property: "sizeGb", reason: shrinkMessage(before, result.data.sizeGb) }] };
+    const after = news.sizeGb as number;
+    if (before !== undefined && after < before) {
+      return { failures: [{ property: "sizeGb", reason: shrinkMessage(before, after) }] };
     }
-    return { inputs: news };
+    return checked;
   },
   async diff(_id, olds, news) {
     return diffVolume(olds, news);

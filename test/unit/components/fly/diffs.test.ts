@@ -76,6 +76,13 @@ describe("machine group diff", () => {
     expect(observedState(group, [{ id: "m1", state: "started", config: { services: [{ autostop: true }] } }]).services[0]?.autostop).toBe("stop");
   });
 
+  it("check lets preview inputs with unknown values through (they are checked once known)", async () => {
+    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    const news = { ...group, minSecretsVersion: unknown, app: unknown };
+    expect(await flyMachineGroupProvider.check!({}, news)).toEqual({ inputs: news });
+    expect((await flyMachineGroupProvider.check!({}, { ...group, minSecretsVersion: "7" })).failures?.[0]?.property).toBe("minSecretsVersion");
+  });
+
   it("check rejects malformed inputs field by field", async () => {
     const result = await flyMachineGroupProvider.check!({}, { ...group, count: -1, strategy: "yolo" });
     expect(result.failures?.map((f) => f.property).sort()).toEqual(["count", "strategy"]);
