@@ -72,6 +72,23 @@ export async function listStorages(client: CoolifyClient, uuid: string): Promise
 
 /** Applies a plan; returns whether anything changed (the container must be redeployed to see it). */
 export async function applyStoragePlan(client: CoolifyClient, uuid: string, plan: StoragePlan): Promise<boolean> {
+  // Removals first, then moves, then creations: a volume renamed at the same mount path must free the
+  // path before its successor claims it (Coolify refuses two volumes on one mount path).
+  for (const v of plan.remove) {
+    const reply = await client.DELETE("/applications/{uuid}/storages/{storage_uuid}", {
+      params: { path: { uuid, storage_uuid: v.uuid } },
+    });
+    if (reply.response.status !== 404) ok("DELETE /applications/{uuid}/storages/{storage_uuid}", reply);
+  }
+  for (const v of plan.update) {
+    ok(
+      "PATCH /applications/{uuid}/storages",
+      await client.PATCH("/applications/{uuid}/storages", {
+        params: { path: { uuid } },
+        body: { uuid: v.uuid, type: "persistent", mount_path: v.mountPath },
+      }),
+    );
+  }
   for (const v of plan.create) {
     const name = volumeName(uuid, v.name);
     const named = async (): Promise<string[]> => (await listStorages(client, uuid)).filter((s) => s.name === name).map((s) => s.uuid);
@@ -88,21 +105,6 @@ export async function applyStoragePlan(client: CoolifyClient, uuid: string, plan
       if (found[0] === undefined) throw new Error(`Coolify ${op}: volume ${name} was not created`);
       return found[0];
     });
-  }
-  for (const v of plan.update) {
-    ok(
-      "PATCH /applications/{uuid}/storages",
-      await client.PATCH("/applications/{uuid}/storages", {
-        params: { path: { uuid } },
-        body: { uuid: v.uuid, type: "persistent", mount_path: v.mountPath },
-      }),
-    );
-  }
-  for (const v of plan.remove) {
-    const reply = await client.DELETE("/applications/{uuid}/storages/{storage_uuid}", {
-      params: { path: { uuid, storage_uuid: v.uuid } },
-    });
-    if (reply.response.status !== 404) ok("DELETE /applications/{uuid}/storages/{storage_uuid}", reply);
   }
   return plan.create.length + plan.update.length + plan.remove.length > 0;
 }

@@ -237,6 +237,26 @@ describe("application", () => {
     }
   });
 
+  it("manages persistent volumes: created with the app, moved, renamed and dropped, foreign ones kept", async () => {
+    const inputs = await appInputs({ volumes: [{ name: "media", mountPath: "/app/media" }] });
+    const { id, outs } = await apps.create(inputs);
+    const storages = async () =>
+      items<{ name: string; mount_path: string }>((await api(emu, "GET", `/applications/${id}/storages`)).body.persistent_storages)
+        .map((v) => `${v.name}:${v.mount_path}`)
+        .sort();
+    expect(await storages()).toEqual([`${id}-media:/app/media`]);
+    expect((await apps.read(id, outs)).props).toMatchObject({ volumes: [{ name: "media", mountPath: "/app/media" }] });
+
+    await api(emu, "POST", `/applications/${id}/storages`, { type: "persistent", name: "hand-made", mount_path: "/hand" });
+    const news = { ...inputs, volumes: [{ name: "uploads", mountPath: "/app/media" }, { name: "cache", mountPath: "/cache" }] };
+    const { outs: after } = await apps.update(id, outs, news);
+    expect(await storages()).toEqual([`${id}-cache:/cache`, `${id}-uploads:/app/media`, "hand-made:/hand"]);
+    expect(after.deploymentUuid).not.toBe(outs.deploymentUuid);
+
+    await apps.update(id, after, { ...news, volumes: [{ name: "cache", mountPath: "/var/cache" }] });
+    expect(await storages()).toEqual([`${id}-cache:/var/cache`, "hand-made:/hand"]);
+  });
+
   it("makes no duplicate application when the create's reply is lost", async () => {
     const inputs = await appInputs();
     emu.injectFault({ method: "POST", path: "/applications/dockerimage", times: 1, fault: { kind: "ambiguous", status: 504 } });
