@@ -1,0 +1,44 @@
+import * as pulumi from "@pulumi/pulumi";
+import { lazyProvider } from "./dynamic";
+
+export interface GeneratedPasswordArgs {
+  /**
+   * Characters in the password (letters and digits).
+   * @default 32
+   */
+  length?: number;
+  /**
+   * Arbitrary values that, when changed, generate a new password (rotation).
+   * @default none: the password never changes
+   * @example { rotation: "2026-11" }
+   */
+  keepers?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * A password generated once and kept, secret in state and outputs.
+ *
+ * slipway generates its own instead of using `@pulumi/random`: that provider's plugin is a Go binary that
+ * must be downloaded or built, and its module is not served by the Go module proxy, so a stack that used it
+ * could not run on an offline engine. This resource runs in the Node.js dynamic-provider host slipway
+ * already needs.
+ */
+export class GeneratedPassword extends pulumi.dynamic.Resource {
+  /** The password. Secret. */
+  declare readonly result: pulumi.Output<string>;
+
+  constructor(name: string, args: GeneratedPasswordArgs = {}, opts?: pulumi.CustomResourceOptions) {
+    const length = args.length ?? 32;
+    if (!Number.isInteger(length) || length < 16 || length > 128) {
+      throw new Error(`GeneratedPassword ${name}: length must be an integer from 16 to 128, got ${length}`);
+    }
+    super(
+      lazyProvider("components/password.provider.ts", "generatedPasswordProvider"),
+      name,
+      { length, keepers: args.keepers ?? {}, result: undefined },
+      { ...opts, additionalSecretOutputs: ["result"] },
+      "slipway",
+      "GeneratedPassword",
+    );
+  }
+}
