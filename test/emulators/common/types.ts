@@ -21,7 +21,11 @@ export interface EmulatorOptions {
    * @default 20 (twenty times faster than real time)
    */
   timeScale?: number;
-  /** Fail the process (throw from the handler and record it) when a response does not match the spec. */
+  /**
+   * When a response does not match the spec, record it in `responseViolations` and answer 500 instead, so the
+   * test that caused it fails loudly. When false, the violation is recorded and the response sent as is.
+   * @default true
+   */
   strictResponses?: boolean;
 }
 
@@ -30,6 +34,7 @@ export interface RequestLogEntry {
   method: string;
   /** Path with query string, as received. */
   path: string;
+  /** 0 when no answer was sent (a hang fault drops the connection). */
   status: number;
   /** Request body with secret values replaced by "********". */
   body?: unknown;
@@ -40,6 +45,7 @@ export interface RequestLogEntry {
 export type FaultKind =
   | { kind: "status"; status: 500 | 502 | 503 | 408 }
   | { kind: "rateLimit"; retryAfterSeconds: number }
+  /** Holds the request for `ms` real milliseconds (the client's timeout is real time), then drops the connection. */
   | { kind: "hang"; ms: number }
   /** The request is carried out, then answered with this status: the ambiguous create. */
   | { kind: "ambiguous"; status: 500 | 502 | 504 | 408 };
