@@ -81,6 +81,39 @@ describe("emulator framework", () => {
     clock.close();
   });
 
+  it("applies documented deviations: extra and null fields accepted, a real status mapped to the documented one", async () => {
+    const lenient = await startEmulatorServer(
+      coolifyFlavor,
+      [
+        {
+          method: "POST",
+          path: "/projects",
+          deviations: { extraBodyFields: ["colour"], nullableBodyFields: ["description"], statusAs: { 202: 201 } },
+          handler: (ctx) => ({ status: 202, body: { uuid: JSON.stringify(ctx.body) } }),
+        },
+        // strictResponses off: the violation is recorded, the answer goes out unchanged.
+        { method: "GET", path: "/projects", handler: () => ({ status: 200, body: { not: "an array" } }) },
+      ],
+      { strictResponses: false },
+      { inventory: () => ({}), reset: () => undefined, markImageUnhealthy: () => undefined },
+    );
+    try {
+      const post = await fetch(`${lenient.url}/projects`, {
+        method: "POST",
+        headers: { authorization: "Bearer t", "content-type": "application/json" },
+        body: JSON.stringify({ name: "n", colour: "red", description: null }),
+      });
+      expect(post.status).toBe(202);
+      expect(JSON.parse(((await post.json()) as { uuid: string }).uuid)).toEqual({ name: "n", colour: "red", description: null });
+      const get = await fetch(`${lenient.url}/projects`, { headers: { authorization: "Bearer t" } });
+      expect(get.status).toBe(200);
+      expect(await get.json()).toEqual({ not: "an array" });
+      expect(lenient.responseViolations).toHaveLength(1);
+    } finally {
+      await lenient.close();
+    }
+  });
+
   it("prefers literal path segments over parameters", () => {
     const router = new TemplateRouter(["/projects/{uuid}/{environment_name_or_uuid}", "/projects/{uuid}/environments"]);
     expect(router.match("/projects/p/environments")?.template).toBe("/projects/{uuid}/environments");
