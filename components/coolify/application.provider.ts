@@ -8,7 +8,7 @@ import { z } from "zod";
 import { coolifyClient, createOnce, ok, okOrMissing, waitUntilGone, type CoolifyClient } from "./client";
 import { applicationFromApi, createApplicationBody, patchApplicationBody, hostsFromFqdn } from "./application.request";
 import { deployAndWait } from "./deploy";
-import { diffFields, type FieldSpec } from "./diff";
+import { diffFields, isEqual, type FieldSpec } from "./diff";
 import { applyEnvPlan, listEnvVars, planEnvChanges } from "./envvars";
 import { applyStoragePlan, listStorages, planStorages, volumesFromApi } from "./storages";
 import { applicationInputsSchema, applicationReply, checkInputs, parseInputs, parseReply, uuidReply } from "./schemas";
@@ -156,7 +156,11 @@ async function update(
 ): Promise<pulumi.dynamic.UpdateResult<ApplicationOutputs>> {
   const inputs = parseInputs("application", applicationInputsSchema, news);
   const client = coolifyClient(inputs.connection);
-  const patch = patchApplicationBody(olds, inputs);
+  const app = await getApplication(client, id);
+  if (app === undefined) throw new Error(`Coolify application ${id} no longer exists; run \`pulumi refresh\` to recreate it`);
+  // PATCH what differs from what Coolify holds now, not from the old state: a failed earlier update or a
+  // hand edit may have left other values there, and they must be put back too.
+  const patch = patchApplicationBody({ ...inputs, ...applicationFromApi(app, inputs) }, inputs);
   if (Object.keys(patch).length > 0) {
     ok("PATCH /applications/{uuid}", await client.PATCH("/applications/{uuid}", { params: { path: { uuid: id } }, body: patch }));
   }
@@ -165,8 +169,18 @@ async function update(
   const volumesChanged = await syncVolumes(client, id, olds, inputs);
   const outs = await outputsFor(client, id, inputs);
   // Turning deploy on, or any change to what runs, needs a deployment; a rename or description does not.
+  // Declared changes count even when the API already holds them: an earlier update may have applied them
+  // and then failed its deployment, and the state still holds the old inputs.
+  const declaredChange =
+    !isEqual(allEnv(olds), allEnv(inputs)) ||
+    !isEqual(olds.volumes ?? [], inputs.volumes ?? []) ||
+    Object.keys(patchApplicationBody(olds, inputs)).some((key) => !NOT_RUNTIME.has(key));
   const runtimeChanged =
-    envChanged || volumesChanged || Object.keys(patch).some((key) => !NOT_RUNTIME.has(key)) || (inputs.deploy && !olds.deploy);
+    envChanged ||
+    volumesChanged ||
+    declaredChange ||
+    Object.keys(patch).some((key) => !NOT_RUNTIME.has(key)) ||
+    (inputs.deploy && !olds.deploy);
   if (!inputs.deploy || !runtimeChanged) {
     return { outs: { ...outs, deploymentUuid: olds.deploymentUuid, deploymentStatus: olds.deploymentStatus } };
   }

@@ -201,6 +201,19 @@ describe("application", () => {
     expect(await appGet(emu, HOST, "/health")).toMatchObject({ status: 200, image: IMAGE_A });
   });
 
+  it("deploys on the next update after a failed one, although the env vars were already applied", async () => {
+    const inputs = await appInputs();
+    const { id, outs } = await apps.create(inputs);
+    emu.markImageUnhealthy(IMAGE_B);
+    const news = { ...inputs, image: IMAGE_B, env: { ...inputs.env, FEATURE: "on" } };
+    await expect(apps.update(id, outs, news)).rejects.toBeInstanceOf(DeploymentFailedError);
+    // The engine keeps the old state; the user fixes the image and runs `up` again.
+    const fixed = { ...news, image: IMAGE_A };
+    const { outs: after } = await apps.update(id, outs, fixed);
+    expect(after.deploymentStatus).toBe("finished");
+    expect(after.deploymentUuid).not.toBe(outs.deploymentUuid);
+  });
+
   it("leaves nothing behind when the first deployment fails", async () => {
     emu.markImageUnhealthy(IMAGE_A);
     await expect(apps.create(await appInputs())).rejects.toBeInstanceOf(DeploymentFailedError);
@@ -250,11 +263,11 @@ describe("application", () => {
     await api(emu, "POST", `/applications/${id}/storages`, { type: "persistent", name: "hand-made", mount_path: "/hand" });
     const news = { ...inputs, volumes: [{ name: "uploads", mountPath: "/app/media" }, { name: "cache", mountPath: "/cache" }] };
     const { outs: after } = await apps.update(id, outs, news);
-    expect(await storages()).toEqual([`${id}-cache:/cache`, `${id}-uploads:/app/media`, "hand-made:/hand"]);
+    expect(await storages()).toEqual([`${id}-cache:/cache`, `${id}-uploads:/app/media`, "hand-made:/hand"].sort());
     expect(after.deploymentUuid).not.toBe(outs.deploymentUuid);
 
     await apps.update(id, after, { ...news, volumes: [{ name: "cache", mountPath: "/var/cache" }] });
-    expect(await storages()).toEqual([`${id}-cache:/var/cache`, "hand-made:/hand"]);
+    expect(await storages()).toEqual([`${id}-cache:/var/cache`, "hand-made:/hand"].sort());
   });
 
   it("makes no duplicate application when the create's reply is lost", async () => {
