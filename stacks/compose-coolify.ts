@@ -26,6 +26,8 @@ export interface CoolifyInputs {
   imageRef: pulumi.Output<string>;
   env: Record<string, string>;
   secretEnv: Record<string, pulumi.Output<string>>;
+  /** The secret GitHub signs deploy-webhook deliveries with, when `slipway:github.webhook` is set. */
+  webhookSecret?: pulumi.Output<string>;
   parent: pulumi.Resource;
 }
 
@@ -70,14 +72,6 @@ export function composeCoolify(i: CoolifyInputs): CoolifyDeployment {
     );
   }
 
-  if (config.volumes.length > 0) {
-    // CoolifyApplication has no persistent-storage argument yet (requested); say so rather than drop them silently.
-    pulumi.log.warn(
-      `slipway:volumes (${config.volumes.map((v) => v.mountPath).join(", ")}) are not created on Coolify yet: CoolifyApplication cannot attach persistent storage`,
-      parent,
-    );
-  }
-
   const hc = config.app.healthCheck;
   const app = new CoolifyApplication(
     "coolify-app",
@@ -98,8 +92,11 @@ export function composeCoolify(i: CoolifyInputs): CoolifyDeployment {
       env: i.env,
       secretEnv: db ? { ...i.secretEnv, DATABASE_URL: db.internalDbUrl } : i.secretEnv,
       deploy: target.instantDeploy,
+      // Coolify volumes have no size or snapshot settings: a Docker volume on the server, backed up with it.
+      volumes: config.volumes.map((v) => ({ name: v.name, mountPath: v.mountPath })),
+      githubWebhookSecret: i.webhookSecret,
     },
-    { parent, dependsOn: db ? [db] : [] },
+    { parent, dependsOn: db ? [db] : [], protect: config.volumes.some((v) => v.protect) },
   );
 
   return {

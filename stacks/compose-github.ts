@@ -4,7 +4,6 @@
  */
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { GithubDeployWebhook } from "../components/github/webhook";
 import { GithubEnvironment } from "../components/github/environment";
 import type { Credentials } from "./credentials";
@@ -13,8 +12,6 @@ import type { GithubConfig } from "./schema";
 export interface GithubDeployment {
   environment: pulumi.Output<string>;
   webhookId?: pulumi.Output<string>;
-  /** The secret GitHub signs deliveries with; Coolify must verify with the same one. */
-  webhookSecret?: pulumi.Output<string>;
 }
 
 export interface GithubInputs {
@@ -22,8 +19,8 @@ export interface GithubInputs {
   credentials: NonNullable<Credentials["github"]>;
   /** Secret values by name (already Pulumi secrets); only `github.secrets` names are used. */
   secrets: Record<string, pulumi.Output<string>>;
-  /** Coolify's webhook endpoint, when the stack deploys to Coolify and `github.webhook` is set. */
-  webhookUrl?: string;
+  /** Coolify's webhook endpoint and the shared secret, when the stack deploys to Coolify and `github.webhook` is set. */
+  webhook?: { url: string; secret: pulumi.Output<string> };
   parent: pulumi.Resource;
 }
 
@@ -50,13 +47,11 @@ export function composeGithub(i: GithubInputs): GithubDeployment {
     opts,
   );
 
-  if (!g.webhook || i.webhookUrl === undefined) return { environment: environment.environmentName };
-  // Generated rather than configured: nobody needs to know it except GitHub and Coolify.
-  const secret = new random.RandomPassword("deploy-webhook-secret", { length: 40, special: false }, { parent: i.parent });
+  if (!g.webhook || i.webhook === undefined) return { environment: environment.environmentName };
   const hook = new GithubDeployWebhook(
     "deploy-webhook",
-    { repository: g.repository, url: i.webhookUrl, secret: secret.result, events: g.webhook.events, active: g.webhook.active },
+    { repository: g.repository, url: i.webhook.url, secret: i.webhook.secret, events: g.webhook.events, active: g.webhook.active },
     opts,
   );
-  return { environment: environment.environmentName, webhookId: hook.hookId, webhookSecret: secret.result };
+  return { environment: environment.environmentName, webhookId: hook.hookId };
 }

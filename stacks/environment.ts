@@ -4,6 +4,7 @@
  * stack's name (the name is only passed through as an image tag, as data).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { GeneratedPassword } from "../components/password";
 import { ContainerImage, type ContainerImageArgs } from "../components/image";
 import { composeCoolify, type CoolifyDeployment } from "./compose-coolify";
 import { composeFly, type FlyDeployment } from "./compose-fly";
@@ -99,10 +100,16 @@ export function composeEnvironment(config: StackConfig, credentials: Credentials
   const env: Record<string, string> = { ...config.app.env };
   if (config.database.kind === "sqlite") env.DATABASE_URL = `file:${config.database.path}`;
 
+  // The deploy webhook's secret is generated, not configured: only GitHub (signing) and Coolify (verifying) need it.
+  const webhookSecret =
+    config.github?.webhook && config.targets.coolify
+      ? new GeneratedPassword("deploy-webhook-secret", { length: 40 }, { parent: root }).result
+      : undefined;
+
   const out: Omit<Environment, "urls" | "healthUrl" | "databaseHost"> = { imageRef: image.imageRef };
   if (config.targets.coolify) {
     if (!credentials.coolify) throw new Error("composeEnvironment: the coolify target needs resolved Coolify credentials");
-    out.coolify = composeCoolify({ config, target: config.targets.coolify, connection: credentials.coolify, imageRef: image.imageRef, env, secretEnv: appSecrets, parent: root });
+    out.coolify = composeCoolify({ config, target: config.targets.coolify, connection: credentials.coolify, imageRef: image.imageRef, env, secretEnv: appSecrets, webhookSecret, parent: root });
   }
   if (config.targets.fly) {
     if (!credentials.fly || !config.scaling.fly) throw new Error("composeEnvironment: the fly target needs resolved Fly credentials and scaling");
@@ -110,7 +117,8 @@ export function composeEnvironment(config: StackConfig, credentials: Credentials
   }
   if (config.github) {
     if (!credentials.github) throw new Error("composeEnvironment: slipway:github needs a resolved GitHub token");
-    out.github = composeGithub({ github: config.github, credentials: credentials.github, secrets: secretOutputs, webhookUrl: out.coolify?.webhookUrl, parent: root });
+    const webhook = out.coolify && webhookSecret ? { url: out.coolify.webhookUrl, secret: webhookSecret } : undefined;
+    out.github = composeGithub({ github: config.github, credentials: credentials.github, secrets: secretOutputs, webhook, parent: root });
   }
 
   const domainUrls = config.domains.map((d) => `https://${d}`);

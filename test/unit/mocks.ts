@@ -128,6 +128,7 @@ function defaultOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, u
   switch (args.type) {
     case "random:index/randomPassword:RandomPassword":
     case "random:index/randomString:RandomString":
+    case "pulumi-nodejs:dynamic/slipway:GeneratedPassword":
       return { result: `mock-${args.name}-${"x".repeat(Number(inputs.length ?? 16))}` };
     case "random:index/randomId:RandomId":
       return { hex: createHash("sha256").update(args.name).digest("hex").slice(0, 16), b64Url: "bW9jaw" };

@@ -122,7 +122,7 @@ const cases: Case[] = [
   { name: "GitHub secret in the reserved GITHUB_ namespace", stack: "production", mutate: (r) => { at(r, "slipway:github").secrets = ["GITHUB_DEPLOY_KEY"]; },
     problems: ['slipway:github.secrets[0]: expected a GitHub secret name (letters, digits, _; not starting with GITHUB_), got "GITHUB_DEPLOY_KEY"'] },
   { name: "a GitHub secret that is also a variable", stack: "production", mutate: (r) => { const g = at(r, "slipway:github"); g.variables.fly_region = "ewr"; g.secrets.push("FLY_REGION"); at(r, "slipway:secrets").FLY_REGION = "ewr"; },
-    problems: ['slipway:github.secrets[1]: expected a name that is not also a variable (GitHub compares them upper-cased), got "FLY_REGION"'] },
+    problems: ['slipway:github.secrets[3]: expected a name that is not also a variable (GitHub compares them upper-cased), got "FLY_REGION"'] },
 ];
 
 describe("bad config: exact messages, one mistake per case", () => {

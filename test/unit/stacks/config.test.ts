@@ -59,10 +59,12 @@ describe("the committed stack files", () => {
   it("as committed (no secrets set yet), each file fails only for the secrets its header says to set", () => {
     expect(problemsOf(committed("staging"))).toEqual([
       "slipway:secrets.COOLIFY_TOKEN: expected a secret value (listed in slipway:github.secrets), got nothing — use `pulumi config set --secret --path 'slipway:secrets.COOLIFY_TOKEN' <value>`",
+      "slipway:secrets.SLIPWAY_GITHUB_TOKEN: expected a secret value (listed in slipway:github.secrets), got nothing — use `pulumi config set --secret --path 'slipway:secrets.SLIPWAY_GITHUB_TOKEN' <value>`",
+      "slipway:secrets.PULUMI_CONFIG_PASSPHRASE: expected a secret value (listed in slipway:github.secrets), got nothing — use `pulumi config set --secret --path 'slipway:secrets.PULUMI_CONFIG_PASSPHRASE' <value>`",
       "slipway:secrets.SESSION_SECRET: expected a secret value (listed in slipway:app.secretEnv), got nothing — use `pulumi config set --secret --path 'slipway:secrets.SESSION_SECRET' <value>`",
       "slipway:secrets.STRIPE_API_KEY: expected a secret value (listed in slipway:app.secretEnv), got nothing — use `pulumi config set --secret --path 'slipway:secrets.STRIPE_API_KEY' <value>`",
     ]);
-    expect(problemsOf(committed("production"))).toHaveLength(3);
+    expect(problemsOf(committed("production"))).toHaveLength(5);
   });
 
   it("the PR template itself is not a stack: the unsubstituted placeholder is reported", () => {

@@ -53,11 +53,15 @@ describe("staging (Coolify)", () => {
     const env = registry.one("github:index/repositoryEnvironment:RepositoryEnvironment");
     expect(env.inputs).toMatchObject({ repository: "shop", environment: "staging", waitTimer: 0 });
     expect(registry.one("github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy").inputs).toMatchObject({ branchPattern: "main" });
-    const secret = registry.one("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret");
-    expect(secret.inputs.secretName).toBe("COOLIFY_TOKEN");
-    expect(isSecretInput(secret.inputs.value)).toBe(true);
+    const ghSecrets = registry.byType("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret");
+    expect(ghSecrets.map((s) => s.inputs.secretName)).toEqual(["COOLIFY_TOKEN", "SLIPWAY_GITHUB_TOKEN", "PULUMI_CONFIG_PASSPHRASE"]);
+    for (const s of ghSecrets) expect(isSecretInput(s.inputs.value)).toBe(true);
     const hook = registry.one("github:index/repositoryWebhook:RepositoryWebhook");
     expect(reveal(hook.inputs.configuration)).toMatchObject({ url: "https://coolify.home.example.net/webhooks/source/github/events/manual", contentType: "json" });
+    // GitHub signs with the same generated secret Coolify verifies with; both travel as secrets.
+    expect(isSecretInput(app.inputs.githubWebhookSecret)).toBe(true);
+    expect(reveal(app.inputs.githubWebhookSecret)).toBe((reveal(hook.inputs.configuration) as { secret: string }).secret);
+    expect(app.inputs.volumes).toEqual([{ name: "media", mountPath: "/app/media" }]);
     expect(registry.one("pulumi:providers:github").inputs).toMatchObject({ owner: "acme" });
 
     const exports = outcome.exports;

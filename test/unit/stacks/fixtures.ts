@@ -9,8 +9,20 @@ export const ROOT = resolve(__dirname, "../../..");
 
 /** The secrets each committed stack file documents; values are fake but shaped like the real thing. */
 export const DOCUMENTED_SECRETS: Record<"staging" | "production" | "pr", Record<string, string>> = {
-  staging: { SESSION_SECRET: "s".repeat(64), STRIPE_API_KEY: `sk_test_${"a".repeat(24)}`, COOLIFY_TOKEN: `1|${"c".repeat(40)}` },
-  production: { SESSION_SECRET: "p".repeat(64), STRIPE_API_KEY: `sk_live_${"b".repeat(24)}`, FLY_API_TOKEN: `fo1_${"f".repeat(40)}` },
+  staging: {
+    SESSION_SECRET: "s".repeat(64),
+    STRIPE_API_KEY: `sk_test_${"a".repeat(24)}`,
+    COOLIFY_TOKEN: `1|${"c".repeat(40)}`,
+    SLIPWAY_GITHUB_TOKEN: `ghp_${"s".repeat(36)}`,
+    PULUMI_CONFIG_PASSPHRASE: "staging passphrase",
+  },
+  production: {
+    SESSION_SECRET: "p".repeat(64),
+    STRIPE_API_KEY: `sk_live_${"b".repeat(24)}`,
+    FLY_API_TOKEN: `fo1_${"f".repeat(40)}`,
+    SLIPWAY_GITHUB_TOKEN: `ghp_${"p".repeat(36)}`,
+    PULUMI_CONFIG_PASSPHRASE: "production passphrase",
+  },
   pr: {},
 };
 

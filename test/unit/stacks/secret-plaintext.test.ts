@@ -34,6 +34,8 @@ const cases: SecretCase[] = [
       "slipway:secrets.SESSION_SECRET: expected a secure value, got a plaintext string (64 chars) — use `pulumi config set --secret --path 'slipway:secrets.SESSION_SECRET' <value>`",
       "slipway:secrets.STRIPE_API_KEY: expected a secure value, got a plaintext string (32 chars) — use `pulumi config set --secret --path 'slipway:secrets.STRIPE_API_KEY' <value>`",
       "slipway:secrets.FLY_API_TOKEN: expected a secure value, got a plaintext string (44 chars) — use `pulumi config set --secret --path 'slipway:secrets.FLY_API_TOKEN' <value>`",
+      "slipway:secrets.SLIPWAY_GITHUB_TOKEN: expected a secure value, got a plaintext string (40 chars) — use `pulumi config set --secret --path 'slipway:secrets.SLIPWAY_GITHUB_TOKEN' <value>`",
+      "slipway:secrets.PULUMI_CONFIG_PASSPHRASE: expected a secure value, got a plaintext string (21 chars) — use `pulumi config set --secret --path 'slipway:secrets.PULUMI_CONFIG_PASSPHRASE' <value>`",
     ] },
   { name: "the Fly token in the Fly target", stack: "production", secret: FLY_TOKEN, mutate: (r) => { at(r, "slipway:targets").fly.token = FLY_TOKEN; },
     problems: ["slipway:targets.fly.token: expected no platform credentials in slipway: config, got a string (47 chars) — set the provider config instead: `pulumi config set --secret fly:token <token>` (or FLY_API_TOKEN)"] },
