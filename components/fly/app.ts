@@ -77,7 +77,8 @@ export class FlyApp extends pulumi.ComponentResource {
     validateAppArgs(name, args);
     const connection = resolveFlyConnection("FlyApp", args.connection);
     super("slipway:fly:App", name, {}, opts);
-    const app = new FlyAppResource(name, { connection, name: args.name, org: args.org ?? "personal" }, { parent: this });
+    const app = new FlyAppResource(name, { connection, name: args.name, org: args.org ?? "personal" },
+      { parent: this, dependsOn: opts?.dependsOn });
 
     const ips = args.ips ?? "public";
     const types = ips === "public" ? ["shared_v4", "v6"] : ips === "private" ? ["private_v6"] : [];

@@ -195,7 +195,8 @@ export class FlyMachineGroup extends pulumi.ComponentResource {
         strategy: args.strategy ?? "rolling",
         maxUnavailable: args.maxUnavailable ?? 1,
       },
-      { parent: this },
+      // Component-level dependsOn (e.g. the release command) must hold back the resource that does the work.
+      { parent: this, dependsOn: opts?.dependsOn },
     );
 
     this.machineIds = group.machineIds;

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { GeneratedPassword } from "../password";
 import { FlyApp } from "./app";
 import type { FlyConnectionArgs } from "./connection";
 import { FlyMachineGroup } from "./machine-group";
@@ -85,7 +85,7 @@ export class FlyPostgres extends pulumi.ComponentResource {
     }, { parent: this });
 
     // Alphanumeric only: the password goes into a URL and must not need escaping.
-    const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
+    const password = new GeneratedPassword(`${name}-password`, { length: 32 }, { parent: this });
 
     const dbSecrets = new FlySecrets(`${name}-secrets`, {
       app: app.name,

@@ -80,7 +80,8 @@ export class FlyReleaseCommand extends pulumi.ComponentResource {
         },
         timeoutMs: args.timeoutMs ?? 600_000,
       },
-      { parent: this },
+      // Component-level dependsOn (e.g. the release command) must hold back the resource that does the work.
+      { parent: this, dependsOn: opts?.dependsOn },
     );
 
     this.done = run;

@@ -52,7 +52,8 @@ export class FlySecrets extends pulumi.ComponentResource {
     const secrets = new FlySecretsResource(
       name,
       { connection, app: args.app, values: pulumi.secret(args.values) },
-      { parent: this },
+      // Component-level dependsOn (e.g. the release command) must hold back the resource that does the work.
+      { parent: this, dependsOn: opts?.dependsOn },
     );
 
     this.version = secrets.version;

@@ -74,7 +74,8 @@ export class FlyVolume extends pulumi.ComponentResource {
         autoBackup: args.autoBackup ?? true,
         encrypted: args.encrypted ?? true,
       },
-      { parent: this },
+      // Component-level dependsOn (e.g. the release command) must hold back the resource that does the work.
+      { parent: this, dependsOn: opts?.dependsOn },
     );
 
     this.volumeId = volume.volumeId;

@@ -112,6 +112,15 @@ describe("FlyMachineGroup", () => {
     expect(registry.one("slipway:fly:MachineGroup").custom).toBe(false);
   });
 
+  it("holds the machines back until the release command ran (component-level dependsOn reaches the resource)", async () => {
+    const release = new fly.FlyReleaseCommand("migrate", { app: "a", image: "i", command: ["migrate"], region: "ewr" });
+    const group = new fly.FlyMachineGroup("web", { app: "a", image: "i", region: "ewr" }, { dependsOn: [release] });
+    await outputOf(group.machineIds);
+    await registry.settled();
+    const deps = registry.one(T("MachineGroup")).dependencies;
+    expect(deps.some((urn) => urn.endsWith("fly:ReleaseCommand::migrate"))).toBe(true);
+  });
+
   const base = { app: "a", image: "i", region: "ewr" };
   it.each([
     [{ ...base, strategy: "canary" as const, maxUnavailable: 2 }, 'FlyMachineGroup "g": maxUnavailable only applies to the "rolling" strategy, not "canary"'],
@@ -186,7 +195,7 @@ describe("FlyPostgres", () => {
     expect(url.secret).toBe(true);
     expect(url.value).toBe("postgres://app:mock-db-password-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx@acme-db.internal:5432/app?sslmode=disable");
     expect(await outputOf(pg.host)).toBe("acme-db.internal");
-    expect(registry.one("random:index/randomPassword:RandomPassword").inputs).toMatchObject({ length: 32, special: false });
+    expect(registry.one("pulumi-nodejs:dynamic/slipway:GeneratedPassword").inputs).toMatchObject({ length: 32 });
     expect(registry.byType(T("IpAssignment"))).toHaveLength(0);
     const group = registry.one(T("MachineGroup"));
     expect(reveal(group.inputs)).toMatchObject({
