@@ -1,6 +1,6 @@
 /**
  * Dynamic provider for a Coolify Postgres (pgvector image) and its scheduled backup.
- * id = database uuid. The password arrives as an input (from @pulumi/random) and stays secret in state.
+ * id = database uuid. The password arrives as an input (a GeneratedPassword) and stays secret in state.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";

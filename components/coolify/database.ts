@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { GeneratedPassword } from "../password";
 import { lazyProvider } from "../dynamic";
 import { resolveCoolifyConnection, type CoolifyConnectionArgs } from "./connection";
 import { validateDatabaseArgs } from "./validate";
@@ -110,11 +110,7 @@ export class CoolifyDatabase extends pulumi.ComponentResource {
     const connection = resolveCoolifyConnection(args.connection);
     super("slipway:coolify:Database", name, {}, opts);
 
-    const password = new random.RandomPassword(
-      `${name}-password`,
-      { length: args.passwordLength ?? 32, special: false },
-      { parent: this },
-    );
+    const password = new GeneratedPassword(`${name}-password`, { length: args.passwordLength ?? 32 }, { parent: this });
 
     const backups = args.backups;
     const db = new DatabaseResource(

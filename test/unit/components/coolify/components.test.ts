@@ -154,8 +154,8 @@ describe("CoolifyDatabase", () => {
     const db = new CoolifyDatabase("db", { ...placement, name: "web-db", backups: { schedule: "0 3 * * *" } });
     await outputOf(db.uuid);
     await registry.settled();
-    const password = registry.one("random:index/randomPassword:RandomPassword");
-    expect(password.inputs).toMatchObject({ length: 32, special: false });
+    const password = registry.one("pulumi-nodejs:dynamic/slipway:GeneratedPassword");
+    expect(password.inputs).toMatchObject({ length: 32 });
     const res = registry.one("pulumi-nodejs:dynamic/coolify:Database");
     expect(res.inputs).toMatchObject({
       name: "web-db",
