@@ -5,10 +5,11 @@ import type { RequestIssue } from "./http";
 
 /**
  * The vendor's OpenAPI description, indexed for request/response validation with ajv's JSON Schema 2020-12
- * dialect. openapi-backend's validator runs ajv in draft-07 mode, which does not understand OpenAPI 3.1's
- * `type: [x, "null"]`, so we drive ajv directly. The whole document is registered once under an id and each
- * operation's schemas are compiled lazily as `$ref`s into it, so `#/components/...` references resolve
- * without dereferencing (which would blow up on recursive schemas).
+ * dialect. OpenAPI 3.1 schemas (Coolify's) ARE JSON Schema 2020-12, but openapi-backend compiles them with ajv's
+ * default draft-07 class, which ignores keywords next to a `$ref` and does not know 2020-12 keywords
+ * (prefixItems, dependentRequired, unevaluated*); it also dereferences the whole 1 MB document eagerly. So we
+ * drive ajv's 2020 class directly: the document is registered once under an id and each operation's schemas
+ * are compiled lazily as `$ref`s into it, so `#/components/...` references resolve without dereferencing.
  */
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
