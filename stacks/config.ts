@@ -22,8 +22,11 @@ export type { StackConfig } from "./schema";
 /** The placeholder `Pulumi.pr.yaml` uses for the pull-request number; the CLI substitutes it (see `stacks/pr.ts`). */
 export const PR_PLACEHOLDER = "{{pr}}";
 
-/** Invalid stack config. `problems` holds one line per invalid path, in the order they were found. */
-export class ConfigError extends Error {
+/**
+ * Invalid stack config. `problems` holds one line per invalid path, in the order they were found.
+ * A `RunError`, so the engine prints just the message: a stack trace would bury the list.
+ */
+export class ConfigError extends pulumi.RunError {
   override readonly name = "ConfigError";
   constructor(readonly problems: readonly string[]) {
     super(`invalid slipway stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  ${p}`).join("\n")}`);

@@ -80,3 +80,13 @@ describe("the committed stack files", () => {
     expect(parseStackConfig(encoded, secretKeys)).toEqual(parseStackConfig(raw, secretKeys));
   });
 });
+
+describe("ConfigError", () => {
+  it("is a Pulumi RunError, so the engine prints the list without a stack trace", async () => {
+    const pulumi = await import("@pulumi/pulumi");
+    const error = new ConfigError(["slipway:app: expected this key to be set, got nothing"]);
+    expect(pulumi.RunError.isInstance(error)).toBe(true);
+    expect(error.name).toBe("ConfigError");
+    expect(error.message).toBe("invalid slipway stack config (1 problem):\n  slipway:app: expected this key to be set, got nothing");
+  });
+});
