@@ -81,7 +81,8 @@ export function buildMachineConfig(spec: MachineGroupInputs): FlyMachineConfig {
       internal_port: s.internalPort,
       autostart: s.autostart,
       autostop: s.autostop,
-      min_machines_running: s.minMachinesRunning,
+      // Fly rejects min_machines_running next to autostop "off" (nothing is ever stopped), so it is left out there.
+      ...(s.autostop === "off" ? {} : { min_machines_running: s.minMachinesRunning }),
       ports: s.ports.map((p) => ({ port: p.port, handlers: p.handlers, force_https: p.forceHttps })),
       ...(s.concurrency
         ? { concurrency: { type: s.concurrency.type, soft_limit: s.concurrency.softLimit, hard_limit: s.concurrency.hardLimit } }

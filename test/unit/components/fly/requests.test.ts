@@ -96,6 +96,13 @@ describe("machine create body", () => {
     expect("min_secrets_version" in body).toBe(false);
   });
 
+  it("leaves min_machines_running out when autostop is off", () => {
+    const service = { ...spec.services[0]!, autostop: "off" as const, minMachinesRunning: 0 };
+    const body = buildCreateBody({ ...spec, services: [service] }, "l");
+    expect(body.config?.services?.[0]).not.toHaveProperty("min_machines_running");
+    expect(body.config?.services?.[0]?.autostop).toBe("off");
+  });
+
   it("fingerprints change with the image or secrets version, not with env key order or the launch id", () => {
     const base = buildMachineConfig(spec).metadata?.slipway_config;
     expect(buildMachineConfig({ ...spec, env: { PORT: "3000", NODE_ENV: "production" } }).metadata?.slipway_config).toBe(base);
