@@ -80,6 +80,10 @@ describe("valid requests", () => {
     expect((await api(emu, "GET", `/applications/${app}/envs`)).body).toHaveLength(1);
     expect(JSON.stringify(emu.log)).not.toMatch(/"value":"(one|two|three|new)"/);
     expect(emu.log.find((l) => l.operationId === "create-env-by-application-uuid")?.body).toMatchObject({ value: "********" });
+    expect(JSON.stringify(emu.inventory())).not.toMatch(/"value":"(three|new)"/);
+    await api(emu, "PATCH", `/applications/${app}`, { manual_webhook_secret_github: "whsec-123" });
+    expect(JSON.stringify(emu.log)).not.toContain("whsec-123");
+    expect(JSON.stringify(emu.inventory())).not.toContain("whsec-123");
   });
 });
 

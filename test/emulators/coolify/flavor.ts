@@ -37,13 +37,29 @@ function laravelMessage(issue: RequestIssue): string {
   }
 }
 
+/** Body keys whose values never reach the request log or the inventory in plaintext. */
+export const SECRET_KEYS = [
+  "value",
+  "real_value",
+  "postgres_password",
+  "password",
+  "token",
+  "private_key",
+  "secret",
+  "http_basic_auth_password",
+  "manual_webhook_secret_github",
+  "manual_webhook_secret_gitlab",
+  "manual_webhook_secret_bitbucket",
+  "manual_webhook_secret_gitea",
+];
+
 export const coolifyFlavor: VendorFlavor = {
   name: "coolify",
   specFile: COOLIFY_SPEC,
   basePath: "/api/v1",
   // Coolify's controllers compare the body against an allow-list and reject the rest (see SOURCE.md).
   rejectUnknownBodyFields: true,
-  secretKeys: ["value", "postgres_password", "password", "token", "private_key", "docker_registry_password", "secret"],
+  secretKeys: SECRET_KEYS,
   validationError(issues: readonly RequestIssue[]): Reply {
     const wholeBody = issues.find((i) => i.in === "body" && i.field === "");
     if (wholeBody) {

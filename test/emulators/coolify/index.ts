@@ -5,7 +5,8 @@ import { applicationRoutes } from "./applications";
 import { databaseRoutes } from "./databases";
 import { deploymentRoutes } from "./deployments";
 import { envRoutes } from "./envs";
-import { coolifyFlavor } from "./flavor";
+import { maskSecrets } from "../common/validate";
+import { coolifyFlavor, SECRET_KEYS } from "./flavor";
 import { projectRoutes } from "./projects";
 import { serverRoutes } from "./servers";
 import { storageRoutes } from "./storages";
@@ -33,6 +34,7 @@ export interface CoolifyEmulator extends EmulatorServer {
  * backup schedules, queued deletes. Deployed apps answer on their fqdn's host through the same port.
  */
 export async function startCoolifyEmulator(opts: CoolifyEmulatorOptions = {}): Promise<CoolifyEmulator> {
+  const secretKeys = new Set(SECRET_KEYS);
   const state = new CoolifyState(opts.serverUuid ?? "localhost-server-uuid0000");
   const clock = new EmulatorClock(opts.timeScale ?? 20);
   const rollouts = new Rollouts(state, clock);
@@ -47,7 +49,7 @@ export async function startCoolifyEmulator(opts: CoolifyEmulatorOptions = {}): P
     ...envRoutes(state, "databases", (uuid) => state.database(uuid), "App\\Models\\StandalonePostgresql"),
   ];
   const server = await startEmulatorServer(coolifyFlavor, routes, opts, {
-    inventory: () => state.inventory(),
+    inventory: () => state.inventory((v) => maskSecrets(v, secretKeys)),
     reset: () => state.reset(),
     markImageUnhealthy: (image) => state.unhealthyImages.add(image),
     appTraffic: (host, _method, path) => serveApp(state, host, path),

@@ -216,13 +216,14 @@ export class CoolifyState {
     return this.unhealthyImages.has(image) || (digest !== undefined && this.unhealthyImages.has(digest));
   }
 
-  inventory(): unknown {
+  /** A JSON dump; secret values are masked like in the request log (`mask` is the log's masker). */
+  inventory(mask: (v: unknown) => unknown): unknown {
     return {
       servers: this.servers,
       projects: this.projects,
       environments: this.environments,
-      applications: this.applications.map((a) => ({ ...a, envs: a.envs.map((e) => ({ ...e, value: "********" })) })),
-      databases: this.databases.map((d) => ({ ...d, postgres_password: "********", envs: d.envs.map((e) => ({ ...e, value: "********" })) })),
+      applications: this.applications.map((a) => mask({ ...a, envs: a.envs })),
+      databases: this.databases.map((d) => mask(d)),
       deployments: this.deployments.map((d) => ({ ...d, logs: d.logs.length })),
       unhealthyImages: [...this.unhealthyImages],
     };
