@@ -63,7 +63,14 @@ export interface CoolifyDatabaseArgs {
    */
   databaseName?: pulumi.Input<string>;
   /**
+   * The role's password, when it must come from elsewhere (a secret store, another stack). Changing it
+   * replaces the database: Postgres reads it only when the data directory is first created.
+   * @default a generated password (a `GeneratedPassword` child), see `passwordLength`
+   */
+  password?: pulumi.Input<string>;
+  /**
    * Length of the generated password (letters and digits only, so it needs no escaping in a URL).
+   * Only for a generated password; conflicts with `password`.
    * @default 32
    */
   passwordLength?: number;
@@ -110,7 +117,10 @@ export class CoolifyDatabase extends pulumi.ComponentResource {
     const connection = resolveCoolifyConnection(args.connection);
     super("slipway:coolify:Database", name, {}, opts);
 
-    const password = new GeneratedPassword(`${name}-password`, { length: args.passwordLength ?? 32 }, { parent: this });
+    const password: pulumi.Output<string> =
+      args.password !== undefined
+        ? pulumi.secret(args.password)
+        : new GeneratedPassword(`${name}-password`, { length: args.passwordLength ?? 32 }, { parent: this }).result;
 
     const backups = args.backups;
     const db = new DatabaseResource(
@@ -127,7 +137,7 @@ export class CoolifyDatabase extends pulumi.ComponentResource {
         image: args.image ?? "pgvector/pgvector:pg16",
         user: args.user ?? "app",
         databaseName: args.databaseName ?? "app",
-        password: pulumi.secret(password.result),
+        password: pulumi.secret(password),
         limits: args.limits,
         backup: backups && {
           schedule: backups.schedule,
@@ -144,7 +154,7 @@ export class CoolifyDatabase extends pulumi.ComponentResource {
     this.databaseName = db.databaseName;
     this.user = db.user;
     this.internalDbUrl = pulumi.secret(db.internalDbUrl);
-    this.password = pulumi.secret(password.result);
+    this.password = pulumi.secret(password);
     this.backupUuid = db.backupUuid;
     this.registerOutputs({
       uuid: this.uuid,

@@ -109,6 +109,8 @@ export function validateApplicationArgs(name: string, args: ApplicationArgsToChe
 
 interface DatabaseArgsToCheck {
   image?: pulumi.Input<string>;
+  password?: pulumi.Input<string>;
+  passwordLength?: number;
   backups?: { schedule: string; retentionDays?: number; retentionAmount?: number };
 }
 
@@ -116,6 +118,12 @@ export function validateDatabaseArgs(name: string, args: DatabaseArgsToCheck): v
   const fail = (problem: string): never => {
     throw new Error(`CoolifyDatabase ${name}: ${problem}`);
   };
+  if (args.password !== undefined && args.passwordLength !== undefined) {
+    fail("password conflicts with passwordLength: passwordLength only shapes a generated password; set one of them");
+  }
+  if (args.passwordLength !== undefined && !(Number.isInteger(args.passwordLength) && args.passwordLength >= 16 && args.passwordLength <= 128)) {
+    fail(`passwordLength must be an integer from 16 to 128, got ${args.passwordLength}`);
+  }
   if (args.backups) {
     const problem = scheduleError(args.backups.schedule);
     if (problem) fail(problem);

@@ -4,7 +4,7 @@
  * and app traffic are what the assertions look at.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { coolifyApplicationProvider } from "../../components/coolify/application.provider";
 import { coolifyDatabaseProvider } from "../../components/coolify/database.provider";
 import { DeploymentFailedError } from "../../components/coolify/deploy";
@@ -36,6 +36,12 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 beforeEach(() => emu.reset());
+// Every request the providers sent was on-spec (no 422: unknown fields are refused), and every answer
+// the emulator gave validated, so the assertions above ran against faithful behaviour.
+afterEach(() => {
+  expect(emu.log.filter((l) => l.status === 422 || l.status === 501).map((l) => `${l.method} ${l.path} ${l.status}`)).toEqual([]);
+  expect(emu.responseViolations).toEqual([]);
+});
 
 /** The provider's methods as the engine calls them, with the optional parts of the results narrowed. */
 function engine<I, O>(p: pulumi.dynamic.ResourceProvider<I, O>) {

@@ -168,6 +168,16 @@ describe("CoolifyDatabase", () => {
     expect(String(res.inputs.__provider)).toContain("components/coolify/database.provider.ts");
   });
 
+  it("uses a given password instead of generating one, still secret", async () => {
+    const { CoolifyDatabase } = await load();
+    const db = new CoolifyDatabase("db", { ...placement, name: "web-db", password: "from-vault" });
+    await outputOf(db.uuid);
+    await registry.settled();
+    expect(registry.byType("pulumi-nodejs:dynamic/slipway:GeneratedPassword")).toHaveLength(0);
+    expect(secretValue(registry.one("pulumi-nodejs:dynamic/coolify:Database").inputs.password)).toBe("from-vault");
+    expect(await outputWithSecrecy(db.password)).toEqual({ value: "from-vault", secret: true });
+  });
+
   it("keeps the password and the internal URL secret", async () => {
     const { CoolifyDatabase } = await load();
     const db = new CoolifyDatabase("db", { ...placement, name: "web-db" });
@@ -178,6 +188,11 @@ describe("CoolifyDatabase", () => {
   it.each([
     [{ backups: { schedule: "nightly" } }, 'CoolifyDatabase db: backups.schedule must be a 5-field cron expression or one of every_minute, hourly, daily, weekly, monthly, yearly, got "nightly"'],
     [{ backups: { schedule: "daily", retentionDays: -1 } }, "CoolifyDatabase db: backups.retentionDays must be an integer ≥ 0, got -1"],
+    [
+      { password: "x", passwordLength: 40 },
+      "CoolifyDatabase db: password conflicts with passwordLength: passwordLength only shapes a generated password; set one of them",
+    ],
+    [{ passwordLength: 8 }, "CoolifyDatabase db: passwordLength must be an integer from 16 to 128, got 8"],
     [{ image: "Not An Image" }, 'CoolifyDatabase db: image must be a Docker image reference like "pgvector/pgvector:pg16", got "Not An Image"'],
   ])("rejects %j", async (override, message) => {
     const { CoolifyDatabase } = await load();
