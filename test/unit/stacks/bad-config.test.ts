@@ -3,9 +3,14 @@
  * Cases start from the real stack files (with their documented secrets) so every line is caused by the
  * one mutation, not by a half-valid fixture.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConfigError, parseStackConfig } from "../../../stacks/config";
-import { at, clone, committed, stackInput, type StackInput } from "./fixtures";
+import { at, clone, stackInput, type StackInput } from "./fixtures";
+import { PROVIDER_CONFIG, PROVIDER_SECRET_KEYS, runProgram } from "./helpers";
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
 
 type Stack = "staging" | "production" | "pr";
 interface Case {
@@ -132,10 +137,15 @@ describe("bad config: exact messages, one mistake per case", () => {
     expect(cases.length).toBeGreaterThanOrEqual(25);
   });
 
-  it.each(cases)("$name", ({ stack, mutate, problems }) => {
+  it.each(cases)("$name", async ({ stack, mutate, problems }) => {
     const input = clone(stackInput(stack));
     mutate(input.raw, input.secretKeys);
     expect(problemsOf(input)).toEqual(problems);
+    // The same config through the real program entry: the same lines, and nothing registered.
+    const run = await runProgram(input, { config: PROVIDER_CONFIG, secretKeys: PROVIDER_SECRET_KEYS });
+    if (run.outcome.ok) throw new Error("the program accepted the config");
+    expect((run.outcome.error as ConfigError).problems).toEqual(problems);
+    expect(run.registry.resources).toEqual([]);
   });
 });
 
@@ -166,5 +176,3 @@ describe("several mistakes at once", () => {
     );
   });
 });
-
-export { committed };
