@@ -168,6 +168,18 @@ describe("postgres databases", () => {
     const list = await api(emu, "GET", `/databases/${uuid}/backups`);
     expect(list.body).toMatchObject([{ frequency: "0 3 * * *", database_backup_retention_days_locally: 30 }]);
 
+    expect((await api(emu, "PATCH", `/databases/${uuid}`, { limits_memory: "1g", postgres_password: "n3w" })).status).toBe(200);
+    expect((await api(emu, "GET", `/databases/${uuid}`)).body).toMatchObject({ limits_memory: "1g", internal_db_url: `postgres://app:n3w@${uuid}:5432/shop` });
+    expect((await api(emu, "POST", `/databases/${uuid}/envs`, { key: "POSTGRES_INITDB_ARGS", value: "--data-checksums" })).status).toBe(201);
+    expect(pluck((await api(emu, "GET", `/databases/${uuid}/envs`)).body, "key")).toEqual(["POSTGRES_INITDB_ARGS"]);
+    expect((await api(emu, "POST", `/databases/${uuid}/stop`)).body).toEqual({ message: "Database stopping request queued." });
+    emu.advance(2_000);
+    expect((await api(emu, "GET", `/databases/${uuid}`)).body.status).toBe("exited");
+    const failed = await api(emu, "PATCH", `/databases/${uuid}/backups/${String(backup.body.uuid)}`, { backup_now: true });
+    expect(failed.status).toBe(200);
+    emu.advance(2_000);
+    expect((await api(emu, "GET", executions)).body.executions).toMatchObject([{ status: "failed", message: "Database is not running." }, {}, {}]);
+
     expect((await api(emu, "DELETE", `/databases/${uuid}`)).status).toBe(200);
     expect((await api(emu, "GET", `/databases/${uuid}`)).status).toBe(200);
     emu.advance(2_000);
