@@ -135,12 +135,16 @@ export async function pollUntil<T>(
   }
 }
 
+const terminalView = z
+  .object({ state: z.string(), events: z.array(z.object({ type: z.string().optional(), status: z.string().optional() }).loose()).nullish() })
+  .loose();
+
 const waitResponse = z.object({ ok: z.boolean().optional(), state: z.string().optional() }).loose();
 
 export type MachineState = "started" | "stopped" | "suspended" | "destroyed" | "failed" | "settled";
 
 /**
- * Waits for a machine to reach `state` with Fly's blocking `/wait` endpoint, in slices of at most 30 s,
+ * Waits for a machine to reach `state` with Fly's blocking `/wait` endpoint, in slices of at most 5 s,
  * until the overall deadline. A 408 from `/wait` only means "not yet".
  */
 export async function waitForMachineState(
@@ -157,7 +161,8 @@ export async function waitForMachineState(
     const { data, error, response } = await client.GET("/v1/apps/{app_name}/machines/{machine_id}/wait", {
       params: {
         path: { app_name: app, machine_id: machineId },
-        query: { state, timeout: Math.max(1, Math.min(30, remainingSec)), ...(version ? { version } : {}) },
+        // Short slices, so a machine that failed is noticed between them (see below).
+        query: { state, timeout: Math.max(1, Math.min(5, remainingSec)), ...(version ? { version } : {}) },
       },
     });
     if (response.ok && waitResponse.safeParse(data).success) return;
@@ -166,6 +171,17 @@ export async function waitForMachineState(
     }
     if (Date.now() >= deadline) {
       throw new Error(`Fly: machine ${machineId} of ${app} did not reach "${state}" within ${settings.timeoutMs} ms`);
+    }
+    // A machine that failed to boot never becomes "started": say so now instead of waiting out the deadline.
+    if (state === "started") {
+      const { data: machine } = await client.GET("/v1/apps/{app_name}/machines/{machine_id}", {
+        params: { path: { app_name: app, machine_id: machineId } },
+      });
+      const seen = terminalView.safeParse(machine);
+      if (seen.success && (seen.data.state === "failed" || seen.data.state === "destroyed")) {
+        const why = seen.data.events?.find((e) => e.type === "exit")?.status;
+        throw new Error(`Fly: machine ${machineId} of ${app} is ${seen.data.state} instead of started${why ? ` (${why})` : ""}`);
+      }
     }
     await sleep(Math.min(settings.pollIntervalMs, 50));
   }

@@ -313,6 +313,24 @@ describe("FlyMachineGroup provider", () => {
     expect(live("web").map((m) => m.image)).toEqual(Array(3).fill("registry.fly.io/web:v3"));
   });
 
+  it("a volume-backed machine that needs the current secrets version starts; a version the app lacks fails the create", async () => {
+    await newApp("web");
+    const secrets = await flySecretsProvider.create({ connection, app: "web", values: { DATABASE_URL: "postgres://u:p@db.internal:5432/app" } });
+    const vol = await flyVolumeProvider.create({ connection, app: "web", name: "pg_data", region: "ewr", sizeGb: 1, snapshotRetention: 5, autoBackup: true, encrypted: true });
+    const spec = groupSpec({ count: 1, strategy: "immediate", mounts: [{ volume: vol.id, path: "/data" }], minSecretsVersion: secrets.outs.version });
+    const created = await flyMachineGroupProvider.create(spec);
+    const [id] = (created.outs as MachineGroupOutputs).machineIds as [string];
+    const machine = await call(emu, "GET", `/v1/apps/web/machines/${id}`);
+    expect(machine.body.config.mounts).toEqual([expect.objectContaining({ volume: vol.id, path: "/data" })]);
+    await expect.poll(() => live("web")[0]?.state).toBe("started");
+
+    await newApp("other");
+    await expect(
+      flyMachineGroupProvider.create(groupSpec({ app: "other", count: 1, minSecretsVersion: 99 })),
+    ).rejects.toThrow(/failed at step 1\/1 \(create\): Fly: machine \w+ of other is failed instead of started \(.*secrets version 99.*\)/);
+    expect(live("other")).toEqual([]);
+  });
+
   it("an ambiguous machine create is found by its launch id: no duplicate", async () => {
     await newApp("web");
     emu.injectFault({ method: "POST", path: "/v1/apps/{app_name}/machines", times: 1, fault: { kind: "ambiguous", status: 502 } });
