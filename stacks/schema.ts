@@ -117,6 +117,7 @@ export const appSchema = obj({
   env: envMap("an environment variable name (letters, digits, _; not starting with a digit)").default({}),
   secretEnv: list(envName(), "environment variable names").default([]),
   releaseCommand: text("a shell command").optional(),
+  /** Container limits on Coolify; Fly machines are sized by `slipway:scaling.fly.guest` instead. */
   resources: obj({
     cpus: z.number(expected("a number of CPUs from 0.1 to 64")).min(0.1, expected("a number of CPUs from 0.1 to 64")).max(64, expected("a number of CPUs from 0.1 to 64")),
     memoryMb: int(64, 262144),
@@ -159,7 +160,6 @@ export const targetsSchema = obj({
   fly: obj({
     org: text("a Fly organization slug", /^[a-z0-9-]+$/),
     appName: text("a Fly app name (lower-case letters, digits, -)", FLY_APP_NAME),
-    network: text("a Fly private network name").optional(),
   }).optional(),
 });
 
@@ -167,6 +167,7 @@ export const databaseSchema = z.discriminatedUnion("kind", [
   obj({
     kind: z.literal("postgres"),
     image: text("a Postgres image like pgvector/pgvector:pg16").default("pgvector/pgvector:pg16"),
+    /** Postgres major version; checked against a `pgNN` image tag so the two cannot drift apart. */
     version: int(13, 18).default(16),
     databaseName: text("a database name (letters, digits, _)", /^[a-z_][a-z0-9_]{0,62}$/).default("app"),
     volumeSizeGb: int(1, 500).default(10),
