@@ -75,15 +75,15 @@ export async function deployGroup(ctx: DeployContext, current: MachineView[]): P
   for (const [index, step] of steps.entries()) {
     try {
       if (step.op === "update") {
-        const versions = await Promise.all(step.machineIds.map(update));
+        const versions = await settleAll(step.machineIds.map(update));
         if (step.wait) {
-          await Promise.all(step.machineIds.map((id, i) => waitHealthy(client, spec.app, id, versions[i], settings)));
+          await settleAll(step.machineIds.map((id, i) => waitHealthy(client, spec.app, id, versions[i], settings)));
         }
       } else if (step.op === "create") {
         const made: MachineView[] = [];
         for (let i = 0; i < step.count; i++) made.push(await create(step.unrouted === true));
         if (step.wait) {
-          await Promise.all(made.map((m) => waitHealthy(client, spec.app, m.id, machineVersion(m), settings)));
+          await settleAll(made.map((m) => waitHealthy(client, spec.app, m.id, machineVersion(m), settings)));
         }
       } else if (step.op === "route") {
         for (const id of progress.created) await setCordon(client, spec.app, id, false);
@@ -112,6 +112,17 @@ export async function deployGroup(ctx: DeployContext, current: MachineView[]): P
     }
   }
   return { machines: await listGroup(client, spec.app, spec.group), steps };
+}
+
+/**
+ * Like Promise.all, but waits for every operation of a batch to finish before failing: a revert must not start
+ * while an update of the same batch is still in flight (it would miss that machine).
+ */
+async function settleAll<T>(work: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(work);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 /** Runs the revert plan; collects errors instead of stopping, so one stuck machine does not strand the rest. */
