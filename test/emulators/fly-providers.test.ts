@@ -331,6 +331,18 @@ describe("FlyMachineGroup provider", () => {
     expect(live("other")).toEqual([]);
   });
 
+  it("a canary that fails its checks is reverted before any other machine is touched", async () => {
+    await newApp("web");
+    const created = await flyMachineGroupProvider.create(groupSpec({ count: 3, strategy: "canary" }));
+    emu.markImageUnhealthy("registry.fly.io/web:bad");
+    await expect(
+      flyMachineGroupProvider.update!(created.id, created.outs, groupSpec({ count: 3, strategy: "canary", image: "registry.fly.io/web:bad" })),
+    ).rejects.toThrow(/failed at step 1\/2 \(update\).*; reverted \w+$/);
+    const bad = emu.log.filter((e) => e.method === "POST" && /\/machines\/\w+$/.test(e.path) && (e.body as { config?: { image?: string } }).config?.image === "registry.fly.io/web:bad");
+    expect(bad).toHaveLength(1);
+    expect(live("web").map((m) => m.image)).toEqual(Array(3).fill("registry.fly.io/web:v1"));
+  });
+
   it("an ambiguous machine create is found by its launch id: no duplicate", async () => {
     await newApp("web");
     emu.injectFault({ method: "POST", path: "/v1/apps/{app_name}/machines", times: 1, fault: { kind: "ambiguous", status: 502 } });
