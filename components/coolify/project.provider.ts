@@ -55,6 +55,18 @@ async function ensureEnvironment(client: CoolifyClient, projectUuid: string, nam
 async function create(raw: ProjectInputs): Promise<pulumi.dynamic.CreateResult<ProjectOutputs>> {
   const inputs = parseInputs("project", projectInputsSchema, raw);
   const client = coolifyClient(inputs.connection);
+  // Stacks of one program share a project by name, one environment each (staging, production, pr-12),
+  // which is how Coolify lays out an app's environments.
+  const existing = await projectUuidsNamed(client, inputs.name);
+  if (existing.length > 1) {
+    throw new Error(
+      `Coolify: ${existing.length} projects are named "${inputs.name}" (${existing.join(", ")}); slipway cannot tell which to use — rename all but one`,
+    );
+  }
+  if (existing[0] !== undefined) {
+    const environmentUuid = await ensureEnvironment(client, existing[0], inputs.environmentName);
+    return { id: existing[0], outs: { ...inputs, projectUuid: existing[0], environmentUuid, adopted: true } };
+  }
   const projectUuid = await createOnce(
     `project ${inputs.name}`,
     () => projectUuidsNamed(client, inputs.name),
@@ -64,7 +76,7 @@ async function create(raw: ProjectInputs): Promise<pulumi.dynamic.CreateResult<P
     },
   );
   const environmentUuid = await ensureEnvironment(client, projectUuid, inputs.environmentName);
-  return { id: projectUuid, outs: { ...inputs, projectUuid, environmentUuid } };
+  return { id: projectUuid, outs: { ...inputs, projectUuid, environmentUuid, adopted: false } };
 }
 
 async function read(id: string, props?: ProjectOutputs): Promise<pulumi.dynamic.ReadResult<ProjectOutputs>> {
@@ -117,7 +129,7 @@ async function update(id: string, olds: ProjectOutputs, news: ProjectInputs): Pr
     if (reply.response.status === 404) environmentUuid = await ensureEnvironment(client, id, inputs.environmentName);
     else ok("PATCH /projects/{uuid}/environments/{environment}", reply);
   }
-  return { outs: { ...inputs, projectUuid: id, environmentUuid } };
+  return { outs: { ...inputs, projectUuid: id, environmentUuid, adopted: olds.adopted } };
 }
 
 async function remove(id: string, props: ProjectOutputs): Promise<void> {
@@ -127,6 +139,14 @@ async function remove(id: string, props: ProjectOutputs): Promise<void> {
       params: { path: { uuid: id, environment_name_or_uuid: props.environmentUuid } },
     });
     if (reply.response.status !== 404) ok("DELETE /projects/{uuid}/environments/{environment}", reply);
+  }
+  // A project this stack did not create is deleted only when no environment at all is left in it (the
+  // creator went first); otherwise it belongs to whoever still uses it.
+  if (props.adopted) {
+    const envs = await client.GET("/projects/{uuid}/environments", { params: { path: { uuid: id } } });
+    if (envs.response.status === 404) return;
+    const left = parseReply("GET /projects/{uuid}/environments", z.array(environmentReply), ok("GET /projects/{uuid}/environments", envs));
+    if (left.length > 0) return;
   }
   const reply = await client.DELETE("/projects/{uuid}", { params: { path: { uuid: id } } });
   if (reply.response.status === 404) return;

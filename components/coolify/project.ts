@@ -4,7 +4,9 @@ import { resolveCoolifyConnection, type CoolifyConnectionArgs } from "./connecti
 
 export interface CoolifyProjectArgs {
   /**
-   * Project name shown in Coolify; also how a retried create finds a project it already made.
+   * Project name shown in Coolify. Stacks that give the same name share the project, one environment
+   * each (the one that finds it existing never deletes it while other environments remain in it); so
+   * do not rename a shared project from one stack only.
    * @example "slipway-web"
    */
   name: pulumi.Input<string>;

@@ -19,6 +19,8 @@ export interface ProjectInputs {
 export interface ProjectOutputs extends ProjectInputs {
   projectUuid: string;
   environmentUuid: string;
+  /** The project existed before (another stack's, or made by hand): only the environment is ours to delete. */
+  adopted?: boolean;
 }
 
 /** Health check as Coolify runs it against the container (and gates rolling updates on). */

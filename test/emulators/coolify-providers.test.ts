@@ -120,6 +120,36 @@ describe("project", () => {
     expect(envs.map((e) => e.name)).toEqual(["production"]);
   });
 
+  it("shares a project by name between stacks, one environment each, deleted when the last one goes", async () => {
+    const staging = await projects.create(project());
+    const production = await projects.create(project({ environmentName: "production" }));
+    expect(production.id).toBe(staging.id);
+    expect(production.outs).toMatchObject({ adopted: true });
+    expect(staging.outs).toMatchObject({ adopted: false });
+    expect(await countNamed("/projects", "web")).toBe(1);
+
+    // Production holds an application, so the creator's delete must leave the project alone.
+    const app = await apps.create({
+      ...(await appInputs()),
+      projectUuid: production.outs.projectUuid,
+      environmentUuid: production.outs.environmentUuid,
+      environmentName: "production",
+    });
+    await projects.delete(staging.id, staging.outs);
+    const envNames = async () => items<{ name: string }>((await api(emu, "GET", `/projects/${staging.id}/environments`)).body).map((e) => e.name);
+    expect(await envNames()).toEqual(["production"]);
+
+    await apps.delete(app.id, app.outs);
+    await projects.delete(production.id, production.outs);
+    expect((await api(emu, "GET", `/projects/${staging.id}`)).status).toBe(404);
+  });
+
+  it("refuses to guess between two projects with the same name", async () => {
+    await api(emu, "POST", "/projects", { name: "web" });
+    await api(emu, "POST", "/projects", { name: "web" });
+    await expect(projects.create(project())).rejects.toThrow(/2 projects are named "web" .*rename all but one/);
+  });
+
   it("makes no duplicate when the create's reply is lost (502 after the project was made)", async () => {
     emu.injectFault({ method: "POST", path: "/projects", times: 1, fault: { kind: "ambiguous", status: 502 } });
     const { id } = await projects.create(project());
