@@ -167,3 +167,28 @@ describe("Fly without volumes across regions", () => {
     expect(registry.byType("pulumi-nodejs:dynamic/fly:Volume").map((v) => v.name)).toEqual(["fly-postgres-data"]);
   });
 });
+
+describe("secrets stay secret", () => {
+  /** Every string reachable in `value` that is NOT inside a Pulumi secret marker. */
+  function plainStrings(value: unknown, out: string[] = []): string[] {
+    if (isSecretInput(value)) return out;
+    if (typeof value === "string") out.push(value);
+    else if (Array.isArray(value)) value.forEach((v) => plainStrings(v, out));
+    else if (value !== null && typeof value === "object") Object.values(value).forEach((v) => plainStrings(v, out));
+    return out;
+  }
+
+  it.each(["staging", "production"] as const)("%s: no secret value or token appears outside a secret in any input or output", async (stack) => {
+    const { registry, outcome } = await runStack(stack);
+    if (!outcome.ok) throw outcome.error;
+    const { PROVIDER_CONFIG } = await import("./helpers");
+    const secrets = [...Object.values(DOCUMENTED_SECRETS[stack]), PROVIDER_CONFIG["coolify:token"], PROVIDER_CONFIG["fly:token"], PROVIDER_CONFIG["github:token"]] as string[];
+    const plain = registry.resources.flatMap((r) => plainStrings(Object.fromEntries(Object.entries(r.inputs).filter(([k]) => k !== "__provider"))));
+    for (const name of Object.keys(outcome.exports)) {
+      const v = outcome.exports[name];
+      if (v !== undefined && typeof v === "object" && "apply" in (v as object)) plain.push(...plainStrings(await outputOf(v as pulumi.Output<unknown>)));
+    }
+    expect(plain.length).toBeGreaterThan(20);
+    for (const s of secrets) expect(plain.filter((p) => p.includes(s))).toEqual([]);
+  });
+});
