@@ -36,7 +36,10 @@ export const applicationInputsSchema = z.object({
   name: z.string().min(1),
   description: z.string().optional(),
   image: z.string().regex(/@sha256:[a-f0-9]{64}$/, "image must be pinned by digest (<repository>@sha256:<64 hex digits>)"),
-  domains: z.array(z.string()),
+  // Host names only: the component strips `https://`; anything else (http://, paths) is a mistake.
+  domains: z.array(
+    z.string().regex(/^[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, "domains must be host names like app.example.com"),
+  ),
   ports: z.array(z.number().int().min(1).max(65535)).min(1),
   portMappings: z.array(z.string().regex(/^\d{1,5}:\d{1,5}$/)),
   healthCheck: healthCheckSchema.optional(),

@@ -20,6 +20,13 @@ describe("provider check", () => {
     ]);
   });
 
+  it("rejects a domain that was not a plain host name once known", async () => {
+    const bad = appInputs({ domains: ["http://a.example.com"] });
+    expect((await coolifyApplicationProvider.check!(bad, bad)).failures).toEqual([
+      { property: "domains", reason: "domains.0: domains must be host names like app.example.com" },
+    ]);
+  });
+
   it("leaves values that are not known yet (preview) to a later check", async () => {
     const preview = { ...appInputs(), projectUuid: UNKNOWN, ports: UNKNOWN } as unknown as ApplicationInputs;
     expect((await coolifyApplicationProvider.check!(preview, preview)).failures).toBeUndefined();
