@@ -57,20 +57,24 @@ export function retryingFetch(token: string, policy: RetryPolicy = {}): typeof f
   const limit = policy.limit ?? 5;
   const base = policy.baseDelayMs ?? 300;
   const timeout = policy.timeoutMs ?? 30_000;
-  const client = ky.create({
-    timeout,
-    headers: { authorization: `Bearer ${token}` },
-    retry: {
-      limit,
-      methods: IDEMPOTENT,
-      statusCodes: RETRIED_STATUS,
-      afterStatusCodes: [413, 429, 503],
-      backoffLimit: policy.backoffLimitMs ?? 8_000,
-      maxRetryAfter: policy.maxRetryAfterMs ?? 60_000,
-      delay: (attempt) => base * 2 ** (attempt - 1),
-    },
-  });
-  const postClient = client.extend({ retry: { methods: ["post"], statusCodes: [429, 503] } });
+  const options = (methods: string[], statusCodes: number[]) =>
+    ky.create({
+      timeout,
+      headers: { authorization: `Bearer ${token}` },
+      retry: {
+        limit,
+        methods,
+        statusCodes,
+        afterStatusCodes: [413, 429, 503],
+        backoffLimit: policy.backoffLimitMs ?? 8_000,
+        maxRetryAfter: policy.maxRetryAfterMs ?? 60_000,
+        delay: (attempt) => base * 2 ** (attempt - 1),
+      },
+    });
+  // Two clients made separately: ky's `extend` concatenates arrays, so an extended POST client would inherit
+  // the idempotent status list and re-send an ambiguous create.
+  const client = options(IDEMPOTENT, RETRIED_STATUS);
+  const postClient = options(["post"], [429, 503]);
 
   return async (input, init) => {
     const request = new Request(input, init);
