@@ -28,6 +28,24 @@ describe("setupMocks", () => {
     expect(() => registry.one("slipway:test:Nope")).toThrow(/found 0; registered:\n {2}slipway:test:Box db/);
   });
 
+  it("records the protect option (inherited from parents) and explicit dependencies", async () => {
+    const random = await import("@pulumi/random");
+    const a = new random.RandomPassword("a", { length: 8 }, { protect: true });
+    class Box extends pulumi.ComponentResource {
+      constructor(name: string, opts: pulumi.ComponentResourceOptions) {
+        super("slipway:test:Box", name, {}, opts);
+        new random.RandomPassword(`${name}-child`, { length: 8 }, { parent: this });
+        this.registerOutputs({});
+      }
+    }
+    new Box("kept", { protect: true, dependsOn: [a] });
+    new random.RandomPassword("loose", { length: 8 });
+    await registry.settled();
+    expect(registry.one("random:index/randomPassword:RandomPassword", "kept-child").protect).toBe(true);
+    expect(registry.one("random:index/randomPassword:RandomPassword", "loose").protect).toBe(false);
+    expect(registry.one("slipway:test:Box").dependencies).toEqual([expect.stringMatching(/::a$/)]);
+  });
+
   it("returns realistic default outputs (generated password, image digest)", async () => {
     const random = await import("@pulumi/random");
     const pw = new random.RandomPassword("pw", { length: 8 });
