@@ -36,7 +36,15 @@ export function machineVersion(machine: MachineView): string | undefined {
 
 export const machineListSchema = z.array(machineSchema);
 
-export const leaseSchema = z.object({ nonce: z.string(), owner: z.string().optional(), expires_at: z.number().optional() }).loose();
+const leaseFields = z.object({ nonce: z.string(), owner: z.string().optional(), expires_at: z.number().optional() }).loose();
+
+/**
+ * The OpenAPI description returns the lease itself, but the live service (and its docs' examples) wrap it as
+ * `{ status: "success", data: { nonce, … } }`. Accept both and hand back the lease.
+ */
+export const leaseSchema = z
+  .union([leaseFields, z.object({ data: leaseFields }).loose()])
+  .transform((body) => ("data" in body && typeof body.data === "object" ? (body.data as z.infer<typeof leaseFields>) : (body as z.infer<typeof leaseFields>)));
 
 export const appSchema = z
   .object({

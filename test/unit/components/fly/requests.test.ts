@@ -9,6 +9,7 @@ import {
   type MachineGroupInputs,
 } from "../../../../components/fly/machine-spec";
 import { buildReleaseMachineBody, exitCodeOf } from "../../../../components/fly/release-command.provider";
+import { leaseSchema } from "../../../../components/fly/responses";
 import { planSecretsChange } from "../../../../components/fly/secrets.provider";
 import { buildCreateVolumeBody } from "../../../../components/fly/volume.provider";
 
@@ -180,5 +181,13 @@ describe("other request bodies", () => {
     expect(ipKind({ ip: "137.66.1.1", shared: false })).toBe("v4");
     expect(ipKind({ ip: "2a09:8280:1::1" })).toBe("v6");
     expect(ipKind({ ip: "fdaa:0:1::2", network: { org_slug: "acme" } })).toBe("private_v6");
+  });
+});
+
+describe("responses", () => {
+  it("reads a lease as the spec describes it and as the live service wraps it", () => {
+    expect(leaseSchema.parse({ nonce: "n1", owner: "a@b", expires_at: 1 }).nonce).toBe("n1");
+    expect(leaseSchema.parse({ status: "success", data: { nonce: "n2", owner: "a@b", expires_at: 1 } }).nonce).toBe("n2");
+    expect(() => leaseSchema.parse({ status: "success" })).toThrow();
   });
 });
