@@ -19,7 +19,8 @@ export interface AppOutputs extends AppInputs {
   appId: string;
 }
 
-const createResponse = z.object({ id: z.string().optional() }).loose();
+// Older API builds answer the create with an empty body; the id is then read back with a GET.
+const createResponse = z.object({ id: z.string().optional() }).loose().nullish();
 
 export function buildCreateAppBody(inputs: AppInputs, idempotencyKey: string): { name: string; org_slug: string; idempotency_key: string } {
   return { name: inputs.name, org_slug: inputs.org, idempotency_key: idempotencyKey };
@@ -48,7 +49,7 @@ export async function createApp(client: FlyClient, inputs: AppInputs, attempts =
         createResponse,
         client.POST("/v1/apps", { body: buildCreateAppBody(inputs, key) }),
       );
-      return created.id ?? (await getApp(client, inputs.name))?.id ?? inputs.name;
+      return created?.id ?? (await getApp(client, inputs.name))?.id ?? inputs.name;
     } catch (error) {
       if (isFlyStatus(error, 422) && error.flyCode === "name_taken") {
         // Our own earlier attempt may have created it before its answer was lost.
