@@ -32,6 +32,7 @@ inputs_key() {
     for p in @pulumi/pulumi @pulumi/random @pulumi/github @pulumi/command @pulumi/docker-build; do
       plugin_version "$p"
     done
+    printf 'skip-docker-build=%s\n' "${SLIPWAY_ENGINE_SKIP_DOCKER_BUILD:-}"
   } | sha256sum | cut -c1-16
 }
 KEY="$(inputs_key)"

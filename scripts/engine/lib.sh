@@ -26,7 +26,8 @@ proxy_status() {
 origin_hash() {
   local base="${GOPROXY_URL:-https://proxy.golang.org}"
   curl -fsS -m 30 "$base/$1/@v/$2.info" 2>/dev/null \
-    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{const o=JSON.parse(s);if(o.Origin&&o.Origin.Hash)process.stdout.write(o.Origin.Hash+" "+o.Time)}catch{}})'
+    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{const o=JSON.parse(s);if(o.Origin&&o.Origin.Hash)process.stdout.write(o.Origin.Hash+" "+o.Time)}catch{}})' \
+    || true  # a refused .info is an answer ("no commit"), not a reason to stop the bootstrap
 }
 
 # pseudo_version MAJOR HASH TIME: Go's pseudo-version for an untagged commit, e.g. v4.0.0-20260917112258-b62f810278b9.
