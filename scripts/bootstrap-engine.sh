@@ -44,6 +44,12 @@ fi
 # Several engineers (and vitest workers) may call this at once; one builds, the others wait for it.
 exec 9>"$CACHE/.lock"
 if ! flock -n 9; then
+  # A usable engine exists and the other run is only adding to it (e.g. a slow plugin build):
+  # use what is there instead of blocking everyone's `npm test` on it.
+  if [[ -f "$CACHE/engine.json" ]]; then
+    log "another bootstrap is updating $CACHE; using the engine already there"
+    exit 0
+  fi
   log "another bootstrap is building the engine in $CACHE; waiting (up to 90 minutes)"
   flock -w 5400 9 || { log "gave up waiting for the lock on $CACHE/.lock"; exit 1; }
   if stamp_ok all "$KEY" && [[ -f "$CACHE/engine.json" ]]; then exit 0; fi
