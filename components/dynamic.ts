@@ -11,16 +11,29 @@ import * as pulumi from "@pulumi/pulumi";
  * state small, keeps secrets and clients out of it, and lets a fixed provider serve resources created
  * by an earlier one (the dynamic-provider host no longer replaces resources when the provider changes).
  *
- * The dynamic-provider plugin runs with the project directory as its working directory (that is how its
- * own launcher finds `@pulumi/pulumi`), so the module is resolved from `process.cwd()`; tsx loads it
- * without a build step. `SLIPWAY_PROJECT_DIR` overrides the root for tools that run elsewhere.
+ * The dynamic-provider plugin runs in the program's directory, which the engine derives from Pulumi.yaml's
+ * `main`: with `main: infra/index.ts` that is `infra/`, not the project root (pkg/engine/project.go
+ * getPwdMain). So the root is the nearest directory at or above `process.cwd()` holding a Pulumi.yaml, and the
+ * module is resolved from there; tsx loads it without a build step. `SLIPWAY_PROJECT_DIR` overrides the root
+ * for tools that run elsewhere.
  */
 export function lazyProvider(modulePath: string, exportName: string): pulumi.dynamic.ResourceProvider {
   // Everything below is serialized: it may only use its arguments, `require` and `process`.
   const load = (): pulumi.dynamic.ResourceProvider => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const nodePath = require("path");
-    const root: string = process.env.SLIPWAY_PROJECT_DIR || process.cwd();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fs = require("fs");
+    let root: string = process.env.SLIPWAY_PROJECT_DIR || process.cwd();
+    if (!process.env.SLIPWAY_PROJECT_DIR) {
+      for (let dir = root; ; dir = nodePath.dirname(dir)) {
+        if (fs.existsSync(nodePath.join(dir, "Pulumi.yaml"))) {
+          root = dir;
+          break;
+        }
+        if (nodePath.dirname(dir) === dir) break; // no Pulumi.yaml above: keep the working directory
+      }
+    }
     const file: string = nodePath.resolve(root, modulePath);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const tsx = require("tsx/cjs/api");
