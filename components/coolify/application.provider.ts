@@ -10,6 +10,7 @@ import { applicationFromApi, createApplicationBody, patchApplicationBody, hostsF
 import { deployAndWait } from "./deploy";
 import { diffFields, isEqual, type FieldSpec } from "./diff";
 import { applyEnvPlan, listEnvVars, planEnvChanges } from "./envvars";
+import { environmentIdOf, namedInEnvironment } from "./lookup";
 import { applyStoragePlan, listStorages, planStorages, volumesFromApi } from "./storages";
 import { applicationInputsSchema, applicationReply, checkInputs, parseInputs, parseReply, uuidReply } from "./schemas";
 import type { ApplicationInputs, ApplicationOutputs } from "./types";
@@ -59,18 +60,7 @@ async function syncVolumes(client: CoolifyClient, uuid: string, olds: Applicatio
 
 async function applicationUuidsNamed(client: CoolifyClient, inputs: ApplicationInputs, environmentId?: number): Promise<string[]> {
   const apps = parseReply("GET /applications", z.array(applicationReply), ok("GET /applications", await client.GET("/applications")));
-  return apps
-    .filter((a) => a.name === inputs.name)
-    .filter((a) => environmentId === undefined || a.environment_id == null || a.environment_id === environmentId)
-    .map((a) => a.uuid);
-}
-
-async function environmentId(client: CoolifyClient, inputs: ApplicationInputs): Promise<number | undefined> {
-  const reply = await client.GET("/projects/{uuid}/{environment_name_or_uuid}", {
-    params: { path: { uuid: inputs.projectUuid, environment_name_or_uuid: inputs.environmentUuid } },
-  });
-  const env = okOrMissing("GET /projects/{uuid}/{environment}", reply) as { id?: unknown } | undefined;
-  return typeof env?.id === "number" ? env.id : undefined;
+  return namedInEnvironment(apps, inputs.name, environmentId);
 }
 
 async function getApplication(client: CoolifyClient, uuid: string): Promise<z.infer<typeof applicationReply> | undefined> {
@@ -97,7 +87,7 @@ async function outputsFor(client: CoolifyClient, uuid: string, inputs: Applicati
 async function create(raw: ApplicationInputs): Promise<pulumi.dynamic.CreateResult<ApplicationOutputs>> {
   const inputs = parseInputs("application", applicationInputsSchema, raw);
   const client = coolifyClient(inputs.connection);
-  const envId = await environmentId(client, inputs);
+  const envId = await environmentIdOf(client, inputs.projectUuid, inputs.environmentUuid);
   const uuid = await createOnce(
     `application ${inputs.name}`,
     () => applicationUuidsNamed(client, inputs, envId),

@@ -18,6 +18,7 @@ import {
   POSTGRES_PORT,
 } from "./database.request";
 import { diffFields, type FieldSpec } from "./diff";
+import { environmentIdOf, namedInEnvironment } from "./lookup";
 import { backupReply, checkInputs, databaseInputsSchema, databaseReply, parseInputs, parseReply, uuidReply } from "./schemas";
 import type { BackupInputs, DatabaseInputs, DatabaseOutputs } from "./types";
 
@@ -38,9 +39,9 @@ export const DATABASE_FIELDS: Record<string, FieldSpec> = {
   backup: { kind: "update" },
 };
 
-async function databaseUuidsNamed(client: CoolifyClient, name: string): Promise<string[]> {
+async function databaseUuidsNamed(client: CoolifyClient, name: string, environmentId: number | undefined): Promise<string[]> {
   const list = parseReply("GET /databases", z.array(databaseReply), ok("GET /databases", await client.GET("/databases")));
-  return list.filter((d) => d.name === name).map((d) => d.uuid);
+  return namedInEnvironment(list, name, environmentId);
 }
 
 async function getDatabase(client: CoolifyClient, uuid: string): Promise<z.infer<typeof databaseReply> | undefined> {
@@ -115,9 +116,10 @@ async function deleteDatabase(client: CoolifyClient, uuid: string): Promise<void
 async function create(raw: DatabaseInputs): Promise<pulumi.dynamic.CreateResult<DatabaseOutputs>> {
   const inputs = parseInputs("database", databaseInputsSchema, raw);
   const client = coolifyClient(inputs.connection);
+  const envId = await environmentIdOf(client, inputs.projectUuid, inputs.environmentUuid);
   const uuid = await createOnce(
     `database ${inputs.name}`,
-    () => databaseUuidsNamed(client, inputs.name),
+    () => databaseUuidsNamed(client, inputs.name, envId),
     async () => {
       const op = "POST /databases/postgresql";
       const reply = await client.POST("/databases/postgresql", { body: createPostgresBody(inputs) });
