@@ -81,9 +81,20 @@ function parseReleaseInfo(config: HistoryEntry["config"]): ReleaseInfo {
   }
 }
 
+/**
+ * The DIY backends (file://, s3://, …) record no update versions: every history entry says 0; only Pulumi Cloud
+ * numbers updates. There the version is the entry's position in the history, oldest = 1 — the numbers Pulumi
+ * Cloud would give. `pulumi stack history` lists newest first; entries are ordered by start time, then by that.
+ */
+function withVersions(history: readonly HistoryEntry[]): HistoryEntry[] {
+  if (history.every((h) => typeof h.version === "number" && h.version > 0)) return [...history];
+  const time = (h: HistoryEntry) => new Date(h.startTime).getTime();
+  return [...history].reverse().sort((a, b) => time(a) - time(b)).map((h, i) => ({ ...h, version: i + 1 }));
+}
+
 /** Turns raw history (any order) into releases, oldest first; only `update` operations count. */
 export function releasesFrom(history: readonly HistoryEntry[]): Release[] {
-  const updates = history
+  const updates = withVersions(history)
     .filter((h) => h.kind === "update" && typeof h.version === "number")
     .sort((a, b) => (a.version ?? 0) - (b.version ?? 0));
   const unhealthy = new Set<number>();

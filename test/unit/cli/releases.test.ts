@@ -81,3 +81,23 @@ describe("releases from the update history", () => {
     expect(table).toHaveLength(5);
   });
 });
+
+describe("releases from a DIY (file://) backend's history, which records every version as 0", () => {
+  // As `pulumi stack history --json` on a file backend lists them: newest first, all version 0, second resolution.
+  const sameSecond = new Date(Date.UTC(2026, 10, 25, 13, 0, 0));
+  const history: HistoryEntry[] = [
+    update(0, img("a"), rollbackMessage(1), { startTime: new Date(Date.UTC(2026, 10, 25, 13, 5)) }),
+    update(0, img("b"), releaseMessage("second", {}), { startTime: sameSecond }),
+    update(0, img("a"), releaseMessage("first", {}), { startTime: sameSecond }),
+  ];
+
+  it("numbers updates by their position, oldest = 1, so a rollback can name its target", () => {
+    const releases = releasesFrom(history);
+    expect(releases.map((r) => [r.version, r.role, r.message])).toEqual([
+      [1, "release", "slipway release: first"],
+      [2, "release", "slipway release: second"],
+      [3, "rollback", "slipway rollback to update #1"],
+    ]);
+    expect(selectRollbackTarget(releases.slice(0, 2)).version).toBe(1);
+  });
+});
