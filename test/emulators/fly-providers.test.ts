@@ -331,6 +331,23 @@ describe("FlyMachineGroup provider", () => {
     expect(live("other")).toEqual([]);
   });
 
+  it("repairs drift: a machine destroyed out of band is recreated on the next update; a deleted app reads as gone", async () => {
+    await newApp("web");
+    const created = await flyMachineGroupProvider.create(groupSpec({ count: 2 }));
+    const [gone, kept] = (created.outs as MachineGroupOutputs).machineIds as [string, string];
+    await call(emu, "DELETE", `/v1/apps/web/machines/${gone}?force=true`);
+    const read = await flyMachineGroupProvider.read!(created.id, created.outs);
+    expect(read.props).toMatchObject({ count: 1, machineIds: [kept] });
+    expect(await flyMachineGroupProvider.diff!(created.id, read.props, groupSpec({ count: 2 }))).toMatchObject({ changes: true, replaces: [] });
+    const repaired = (await flyMachineGroupProvider.update!(created.id, read.props, groupSpec({ count: 2 }))).outs as MachineGroupOutputs;
+    expect(repaired.machineIds).toHaveLength(2);
+    expect(repaired.machineIds).toContain(kept);
+    expect(requests("POST", "/machines/").filter((e) => /\/machines\/\w+$/.test(e.path))).toEqual([]); // the kept one was current: no update
+
+    await call(emu, "DELETE", "/v1/apps/web");
+    expect(await flyMachineGroupProvider.read!(created.id, repaired)).toEqual({ id: "", props: {} });
+  });
+
   it("a canary that fails its checks is reverted before any other machine is touched", async () => {
     await newApp("web");
     const created = await flyMachineGroupProvider.create(groupSpec({ count: 3, strategy: "canary" }));
