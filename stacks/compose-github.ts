@@ -7,10 +7,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { GithubDeployWebhook } from "../components/github/webhook";
 import { GithubEnvironment } from "../components/github/environment";
 import type { Credentials } from "./credentials";
-import type { GithubConfig } from "./schema";
+import type { GithubConfig, GithubEnvironmentFields } from "./schema";
 
 export interface GithubDeployment {
   environment: pulumi.Output<string>;
+  /** Names of `slipway:github.additionalEnvironments`, once they exist. */
+  additionalEnvironments: pulumi.Output<string[]>;
   webhookId?: pulumi.Output<string>;
 }
 
@@ -33,25 +35,29 @@ export function composeGithub(i: GithubInputs): GithubDeployment {
   );
   const opts = { parent: i.parent, provider };
 
-  const environment = new GithubEnvironment(
-    "github-environment",
-    {
-      repository: g.repository,
-      environment: g.environment,
-      reviewers: { users: g.reviewers.users, teams: g.reviewers.teams },
-      waitTimer: g.waitTimerMinutes,
-      deploymentPolicy: g.deploymentPolicy,
-      secrets: Object.fromEntries(g.secrets.map((name) => [name, i.secrets[name] as pulumi.Output<string>])),
-      variables: g.variables,
-    },
-    opts,
-  );
+  const declare = (resourceName: string, name: string, e: GithubEnvironmentFields) =>
+    new GithubEnvironment(
+      resourceName,
+      {
+        repository: g.repository,
+        environment: name,
+        reviewers: { users: e.reviewers.users, teams: e.reviewers.teams },
+        waitTimer: e.waitTimerMinutes,
+        deploymentPolicy: e.deploymentPolicy,
+        secrets: Object.fromEntries(e.secrets.map((n) => [n, i.secrets[n] as pulumi.Output<string>])),
+        variables: e.variables,
+      },
+      opts,
+    );
+  const environment = declare("github-environment", g.environment, g);
+  const additional = g.additionalEnvironments.map((e) => declare(`github-environment-${e.name}`, e.name, e));
 
-  if (!g.webhook || i.webhook === undefined) return { environment: environment.environmentName };
+  const additionalEnvironments = pulumi.all(additional.map((e) => e.environmentName));
+  if (!g.webhook || i.webhook === undefined) return { environment: environment.environmentName, additionalEnvironments };
   const hook = new GithubDeployWebhook(
     "deploy-webhook",
     { repository: g.repository, url: i.webhook.url, secret: i.webhook.secret, events: g.webhook.events, active: g.webhook.active },
     opts,
   );
-  return { environment: environment.environmentName, webhookId: hook.hookId };
+  return { environment: environment.environmentName, additionalEnvironments, webhookId: hook.hookId };
 }

@@ -4,7 +4,7 @@
  * created. Each rule only runs when the sections it reads parsed, so a broken section does not produce
  * follow-on noise, and mistakes in healthy sections are still all reported.
  */
-import type { StackConfig } from "./schema";
+import type { GithubEnvironmentFields, StackConfig } from "./schema";
 import type { ConfigPath, Finding } from "./secrets";
 import { showValue } from "./secrets";
 
@@ -142,28 +142,41 @@ export function crossFieldRules(c: ParsedSections, failed: ReadonlySet<string>):
   }
 
   if (github) {
-    const reviewers = github.reviewers.users.length + github.reviewers.teams.length;
-    if (reviewers > GITHUB_MAX_REVIEWERS) add("github", ["reviewers"], `at most ${GITHUB_MAX_REVIEWERS} users and teams (GitHub's limit)`, String(reviewers));
-    const policy = github.deploymentPolicy;
-    if (policy && (policy.branches === undefined) === (policy.tags === undefined)) {
-      add("github", ["deploymentPolicy"], "exactly one of branches, tags", policy.branches ? "both" : "neither");
+    // The same GitHub limits apply to the main environment and to each additional one.
+    const environments: Array<{ at: ConfigPath; env: GithubEnvironmentFields }> = [
+      { at: [], env: github },
+      ...github.additionalEnvironments.map((env, i) => ({ at: ["additionalEnvironments", i] as ConfigPath, env })),
+    ];
+    for (const { at, env } of environments) {
+      const reviewers = env.reviewers.users.length + env.reviewers.teams.length;
+      if (reviewers > GITHUB_MAX_REVIEWERS) add("github", [...at, "reviewers"], `at most ${GITHUB_MAX_REVIEWERS} users and teams (GitHub's limit)`, String(reviewers));
+      const policy = env.deploymentPolicy;
+      if (policy && (policy.branches === undefined) === (policy.tags === undefined)) {
+        add("github", [...at, "deploymentPolicy"], "exactly one of branches, tags", policy.branches ? "both" : "neither");
+      }
+      // GitHub upper-cases secret and variable names, so `api_url` and `API_URL` are the same entry.
+      const variableNames = new Set(Object.keys(env.variables).map((n) => n.toUpperCase()));
+      env.secrets.forEach((name, i) => {
+        if (variableNames.has(name.toUpperCase())) add("github", [...at, "secrets", i], "a name that is not also a variable (GitHub compares them upper-cased)", showValue(name));
+      });
     }
-    // GitHub upper-cases secret and variable names, so `api_url` and `API_URL` are the same entry.
-    const variableNames = new Set(Object.keys(github.variables).map((n) => n.toUpperCase()));
-    github.secrets.forEach((name, i) => {
-      if (variableNames.has(name.toUpperCase())) add("github", ["secrets", i], "a name that is not also a variable (GitHub compares them upper-cased)", showValue(name));
+    const names = [github.environment, ...github.additionalEnvironments.map((e) => e.name)];
+    github.additionalEnvironments.forEach((e, i) => {
+      if (names.indexOf(e.name) !== i + 1) add("github", ["additionalEnvironments", i, "name"], "a name not used by another environment of this stack", showValue(e.name));
     });
     if (github.webhook && targets && !targets.coolify) {
       add("github", ["webhook"], "a coolify target (the webhook triggers a Coolify deploy)", "no slipway:targets.coolify");
     }
   }
-
   // Every declared secret name needs a secure value, and every secure value needs a user (typos hide here).
   const secrets = c.secrets;
   if (secrets && app) {
+    // Each name is reported against the first place that lists it.
     const needed = new Map<string, string>();
-    github?.secrets.forEach((n) => needed.set(n, "slipway:github.secrets"));
-    app?.secretEnv.forEach((n) => needed.set(n, "slipway:app.secretEnv"));
+    const need = (n: string, from: string) => needed.has(n) || needed.set(n, from);
+    app.secretEnv.forEach((n) => need(n, "slipway:app.secretEnv"));
+    github?.secrets.forEach((n) => need(n, "slipway:github.secrets"));
+    github?.additionalEnvironments.forEach((e, i) => e.secrets.forEach((n) => need(n, `slipway:github.additionalEnvironments[${i}].secrets`)));
     for (const [name, from] of needed) {
       if (!(name in secrets)) {
         out.push({

@@ -8,95 +8,12 @@
  * Rules that span fields or sections live in `rules.ts`.
  */
 import { z } from "zod";
+import { githubEnvironmentSchema, githubSchema } from "./schema-github";
+import { absPath, bool, cron, envMap, envName, expected, hostname, int, list, obj, oneOf, port, text } from "./schema-parts";
 
-const expected = (what: string) => ({ error: `expected ${what}` });
+export { ENV_NAME, int, isCron, isHostname } from "./schema-parts";
+export { githubEnvironmentSchema, githubSchema } from "./schema-github";
 
-/** An integer in [min, max]; the phrase names the bounds so the reader knows what would be accepted. */
-export function int(min: number, max?: number) {
-  const what = max === undefined ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
-  const s = z.number(expected(what)).int(expected(what)).min(min, expected(what));
-  return max === undefined ? s : s.max(max, expected(what));
-}
-
-function text(what: string, pattern?: RegExp) {
-  const s = z.string(expected(what)).min(1, expected(what));
-  return pattern ? s.regex(pattern, expected(what)) : s;
-}
-
-function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.enum(values, expected(`one of ${values.map((v) => JSON.stringify(v)).join(", ")}`));
-}
-
-const bool = () => z.boolean(expected("true or false"));
-
-/**
- * A strict object: unknown keys are mistakes (a typo like `minRuning` must not silently fall back to a
- * default). The message carries the allowed keys; the formatter prints one line per unknown key.
- */
-function obj<S extends z.ZodRawShape>(shape: S) {
-  const keys = Object.keys(shape).join(", ");
-  return z.strictObject(shape, {
-    error: (issue) => (issue.code === "unrecognized_keys" ? keys : "expected an object (a YAML map)"),
-  });
-}
-
-function list<T extends z.ZodType>(item: T, what: string) {
-  return z.array(item, expected(`a list of ${what}`));
-}
-
-export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const envName = () => text("an environment variable name (letters, digits, _; not starting with a digit)", ENV_NAME);
-
-function envMap(what: string) {
-  // YAML turns `PORT: 3000` into a number; env values are strings on every platform, so coerce scalars.
-  const value = z.union([z.string(), z.number(), z.boolean()], expected("a string, number or boolean")).transform(String);
-  return z.record(z.string(), value, {
-    error: (issue) => (issue.code === "invalid_key" ? `expected ${what}` : "expected a map of NAME: value"),
-  }).superRefine((map, ctx) => {
-    for (const key of Object.keys(map)) {
-      if (!ENV_NAME.test(key)) ctx.addIssue({ code: "custom", path: [key], message: `expected ${what}`, input: key });
-    }
-  });
-}
-
-/** RFC 1123 host names, lower-case, at least two labels: what Coolify, Fly certificates and browsers agree on. */
-const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-export function isHostname(v: string): boolean {
-  const labels = v.split(".");
-  return v.length <= 253 && labels.length >= 2 && labels.every((l) => HOST_LABEL.test(l)) && /^[a-z]{2,63}$/.test(labels[labels.length - 1] ?? "");
-}
-
-const hostname = () =>
-  z.string(expected("a host name like app.example.com")).superRefine((v, ctx) => {
-    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v);
-    if (scheme) {
-      ctx.addIssue({ code: "custom", input: v, message: `expected a bare host name without "${scheme[1]}://" (slipway always serves https)` });
-    } else if (!isHostname(v)) {
-      ctx.addIssue({ code: "custom", input: v, message: "expected a lower-case host name like app.example.com (no port, path or wildcard)" });
-    }
-  });
-
-const CRON_RANGES: ReadonlyArray<readonly [number, number]> = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
-/** Standard 5-field cron (what Coolify's scheduler accepts) plus the @-shorthands. */
-export function isCron(v: string): boolean {
-  if (/^@(hourly|daily|weekly|monthly|yearly)$/.test(v)) return true;
-  const fields = v.trim().split(/\s+/);
-  return fields.length === 5 && fields.every((field, i) => {
-    const [lo, hi] = CRON_RANGES[i] ?? [0, 0];
-    const inRange = (n: string) => /^\d+$/.test(n) && Number(n) >= lo && Number(n) <= hi;
-    return field.split(",").every((part) => {
-      const [base = "", step, extra] = part.split("/");
-      if (extra !== undefined || (step !== undefined && !(/^\d+$/.test(step) && Number(step) >= 1))) return false;
-      if (base === "*") return true;
-      const [from = "", to] = base.split("-");
-      return inRange(from) && (to === undefined || (inRange(to) && Number(to) >= Number(from)));
-    });
-  });
-}
-const cron = () => text('a 5-field cron expression like "0 3 * * *" (or @daily)').refine(isCron, expected('a 5-field cron expression like "0 3 * * *" (or @daily)'));
-
-const absPath = () => text("an absolute path like /data", /^\/[^\s]*$/);
-const port = () => int(1, 65535);
 
 export const DIGEST_REF = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+(?::[\w][\w.-]{0,127})?@sha256:[a-f0-9]{64}$/;
 const REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
@@ -209,30 +126,6 @@ export const scalingSchema = obj({
   coolify: obj({ healthGatedRollingUpdate: bool().default(false) }).optional(),
 });
 
-const githubName = /^[A-Za-z0-9_.-]+$/;
-export const githubSchema = obj({
-  owner: text("a GitHub user or organization", /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/),
-  repository: text("a repository name", githubName),
-  environment: text("an environment name"),
-  reviewers: obj({
-    users: list(text("a GitHub user name"), "user names").default([]),
-    teams: list(text("a team slug"), "team slugs").default([]),
-  }).prefault({}),
-  waitTimerMinutes: int(0, 43200).default(0),
-  deploymentPolicy: obj({
-    branches: list(text("a branch name pattern like main"), "branch patterns").min(1, expected("at least one branch pattern")).optional(),
-    tags: list(text('a tag pattern like "v*.*.*"'), "tag patterns").min(1, expected("at least one tag pattern")).optional(),
-  }).optional(),
-  variables: envMap("a GitHub variable name (letters, digits, _)").default({}),
-  secrets: list(text("a GitHub secret name (letters, digits, _; not starting with GITHUB_)", /^(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]*$/), "secret names").default([]),
-  webhook: obj({
-    events: list(text("a GitHub webhook event like push"), "events").min(1, expected("at least one event")).default(["push"]),
-    active: bool().default(true),
-    /** Where GitHub delivers; defaults to Coolify's manual GitHub webhook under `coolify:url`'s host. */
-    url: text("an https:// URL GitHub can reach", /^https:\/\/[^\s/]+(\/\S*)?$/).optional(),
-  }).optional(),
-});
-
 /** Secret values, by name; the key must be secure (`pulumi config set --secret --path 'slipway:secrets.NAME'`). */
 export const secretsSchema = z.record(z.string(), z.string(expected("a string")), expected("a map of NAME: secret value"));
 
@@ -274,6 +167,9 @@ export type VolumeConfig = z.output<typeof volumeSchema>;
 export type FlyScalingConfig = z.output<typeof flyScalingSchema>;
 export type ScalingConfig = z.output<typeof scalingSchema>;
 export type GithubConfig = z.output<typeof githubSchema>;
+export type GithubEnvironmentConfig = z.output<typeof githubEnvironmentSchema>;
+/** What the main environment and each additional one have in common. */
+export type GithubEnvironmentFields = Omit<GithubEnvironmentConfig, "name">;
 export type ReleaseConfig = z.output<typeof releaseSchema>;
 
 /** A validated environment with defaults applied. `secrets` holds plaintext values: wrap them in `pulumi.secret`. */

@@ -128,6 +128,8 @@ const cases: Case[] = [
     problems: ['slipway:github.secrets[0]: expected a GitHub secret name (letters, digits, _; not starting with GITHUB_), got "GITHUB_DEPLOY_KEY"'] },
   { name: "a GitHub secret that is also a variable", stack: "production", mutate: (r) => { const g = at(r, "slipway:github"); g.variables.fly_region = "ewr"; g.secrets.push("FLY_REGION"); at(r, "slipway:secrets").FLY_REGION = "ewr"; },
     problems: ['slipway:github.secrets[3]: expected a name that is not also a variable (GitHub compares them upper-cased), got "FLY_REGION"'] },
+  { name: "an additional environment named like the main one", stack: "staging", mutate: (r) => { at(r, "slipway:github").additionalEnvironments[0].name = "staging"; },
+    problems: ['slipway:github.additionalEnvironments[0].name: expected a name not used by another environment of this stack, got "staging"'] },
 ];
 
 describe("bad config: exact messages, one mistake per case", () => {

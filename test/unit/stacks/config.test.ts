@@ -58,11 +58,12 @@ describe("the committed stack files", () => {
 
   it("as committed (no secrets set yet), each file fails only for the secrets its header says to set", () => {
     expect(problemsOf(committed("staging"))).toEqual([
+      "slipway:secrets.SESSION_SECRET: expected a secret value (listed in slipway:app.secretEnv), got nothing — use `pulumi config set --secret --path 'slipway:secrets.SESSION_SECRET' <value>`",
+      "slipway:secrets.STRIPE_API_KEY: expected a secret value (listed in slipway:app.secretEnv), got nothing — use `pulumi config set --secret --path 'slipway:secrets.STRIPE_API_KEY' <value>`",
       "slipway:secrets.COOLIFY_TOKEN: expected a secret value (listed in slipway:github.secrets), got nothing — use `pulumi config set --secret --path 'slipway:secrets.COOLIFY_TOKEN' <value>`",
       "slipway:secrets.SLIPWAY_GITHUB_TOKEN: expected a secret value (listed in slipway:github.secrets), got nothing — use `pulumi config set --secret --path 'slipway:secrets.SLIPWAY_GITHUB_TOKEN' <value>`",
       "slipway:secrets.PULUMI_CONFIG_PASSPHRASE: expected a secret value (listed in slipway:github.secrets), got nothing — use `pulumi config set --secret --path 'slipway:secrets.PULUMI_CONFIG_PASSPHRASE' <value>`",
-      "slipway:secrets.SESSION_SECRET: expected a secret value (listed in slipway:app.secretEnv), got nothing — use `pulumi config set --secret --path 'slipway:secrets.SESSION_SECRET' <value>`",
-      "slipway:secrets.STRIPE_API_KEY: expected a secret value (listed in slipway:app.secretEnv), got nothing — use `pulumi config set --secret --path 'slipway:secrets.STRIPE_API_KEY' <value>`",
+      "slipway:secrets.FLY_API_TOKEN: expected a secret value (listed in slipway:github.additionalEnvironments[0].secrets), got nothing — use `pulumi config set --secret --path 'slipway:secrets.FLY_API_TOKEN' <value>`",
     ]);
     expect(problemsOf(committed("production"))).toHaveLength(5);
   });

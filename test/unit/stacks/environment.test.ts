@@ -50,11 +50,15 @@ describe("staging (Coolify)", () => {
     });
     expect(JSON.stringify(app.inputs.env)).not.toContain("sk_test_");
 
-    const env = registry.one("github:index/repositoryEnvironment:RepositoryEnvironment");
-    expect(env.inputs).toMatchObject({ repository: "shop", environment: "staging", waitTimer: 0 });
-    expect(registry.one("github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy").inputs).toMatchObject({ branchPattern: "main" });
+    const envs = registry.byType("github:index/repositoryEnvironment:RepositoryEnvironment");
+    expect(envs.map((e) => e.inputs.environment).sort()).toEqual(["preview", "staging"]);
+    expect(envs.find((e) => e.inputs.environment === "staging")?.inputs).toMatchObject({ repository: "shop", waitTimer: 0 });
+    // Only staging is restricted to main; preview takes any PR branch.
+    expect(registry.one("github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy").inputs).toMatchObject({ branchPattern: "main", environment: "staging" });
     const ghSecrets = registry.byType("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret");
-    expect(ghSecrets.map((s) => s.inputs.secretName)).toEqual(["COOLIFY_TOKEN", "SLIPWAY_GITHUB_TOKEN", "PULUMI_CONFIG_PASSPHRASE"]);
+    expect(ghSecrets.map((s) => `${String(s.inputs.environment)}/${String(s.inputs.secretName)}`).sort()).toEqual([
+      "preview/FLY_API_TOKEN", "preview/PULUMI_CONFIG_PASSPHRASE", "staging/COOLIFY_TOKEN", "staging/PULUMI_CONFIG_PASSPHRASE", "staging/SLIPWAY_GITHUB_TOKEN",
+    ]);
     for (const s of ghSecrets) expect(isSecretInput(s.inputs.value)).toBe(true);
     const hook = registry.one("github:index/repositoryWebhook:RepositoryWebhook");
     expect(reveal(hook.inputs.configuration)).toMatchObject({ url: "https://coolify.home.example.net/webhooks/source/github/events/manual", contentType: "json" });

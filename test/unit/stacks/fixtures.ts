@@ -15,6 +15,7 @@ export const DOCUMENTED_SECRETS: Record<"staging" | "production" | "pr", Record<
     COOLIFY_TOKEN: `1|${"c".repeat(40)}`,
     SLIPWAY_GITHUB_TOKEN: `ghp_${"s".repeat(36)}`,
     PULUMI_CONFIG_PASSPHRASE: "staging passphrase",
+    FLY_API_TOKEN: `fo1_${"r".repeat(40)}`,
   },
   production: {
     SESSION_SECRET: "p".repeat(64),
