@@ -52,21 +52,25 @@ export interface FlyMachineGroupArgs {
   image: pulumi.Input<string>;
   /** Region every machine runs in. @example "ewr" */
   region: pulumi.Input<string>;
-  /** Number of machines. @default 1 */
+  /** Number of machines. @default 1 @example 3 */
   count?: number;
   /** @default { cpuKind: "shared", cpus: 1, memoryMb: 256 } */
   guest?: { cpuKind?: "shared" | "performance"; cpus?: number; memoryMb?: number };
-  /** Plain environment variables (secrets go through `FlySecrets`). @default {} */
+  /** Plain environment variables (secrets go through `FlySecrets`). @default {} @example { PORT: "3000", LOG_LEVEL: "info" } */
   env?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Overrides the image's CMD. @default the image's CMD */
+  /** Overrides the image's CMD. @default the image's CMD @example ["node", "server.js"] */
   cmd?: pulumi.Input<string[]>;
-  /** @default [] (no proxy services: the machines are not reachable from outside) */
+  /**
+   * What the Fly proxy routes to the machines.
+   * @default [] (no proxy services: the machines are reachable only over the private network)
+   * @example [{ internalPort: 3000, minMachinesRunning: 1 }]
+   */
   services?: FlyServiceArgs[];
   /** Named machine checks. @default {} (a deploy then only waits for `started`) @example { http: { port: 3000, path: "/health" } } */
   checks?: Record<string, FlyCheckArgs>;
   /** Volumes to mount; a volume attaches to one machine, so this needs `count` 1. @default [] */
   mounts?: { volume: pulumi.Input<string>; path: string }[];
-  /** Extra machine metadata. @default {} */
+  /** Extra machine metadata (slipway adds its group label, config fingerprint and launch id). @default {} @example { release: "v1.4.0" } */
   metadata?: Record<string, pulumi.Input<string>>;
   /** Pass `FlySecrets.version`, so machines start only once they can see those secrets. @default none */
   minSecretsVersion?: pulumi.Input<number>;
@@ -77,7 +81,7 @@ export interface FlyMachineGroupArgs {
    * @default "rolling"
    */
   strategy?: DeployStrategy;
-  /** Rolling only: machines updated at once. @default 1 */
+  /** Rolling only: machines updated at once. @default 1 (one machine down at a time) @example 2 */
   maxUnavailable?: number;
   /** @default `fly:*` config or FLY_API_URL / FLY_API_TOKEN */
   connection?: FlyConnectionArgs;
