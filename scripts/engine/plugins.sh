@@ -40,6 +40,43 @@ probe_untagged() {
   plugin_record "$name" "$version" unavailable "$(fail_get "plugin-$name")"
 }
 
+# docker_build_standins DIR: docker-build's provider imports two codegen packages only for two struct
+# types it writes into its schema's C# and Java sections (SDK-generation hints). The proxy refuses both
+# modules (pulumi-language-dotnet/v3, pulumi-java), so when it does, local stand-ins with just those types
+# and their JSON field names are used via replace lines. The provider's runtime behaviour never reads them.
+docker_build_standins() {
+  local dir="$1" dotnet=github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3 java=github.com/pulumi/pulumi-java
+  if [[ ! "$(proxy_status "$dotnet" v3.107.0 zip)" =~ ^20[06]$ ]]; then
+    mkdir -p "$dir/standin/dotnet/codegen"
+    printf 'module %s\n\ngo 1.22\n' "$dotnet" >"$dir/standin/dotnet/go.mod"
+    cat >"$dir/standin/dotnet/codegen/codegen.go" <<'EOF'
+// Package codegen is slipway's stand-in for the C# schema hints docker-build writes (see plugins.sh).
+package codegen
+
+type CSharpPackageInfo struct {
+	RespectSchemaVersion bool              `json:"respectSchemaVersion,omitempty"`
+	PackageReferences    map[string]string `json:"packageReferences,omitempty"`
+}
+EOF
+    printf '\nreplace %s => ./standin/dotnet\n' "$dotnet" >>"$dir/go.mod"
+  fi
+  if [[ ! "$(proxy_status "$java" v1.29.0 zip)" =~ ^20[06]$ ]]; then
+    mkdir -p "$dir/standin/java/pkg/codegen/java"
+    printf 'module %s\n\ngo 1.22\n' "$java" >"$dir/standin/java/go.mod"
+    cat >"$dir/standin/java/pkg/codegen/java/java.go" <<'EOF'
+// Package java is slipway's stand-in for the Java schema hints docker-build writes (see plugins.sh).
+package java
+
+type PackageInfo struct {
+	BuildFiles                      string            `json:"buildFiles,omitempty"`
+	GradleNexusPublishPluginVersion string            `json:"gradleNexusPublishPluginVersion,omitempty"`
+	Dependencies                    map[string]string `json:"dependencies,omitempty"`
+}
+EOF
+    printf '\nreplace %s => ./standin/java\n' "$java" >>"$dir/go.mod"
+  fi
+}
+
 # build_docker_build VERSION: pulumi-docker-build is a tagged root module without replace lines, so a
 # wrapper module can require it and build its cmd directly.
 build_docker_build() {
@@ -54,9 +91,23 @@ require github.com/pulumi/pulumi-docker-build v$v
 
 tool github.com/pulumi/pulumi-docker-build/provider/cmd/pulumi-resource-docker-build
 EOF
+  docker_build_standins "$dir"
   ( cd "$dir" && go mod tidy &&
     go build -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi-docker-build/provider.Version=$v" \
       -o "$WORK/pulumi-resource-docker-build" github.com/pulumi/pulumi-docker-build/provider/cmd/pulumi-resource-docker-build )
+}
+
+# build_failure_reason LOG: one line saying why a Go build failed; refused modules are named, since
+# that is the usual cause here and the one a reader can act on.
+build_failure_reason() {
+  local refused
+  refused="$(grep -oE 'proxy.golang.org/[^ ]+/@v/[^ ]+\.(zip|mod|info): 403' "$1" \
+    | sed -E 's#proxy.golang.org/(.+)/@v/(.+)\.(zip|mod|info): 403#\1@\2#' | sort -u | paste -sd, - | sed 's/,/, /g')"
+  if [[ -n "$refused" ]]; then
+    printf 'the Go proxy refuses modules the provider imports (HTTP 403 "This module version is not available"): %s' "$refused"
+  else
+    grep -v '^go: downloading' "$1" | grep -m1 -E 'error|cannot|undefined|missing' | cut -c1-300
+  fi
 }
 
 ensure_docker_build() {
@@ -73,7 +124,7 @@ ensure_docker_build() {
     fail_clear plugin-docker-build
     plugin_record docker-build "$v" installed "built in $(cat "$LOGS/docker-build.seconds")s"
   else
-    fail_set plugin-docker-build "go build failed: $(grep -m1 -E 'error|cannot|403|not available' "$LOGS/docker-build.log" | cut -c1-300)"
+    fail_set plugin-docker-build "$(build_failure_reason "$LOGS/docker-build.log")"
     plugin_record docker-build "$v" unavailable "$(fail_get plugin-docker-build)"
   fi
   rm -f "$WORK/pulumi-resource-docker-build"

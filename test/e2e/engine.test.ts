@@ -118,3 +118,37 @@ describe("a stack lifecycle on the offline engine", () => {
     expect(await s.exportState()).toEqual([]);
   });
 });
+
+describe("a program using a provider plugin", () => {
+  it("runs when the bootstrap installed the plugin, else fails fast with the engine's error (no download attempt)", async () => {
+    const random = manifest.plugins.find((p) => p.name === "random");
+    expect(random).toBeDefined();
+    const s = await EngineStack.create({
+      project: FIXTURE,
+      stackName: "plugins",
+      config: { "engine-smoke:apiKey": { value: API_KEY, secret: true }, "engine-smoke:useRandom": "true" },
+      env: { SLIPWAY_FIXTURE_LEDGER: path.join(scratch, "plugins-ledger.txt") },
+      opTimeoutMs: 180_000,
+    });
+    try {
+      if (random?.status === "installed") {
+        const r = await s.up();
+        expect(r.outputs.password?.secret).toBe(true);
+      } else {
+        const started = Date.now();
+        const err: unknown = await s.up().then(
+          () => new Error("up succeeded without the random plugin"),
+          (e: unknown) => e,
+        );
+        expect(String(err)).toContain(
+          `no resource plugin 'pulumi-resource-random' found in the workspace at version v${random?.version}`,
+        );
+        // Automatic plugin acquisition is off: the engine reports the missing plugin instead of downloading.
+        expect(String(err)).not.toMatch(/downloading|get\.pulumi\.com/i);
+        expect(Date.now() - started).toBeLessThan(120_000);
+      }
+    } finally {
+      await s.cleanup();
+    }
+  });
+});
