@@ -121,6 +121,20 @@ export function planRevert(progress: Progress): RevertStep[] {
   return steps;
 }
 
+/**
+ * What a plan has changed when its step `failed` (0-based) fails: every update and cordon up to and including that
+ * step (a failing update batch was applied before its checks failed), plus the machines its creates made (their
+ * ids only exist at run time). The executor tracks the same thing call by call; this is the plan-level view.
+ */
+export function progressAt(steps: PlanStep[], failed: number, createdIds: string[] = []): Progress {
+  const done = steps.slice(0, failed + 1);
+  return {
+    updated: done.flatMap((s) => (s.op === "update" ? s.machineIds : [])),
+    created: [...createdIds],
+    cordoned: done.flatMap((s) => (s.op === "cordon" ? s.machineIds : [])),
+  };
+}
+
 /** One line per step, for the deploy log. */
 export function describePlan(steps: PlanStep[]): string[] {
   return steps.map((s, i) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describePlan, planDeploy, planRevert, type CurrentMachine, type PlanInput } from "../../../../components/fly/strategy";
+import { describePlan, planDeploy, planRevert, progressAt, type CurrentMachine, type PlanInput } from "../../../../components/fly/strategy";
 
 const NEW = "new-fp";
 const old = (...ids: string[]): CurrentMachine[] => ids.map((id) => ({ id, fingerprint: "old-fp" }));
@@ -140,6 +140,26 @@ describe("revert", () => {
       { op: "uncordon", machineIds: ["b1"] },
       { op: "restore", machineIds: ["a"] },
       { op: "destroy", machineIds: ["n1"] },
+    ]);
+  });
+
+  it("derives the revert of step k from the plan itself", () => {
+    const rolling = plan({ current: old("a", "b", "c"), strategy: "rolling" });
+    expect(planRevert(progressAt(rolling, 0))).toEqual([{ op: "restore", machineIds: ["a"] }]);
+    expect(planRevert(progressAt(rolling, 2))).toEqual([{ op: "restore", machineIds: ["c", "b", "a"] }]);
+
+    const canary = plan({ current: old("a", "b", "c"), strategy: "canary", count: 4 });
+    // The rest-of-the-fleet batch and then the extra machine: failing at the create reverts all three updates.
+    expect(planRevert(progressAt(canary, 2, ["n1"]))).toEqual([
+      { op: "restore", machineIds: ["c", "b", "a"] },
+      { op: "destroy", machineIds: ["n1"] },
+    ]);
+
+    const bluegreen = plan({ current: old("b1", "b2"), strategy: "bluegreen" });
+    expect(planRevert(progressAt(bluegreen, 0, ["g1", "g2"]))).toEqual([{ op: "destroy", machineIds: ["g1", "g2"] }]);
+    expect(planRevert(progressAt(bluegreen, 2, ["g1", "g2"]))).toEqual([
+      { op: "uncordon", machineIds: ["b1", "b2"] },
+      { op: "destroy", machineIds: ["g1", "g2"] },
     ]);
   });
 
