@@ -9,6 +9,7 @@ import { coolifyClient, createOnce, ok, okOrMissing, waitUntilGone, type Coolify
 import { applicationFromApi, createApplicationBody, patchApplicationBody, hostsFromFqdn } from "./application.request";
 import { deployAndWait } from "./deploy";
 import { diffFields, isEqual, type FieldSpec } from "./diff";
+import { engineProvider } from "./engine";
 import { applyEnvPlan, listEnvVars, planEnvChanges } from "./envvars";
 import { environmentIdOf, namedInEnvironment } from "./lookup";
 import { applyStoragePlan, listStorages, planStorages, volumesFromApi } from "./storages";
@@ -178,17 +179,14 @@ async function update(
   return { outs: { ...outs, ...deployment } };
 }
 
-export const coolifyApplicationProvider: pulumi.dynamic.ResourceProvider<ApplicationInputs, ApplicationOutputs> = {
-  async check(_olds, news) {
-    return checkInputs(applicationInputsSchema, news);
+export const coolifyApplicationProvider = engineProvider<ApplicationInputs, ApplicationOutputs>(
+  {
+    check: async (_olds, news) => checkInputs(applicationInputsSchema, news),
+    diff: (_id, olds, news) => diffApplication(olds, news),
+    create,
+    read,
+    update,
+    delete: async (id, props) => deleteApplication(coolifyClient(props.connection), id),
   },
-  async diff(_id, olds, news) {
-    return diffApplication(olds, news);
-  },
-  create,
-  read,
-  update,
-  async delete(id, props) {
-    await deleteApplication(coolifyClient(props.connection), id);
-  },
-};
+  ["uuid", "urls", "deploymentUuid", "deploymentStatus"],
+);

@@ -17,7 +17,8 @@ import {
   patchDatabaseBody,
   POSTGRES_PORT,
 } from "./database.request";
-import { diffFields, type FieldSpec } from "./diff";
+import { diffFields, type FieldDiffResult, type FieldSpec } from "./diff";
+import { engineProvider } from "./engine";
 import { environmentIdOf, namedInEnvironment } from "./lookup";
 import { backupReply, checkInputs, databaseInputsSchema, databaseReply, parseInputs, parseReply, uuidReply } from "./schemas";
 import type { BackupInputs, DatabaseInputs, DatabaseOutputs } from "./types";
@@ -184,17 +185,18 @@ async function waitUntilRunning(client: CoolifyClient, uuid: string): Promise<vo
   });
 }
 
-export const coolifyDatabaseProvider: pulumi.dynamic.ResourceProvider<DatabaseInputs, DatabaseOutputs> = {
-  async check(_olds, news) {
-    return checkInputs(databaseInputsSchema, news);
+export function diffDatabase(olds: DatabaseOutputs, news: DatabaseInputs): FieldDiffResult {
+  return diffFields(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, DATABASE_FIELDS);
+}
+
+export const coolifyDatabaseProvider = engineProvider<DatabaseInputs, DatabaseOutputs>(
+  {
+    check: async (_olds, news) => checkInputs(databaseInputsSchema, news),
+    diff: (_id, olds, news) => diffDatabase(olds, news),
+    create,
+    read,
+    update,
+    delete: async (id, props) => deleteDatabase(coolifyClient(props.connection), id),
   },
-  async diff(_id, olds, news) {
-    return diffFields(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, DATABASE_FIELDS);
-  },
-  create,
-  read,
-  update,
-  async delete(id, props) {
-    await deleteDatabase(coolifyClient(props.connection), id);
-  },
-};
+  ["uuid", "internalHost", "port", "internalDbUrl", "backupUuid"],
+);

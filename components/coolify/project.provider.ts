@@ -4,7 +4,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { coolifyClient, createOnce, ok, okOrMissing, waitUntilGone, CoolifyApiError, type CoolifyClient } from "./client";
-import { diffFields, type FieldSpec } from "./diff";
+import { diffFields, type FieldDiffResult, type FieldSpec } from "./diff";
+import { engineProvider } from "./engine";
 import { checkInputs, environmentReply, parseInputs, parseReply, projectInputsSchema, projectReply, uuidReply } from "./schemas";
 import type { ProjectInputs, ProjectOutputs } from "./types";
 import { z } from "zod";
@@ -162,15 +163,18 @@ async function remove(id: string, props: ProjectOutputs): Promise<void> {
   });
 }
 
-export const coolifyProjectProvider: pulumi.dynamic.ResourceProvider<ProjectInputs, ProjectOutputs> = {
-  async check(_olds, news) {
-    return checkInputs(projectInputsSchema, news);
+export function diffProject(olds: ProjectOutputs, news: ProjectInputs): FieldDiffResult {
+  return diffFields(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, PROJECT_FIELDS);
+}
+
+export const coolifyProjectProvider = engineProvider<ProjectInputs, ProjectOutputs>(
+  {
+    check: async (_olds, news) => checkInputs(projectInputsSchema, news),
+    diff: (_id, olds, news) => diffProject(olds, news),
+    create,
+    read,
+    update,
+    delete: remove,
   },
-  async diff(_id, olds, news) {
-    return diffFields(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, PROJECT_FIELDS);
-  },
-  create,
-  read,
-  update,
-  delete: remove,
-};
+  ["projectUuid", "environmentUuid", "adopted"],
+);

@@ -104,7 +104,7 @@ describe("project", () => {
 
     const news = project({ name: "web2", environmentName: "stage" });
     const diff = await projects.diff(id, outs, news);
-    expect(diff).toMatchObject({ changes: true, replaces: [] });
+    expect(diff).toMatchObject({ changes: undefined, replaces: [] }); // "unknown": the engine diffs the inputs
     const updated = await projects.update(id, outs, news);
     expect(updated.outs.environmentUuid).toBe(outs.environmentUuid);
     expect((await api(emu, "GET", `/projects/${id}/${outs.environmentUuid}`)).body.name).toBe("stage");
@@ -184,6 +184,11 @@ describe("application", () => {
     await api(emu, "PATCH", `/applications/${id}`, { domains: "https://hand.example.com", ports_exposes: "8080" });
     const drifted = await apps.read(id, outs);
     expect(drifted.props).toMatchObject({ domains: ["hand.example.com"], ports: [8080], secretEnv: { API_KEY: "s3cret" } });
+    // Reported as the inputs too, so the engine's own input diff sees the drift and `up` restores the declared values.
+    expect(drifted.inputs).toMatchObject({ domains: ["hand.example.com"], ports: [8080] });
+    expect(drifted.inputs).not.toHaveProperty("uuid");
+    const restore = await apps.diff(id, drifted.props as ApplicationOutputs, inputs);
+    expect(restore).toMatchObject({ changes: undefined, replaces: [] });
   });
 
   it("updates in place: new image rolls, env vars upserted and removed, one deployment", async () => {
@@ -191,7 +196,7 @@ describe("application", () => {
     const { id, outs } = await apps.create(inputs);
     const news = { ...inputs, image: IMAGE_B, env: { NODE_ENV: "staging" }, secretEnv: { API_KEY: "rotated" } };
     const diff = await apps.diff(id, outs, news);
-    expect(diff).toMatchObject({ changes: true, replaces: [] });
+    expect(diff).toMatchObject({ changes: undefined, replaces: [] }); // "unknown": the engine diffs the inputs
     const { outs: after } = await apps.update(id, outs, news);
     expect(after.deploymentStatus).toBe("finished");
     expect(after.deploymentUuid).not.toBe(outs.deploymentUuid);
@@ -340,7 +345,7 @@ describe("database", () => {
     expect((await dbs.diff(id, read.props as DatabaseOutputs, inputs)).changes).toBe(false);
 
     const news = { ...inputs, image: "pgvector/pgvector:pg17", backup: { schedule: "0 4 * * *", retentionDays: 7, retentionAmount: 3 } };
-    expect(await dbs.diff(id, outs, news)).toMatchObject({ changes: true, replaces: [] });
+    expect(await dbs.diff(id, outs, news)).toMatchObject({ changes: undefined, replaces: [] });
     const { outs: after } = await dbs.update(id, outs, news);
     expect(after.backupUuid).toBe(outs.backupUuid);
     expect((await api(emu, "GET", `/databases/${id}`)).body).toMatchObject({ image: "pgvector/pgvector:pg17", status: "running:healthy" });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { diffApplication } from "../../../../components/coolify/application.provider";
-import { coolifyDatabaseProvider } from "../../../../components/coolify/database.provider";
-import { coolifyProjectProvider } from "../../../../components/coolify/project.provider";
+import { diffDatabase } from "../../../../components/coolify/database.provider";
+import { diffProject } from "../../../../components/coolify/project.provider";
 import type { ApplicationOutputs, DatabaseOutputs, ProjectOutputs } from "../../../../components/coolify/types";
 import { appInputs, connection, dbInputs, DIGEST2 } from "./fixtures";
 
@@ -71,13 +71,13 @@ describe("database diff", () => {
   });
 
   it("updates image, limits and backups in place", async () => {
-    const result = await coolifyDatabaseProvider.diff!("db1", state(), dbInputs({
+    const result = diffDatabase(state(), dbInputs({
       image: "pgvector/pgvector:pg17",
       limits: { memory: "1g" },
       backup: { schedule: "0 4 * * *", retentionDays: 7, retentionAmount: 0 },
     }));
     expect(result.replaces).toEqual([]);
-    expect((result as { detailedDiff: unknown }).detailedDiff).toEqual({
+    expect(result.detailedDiff).toEqual({
       image: { kind: "update", inputDiff: true },
       limits: { kind: "add", inputDiff: true },
       backup: { kind: "update", inputDiff: true },
@@ -85,7 +85,7 @@ describe("database diff", () => {
   });
 
   it("replaces on initdb-only settings (user, database name, password)", async () => {
-    const result = await coolifyDatabaseProvider.diff!("db1", state(), dbInputs({ user: "web", password: "other" }));
+    const result = diffDatabase(state(), dbInputs({ user: "web", password: "other" }));
     expect(result.replaces).toEqual(["user", "password"]);
     expect(result.changes).toBe(true);
   });
@@ -95,16 +95,16 @@ describe("project diff", () => {
   const state: ProjectOutputs = { connection, name: "web", environmentName: "staging", projectUuid: "p1", environmentUuid: "e1" };
 
   it("renames project and environment in place", async () => {
-    const result = await coolifyProjectProvider.diff!("p1", state, { connection, name: "web2", environmentName: "stage" });
+    const result = diffProject(state, { connection, name: "web2", environmentName: "stage" });
     expect(result.replaces).toEqual([]);
-    expect((result as { detailedDiff: unknown }).detailedDiff).toEqual({
+    expect(result.detailedDiff).toEqual({
       name: { kind: "update", inputDiff: true },
       environmentName: { kind: "update", inputDiff: true },
     });
   });
 
   it("has no changes when only the token differs", async () => {
-    const result = await coolifyProjectProvider.diff!("p1", state, { connection: { ...connection, token: "x" }, name: "web", environmentName: "staging" });
+    const result = diffProject(state, { connection: { ...connection, token: "x" }, name: "web", environmentName: "staging" });
     expect(result.changes).toBe(false);
   });
 });
