@@ -54,9 +54,13 @@ export function lazyProvider(modulePath: string, exportName: string): pulumi.dyn
       return p.diff ? p.diff(id, olds, news) : Promise.resolve({});
     },
     create: (inputs) => load().create(inputs),
-    read: (id, props) => {
+    read: async (id, props) => {
       const p = load();
-      return p.read ? p.read(id, props) : Promise.resolve({ id, props });
+      const result = p.read ? await p.read(id, props) : { id, props };
+      // The plugin encodes props as a protobuf Struct, which throws "Unexpected struct type." on `undefined`;
+      // a read maps optional API fields to undefined, so drop them (JSON has no undefined either).
+      const plain = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
+      return { ...result, props: plain(result.props), inputs: plain(result.inputs) };
     },
     update: (id, olds, news) => {
       const p = load();
