@@ -99,7 +99,8 @@ async function read(id: string, props?: ProjectOutputs): Promise<pulumi.dynamic.
     props: {
       ...props,
       name: p.name,
-      description: p.description ?? undefined,
+      // Coolify answers "" for a project created without a description; that is no description, not drift.
+      description: p.description || undefined,
       // A deleted environment shows up as a renamed one the next update recreates (see update()).
       environmentName: e?.name ?? "",
       environmentUuid: e?.uuid ?? "",
