@@ -9,12 +9,12 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# shellcheck source=engine/lib.sh
-source "$ROOT/scripts/engine/lib.sh"
-# shellcheck source=engine/cli.sh
-source "$ROOT/scripts/engine/cli.sh"
-# shellcheck source=engine/plugins.sh
-source "$ROOT/scripts/engine/plugins.sh"
+# shellcheck source=engine-build/lib.sh
+source "$ROOT/scripts/engine-build/lib.sh"
+# shellcheck source=engine-build/cli.sh
+source "$ROOT/scripts/engine-build/cli.sh"
+# shellcheck source=engine-build/plugins.sh
+source "$ROOT/scripts/engine-build/plugins.sh"
 
 [[ -f "$ROOT/node_modules/@pulumi/pulumi/package.json" ]] || { log "run npm install (or npm ci) first"; exit 1; }
 # Read the version with bash, not node: this line runs on every `npm test`.
@@ -29,7 +29,7 @@ export GOTOOLCHAIN=local CGO_ENABLED=0
 # Fast path: everything recorded as done for this exact set of inputs.
 inputs_key() {
   {
-    cat "$ROOT"/scripts/bootstrap-engine.sh "$ROOT"/scripts/engine/*.sh "$ROOT"/scripts/engine/langhost/*.go
+    cat "$ROOT"/scripts/bootstrap-engine.sh "$ROOT"/scripts/engine-build/*.sh "$ROOT"/scripts/engine-build/langhost/*.go
     # One node start for all versions: node's start-up dominates a warm run on a busy machine.
     node -e 'for (const p of ["@pulumi/pulumi","@pulumi/random","@pulumi/github","@pulumi/command","@pulumi/docker-build"]) {
       const j = require(process.argv[1] + "/node_modules/" + p + "/package.json");

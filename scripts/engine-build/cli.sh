@@ -89,15 +89,15 @@ ensure_cli() {
 }
 
 # ensure_langhost: Pulumi's Node.js language host is an untagged module the proxy does not serve, so
-# slipway builds its own small one (scripts/engine/langhost) against the same sdk/v3 as the CLI.
+# slipway builds its own small one (scripts/engine-build/langhost) against the same sdk/v3 as the CLI.
 # An installer-provided or PATH-provided host is kept.
 ensure_langhost() {
   [[ -e "$BIN/pulumi-language-nodejs" && "$CLI_SOURCE" != "go-build" ]] && return 0
   local key dir="$WORK/langhost"
-  key="$CLI_VERSION-$(cat "$ROOT"/scripts/engine/langhost/*.go | sha256sum | cut -c1-16)"
+  key="$CLI_VERSION-$(cat "$ROOT"/scripts/engine-build/langhost/*.go | sha256sum | cut -c1-16)"
   stamp_ok langhost "$key" && [[ -x "$BIN/pulumi-language-nodejs" ]] && return 0
   log "building pulumi-language-nodejs (log: $LOGS/langhost.log)"
-  rm -rf "$dir"; mkdir -p "$dir"; cp "$ROOT"/scripts/engine/langhost/*.go "$dir/"
+  rm -rf "$dir"; mkdir -p "$dir"; cp "$ROOT"/scripts/engine-build/langhost/*.go "$dir/"
   printf 'module slipway.local/engine/langhost\n\ngo 1.26\n\nrequire github.com/pulumi/pulumi/sdk/v3 v%s\n' "$CLI_VERSION" >"$dir/go.mod"
   timed langhost bash -c "cd '$dir' && go mod tidy && go build -trimpath -ldflags '-s -w -X main.version=$CLI_VERSION' -o '$BIN/pulumi-language-nodejs' ." \
     || { log "language host build failed; see $LOGS/langhost.log"; tail -20 "$LOGS/langhost.log" >&2; return 1; }
