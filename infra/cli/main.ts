@@ -41,16 +41,17 @@ async function run(command: Command, log: Log, print: Log): Promise<number> {
       print(`${result.ok ? "pass" : "fail"}: ${result.message}`);
       return result.ok ? 0 : 1;
     }
-    // The engine-backed commands load the Automation API lazily: `gate` and usage errors stay instant.
+    // The engine-backed commands load the Automation API lazily (require, which tsx's CommonJS hook serves):
+    // `gate` and usage errors stay instant.
     case "preview":
-      return (await import("./commands/preview")).previewCommand(command.stack, log, print);
+      return (require("./commands/preview") as typeof import("./commands/preview")).previewCommand(command.stack, log, print);
     case "deploy":
-      return (await import("./commands/deploy")).deployCommand(command.stack, command, log, print);
+      return (require("./commands/deploy") as typeof import("./commands/deploy")).deployCommand(command.stack, command, log, print);
     case "rollback":
-      return (await import("./commands/rollback")).rollbackCommand(command.stack, command.to, command.yes, log, print);
+      return (require("./commands/rollback") as typeof import("./commands/rollback")).rollbackCommand(command.stack, command.to, command.yes, log, print);
     case "releases":
-      return (await import("./commands/rollback")).releasesCommand(command.stack, print);
+      return (require("./commands/rollback") as typeof import("./commands/rollback")).releasesCommand(command.stack, print);
     case "pr":
-      return (await import("./commands/pr")).prCommand(command.action, command.number, log, print);
+      return (require("./commands/pr") as typeof import("./commands/pr")).prCommand(command.action, command.number, log, print);
   }
 }

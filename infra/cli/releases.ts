@@ -86,7 +86,7 @@ function parseReleaseInfo(config: HistoryEntry["config"]): ReleaseInfo {
  * numbers updates. There the version is the entry's position in the history, oldest = 1 — the numbers Pulumi
  * Cloud would give. `pulumi stack history` lists newest first; entries are ordered by start time, then by that.
  */
-function withVersions(history: readonly HistoryEntry[]): HistoryEntry[] {
+export function withVersions(history: readonly HistoryEntry[]): HistoryEntry[] {
   if (history.every((h) => typeof h.version === "number" && h.version > 0)) return [...history];
   const time = (h: HistoryEntry) => new Date(h.startTime).getTime();
   return [...history].reverse().sort((a, b) => time(a) - time(b)).map((h, i) => ({ ...h, version: i + 1 }));

@@ -43,6 +43,15 @@ function definedEnv(): Record<string, string> {
   return out;
 }
 
+/**
+ * The version of the stack's newest update. Read from the history rather than `UpResult.summary.version`,
+ * which the engine leaves at 0 for a stack's first update through some backends.
+ */
+export async function latestVersion(stack: Stack): Promise<number | undefined> {
+  const versions = (await stack.history()).map((h) => h.version ?? 0);
+  return versions.length > 0 ? Math.max(...versions) : undefined;
+}
+
 /** Collects the planned changes from the engine's event stream (for the PR comment table). */
 export function changeCollector(): { onEvent: (e: EngineEvent) => void; changes: PlannedChange[] } {
   const changes: PlannedChange[] = [];

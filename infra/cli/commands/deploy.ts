@@ -11,7 +11,7 @@ import {
   type Release,
   type ReleaseInfo,
 } from "../releases";
-import { openStack, plain, restoreConfig, PROJECT_DIR, type Log } from "../workspace";
+import { latestVersion, openStack, plain, restoreConfig, PROJECT_DIR, type Log } from "../workspace";
 
 export interface DeployOptions {
   image?: string;
@@ -70,7 +70,7 @@ export async function deployCommand(stackName: string, options: DeployOptions, l
   let healthUrl: string | undefined;
   try {
     const result = await stack.up({ color: "never", message: releaseMessage(options.message, info), onOutput: (o) => log(plain(o).trimEnd()) });
-    print(`up: ${summaryLine((result.summary.resourceChanges ?? {}) as Record<string, number>)} (update #${result.summary.version})`);
+    print(`up: ${summaryLine((result.summary.resourceChanges ?? {}) as Record<string, number>)} (update #${await latestVersion(stack)})`);
     healthUrl = result.outputs.healthUrl?.value as string | undefined;
     if (healthUrl) {
       const gate = await checkHealthy(healthUrl, gateOptions());
@@ -100,6 +100,6 @@ export async function deployCommand(stackName: string, options: DeployOptions, l
     message: rollbackMessage(before.version, failed && failed.version > before.version ? failed.version : undefined),
     onOutput: (o) => log(plain(o).trimEnd()),
   });
-  print(`rolled back: update #${rollback.summary.version} runs what update #${before.version} ran`);
+  print(`rolled back: update #${await latestVersion(stack)} runs what update #${before.version} ran`);
   return 1;
 }

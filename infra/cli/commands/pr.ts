@@ -4,7 +4,7 @@ import type { ConfigMap } from "@pulumi/pulumi/automation";
 import { readStackFile, renderPrTemplate } from "../../../stacks/files";
 import { releaseInfo } from "./deploy";
 import { releaseMessage } from "../releases";
-import { openStack, plain, PROJECT_DIR, type Log } from "../workspace";
+import { latestVersion, openStack, plain, PROJECT_DIR, type Log } from "../workspace";
 
 export const PR_TEMPLATE = "Pulumi.pr.yaml";
 
@@ -39,7 +39,7 @@ export async function prCommand(action: "up" | "down", prNumber: number, log: Lo
     const info = releaseInfo(undefined);
     const result = await stack.up({ color: "never", message: releaseMessage(`PR #${prNumber}`, info), onOutput });
     const urls = (result.outputs.urls?.value as string[] | undefined) ?? [];
-    print(`${name}: update #${result.summary.version} ${result.summary.result}${urls.length ? `; ${urls.join(", ")}` : ""}`);
+    print(`${name}: update #${await latestVersion(stack)} ${result.summary.result}${urls.length ? `; ${urls.join(", ")}` : ""}`);
     return result.summary.result === "succeeded" ? 0 : 1;
   }
   let opened;

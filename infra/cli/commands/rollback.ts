@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline/promises";
 import { summaryLine } from "../markdown";
 import { formatReleases, releasesFrom, rollbackMessage, selectRollbackTarget, type HistoryEntry } from "../releases";
-import { openStack, plain, restoreConfig, type Log } from "../workspace";
+import { latestVersion, openStack, plain, restoreConfig, type Log } from "../workspace";
 
 export async function releasesCommand(stackName: string, print: Log): Promise<number> {
   const { stack } = await openStack(stackName);
@@ -39,6 +39,6 @@ export async function rollbackCommand(stackName: string, to: string | undefined,
     return 1;
   }
   const result = await stack.up({ color: "never", message: rollbackMessage(target.version), onOutput: (o) => log(plain(o).trimEnd()) });
-  print(`rolled back: update #${result.summary.version} runs what update #${target.version} ran`);
+  print(`rolled back: update #${await latestVersion(stack)} runs what update #${target.version} ran`);
   return 0;
 }

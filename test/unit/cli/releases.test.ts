@@ -101,3 +101,19 @@ describe("releases from a DIY (file://) backend's history, which records every v
     expect(selectRollbackTarget(releases.slice(0, 2)).version).toBe(1);
   });
 });
+
+describe("operation numbers on backends that do not record them", () => {
+  it("numbers operations by start time, as Pulumi Cloud does", () => {
+    const at = (d: number) => new Date(Date.UTC(2026, 10, 1, 0, d));
+    const diy = (kind: string, minute: number, message: string): HistoryEntry => ({ ...update(0, img("a"), message), kind, startTime: at(minute) });
+    const releases = releasesFrom([
+      diy("update", 30, releaseMessage("third", {})),
+      diy("update", 10, releaseMessage("first", {})),
+      diy("refresh", 20, "a refresh"),
+    ]);
+    expect(releases.map((r) => [r.version, r.message])).toEqual([
+      [1, "slipway release: first"],
+      [3, "slipway release: third"],
+    ]);
+  });
+});
