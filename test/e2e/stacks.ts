@@ -1,7 +1,9 @@
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
-import type { ConfigMap } from "@pulumi/pulumi/automation";
+import type { ConfigMap, EngineEvent } from "@pulumi/pulumi/automation";
 import { prConfig } from "../../infra/cli/commands/pr";
+import { pulumiBin } from "../../scripts/engine";
 import { startCoolifyEmulator, type CoolifyEmulator } from "../emulators/coolify";
 import { startFlyEmulator, type FlyEmulator } from "../emulators/fly";
 import { startGithubEmulator, type GithubEmulator } from "../emulators/github";
@@ -176,4 +178,78 @@ export class EngineTranscript {
   text(): string {
     return this.parts.join("\n");
   }
+}
+
+/** One resource's planned change, by the input paths that differ between its old and new state. */
+export interface InputChange {
+  /** The resource's name (last URN segment). */
+  name: string;
+  type: string;
+  op: string;
+  /** Leaf paths whose values differ, e.g. `env.LOG_LEVEL`; arrays count as one leaf. */
+  paths: string[];
+}
+
+function diffPaths(a: unknown, b: unknown, at: string, out: string[]): void {
+  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+  if (isObj(a) && isObj(b)) {
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) diffPaths(a[k], b[k], at ? `${at}.${k}` : k, out);
+    return;
+  }
+  if (JSON.stringify(a) !== JSON.stringify(b)) out.push(at);
+}
+
+/**
+ * The changes an operation planned, from the engine's own step events (old and new inputs). The nodejs
+ * dynamic-provider host does not forward a provider's `detailedDiff` to the engine, so the step's `diffs` are
+ * empty for dynamic resources; the inputs in the events are what `--diff` renders from.
+ */
+export function inputChanges(events: EngineEvent[]): InputChange[] {
+  const out: InputChange[] = [];
+  for (const e of events) {
+    const md = e.resourcePreEvent?.metadata;
+    if (!md || md.op === "same") continue;
+    const paths: string[] = [];
+    diffPaths(md.old?.inputs ?? {}, md.new?.inputs ?? {}, "", paths);
+    out.push({ name: md.urn.split("::").pop() ?? md.urn, type: md.type, op: md.op, paths });
+  }
+  return out;
+}
+
+/** What a refresh found changed on the platforms: per resource, the output paths that differ from state. */
+export function refreshDrift(events: EngineEvent[]): { name: string; paths: string[] }[] {
+  const out: { name: string; paths: string[] }[] = [];
+  for (const e of events) {
+    // A refresh reports each resource it found changed as an `update` step whose old/new are state and platform.
+    const md = e.resOutputsEvent?.metadata;
+    if (!md || md.op !== "update") continue;
+    const paths: string[] = [];
+    diffPaths(md.old?.outputs ?? {}, md.new?.outputs ?? {}, "", paths);
+    if (paths.length > 0) out.push({ name: md.urn.split("::").pop() ?? md.urn, paths });
+  }
+  return out;
+}
+
+/** Runs the engine's own CLI the way an operator types it, in the stack's project directory. */
+export function pulumiCli(s: EngineStack, args: string[], timeoutMs = 300_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(pulumiBin(), args, { cwd: s.workDir, env: { ...process.env, ...s.env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** `pulumi stack export` as stored: secrets stay ciphertext (the Automation API's export shows them). */
+export async function rawExport(s: EngineStack): Promise<string> {
+  const r = await pulumiCli(s, ["stack", "export", "--stack", s.stack.name]);
+  if (r.code !== 0) throw new Error(`pulumi stack export failed: ${r.stderr}`);
+  return r.stdout;
 }
