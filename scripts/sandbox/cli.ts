@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { EngineStack } from "../../test/e2e/harness";
 import type { Emulators } from "../../test/e2e/stacks";
-import { LOCAL_PASSPHRASE } from "../engine";
+import { LOCAL_PASSPHRASE, repoRoot } from "../engine";
 
 /**
  * Runs the operations CLI (infra/cli/main.ts) in-process against a harness stack, so the sandbox and the bench
@@ -19,9 +19,14 @@ import { LOCAL_PASSPHRASE } from "../engine";
  * exist yet; {@link cliFor} then makes it a symlink to the stack's mirrored project.
  */
 
-/** Sets SLIPWAY_PROJECT_DIR to a fresh temp path; call before anything imports infra/cli/workspace.ts. */
+/**
+ * Sets SLIPWAY_PROJECT_DIR to a fresh temp symlink; call before anything imports infra/cli/workspace.ts.
+ * Every engine started from this process inherits the variable (components/dynamic.ts finds the provider
+ * modules under it), so the link points at the repository until {@link cliFor} re-points it.
+ */
 export function reserveProjectDir(): string {
   const link = path.join(mkdtempSync(path.join(tmpdir(), "slipway-cli-")), "project");
+  symlinkSync(repoRoot, link);
   process.env.SLIPWAY_PROJECT_DIR = link;
   return link;
 }
@@ -46,7 +51,10 @@ export async function cliFor(stack: EngineStack, emulators: Emulators, resolveHo
   if (PROJECT_DIR !== process.env.SLIPWAY_PROJECT_DIR) {
     throw new Error(`cliFor: the CLI already points at ${PROJECT_DIR}; call reserveProjectDir() before importing the CLI`);
   }
-  symlinkSync(stack.workDir, PROJECT_DIR);
+  // Re-pointed by rename, so the link never disappears under an engine that is reading through it.
+  const next = `${PROJECT_DIR}.next`;
+  symlinkSync(stack.workDir, next);
+  renameSync(next, PROJECT_DIR);
   const coolifyPort = new URL(emulators.coolify.origin).port;
   Object.assign(process.env, emulators.env, {
     PULUMI_BACKEND_URL: `file://${stack.backendDir}`,
