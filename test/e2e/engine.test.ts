@@ -39,6 +39,14 @@ describe("the engine bootstrap", () => {
     for (const p of manifest.plugins) {
       if (p.status !== "installed") expect(p.detail.length, `${p.name} has no reason`).toBeGreaterThan(20);
     }
+    // What the manifest calls installed is what the engine itself finds in PULUMI_HOME.
+    const listed = JSON.parse(
+      execFileSync(pulumiBin(), ["plugin", "ls", "--json"], { env: { ...process.env, ...engineEnv() }, timeout: 30_000 }).toString(),
+    ) as { name: string; kind: string; version: string }[];
+    const installed = manifest.plugins.filter((p) => p.status === "installed");
+    expect(listed.map((p) => `${p.kind}/${p.name}@${p.version}`).sort()).toEqual(
+      installed.map((p) => `resource/${p.name}@${p.version}`).sort(),
+    );
   });
 });
 
