@@ -11,17 +11,29 @@ import type { CoolifyConnection } from "./connection";
 export type CoolifyClient = Client<paths>;
 
 export function coolifyClient(connection: CoolifyConnection): CoolifyClient {
+  const rotated = process.env.COOLIFY_TOKEN;
+  const primary = sendWith(connection.token);
+  // A rotated token does not update the resource (diff ignores it), so refresh and delete still hold the
+  // old one in state; when Coolify refuses it, the token the environment provides now is tried once.
+  const fallback = rotated && rotated !== connection.token ? sendWith(rotated) : undefined;
+  return createClient<paths>({
+    baseUrl: connection.apiUrl,
+    fetch: async (request) => {
+      const response = await primary(request.clone());
+      return response.status === 401 && fallback ? fallback(request) : response;
+    },
+  });
+}
+
+function sendWith(token: string): (request: Request) => Promise<Response> {
   const policy = retryPolicyFromEnv();
-  const fetcher = retryingFetch(connection.token, policy);
+  const fetcher = retryingFetch(token, policy);
   // POSTs go through retryingFetch with its own retries off, and are re-sent here only on 429/503 (the
   // server did nothing). Why not rely on retryingFetch for them: its POST client is made with ky's
   // `extend`, which concatenates the retry status lists, so it also re-sends POSTs after 500/502/504 —
   // and an ambiguous create sent twice is a duplicate. createOnce() handles those after a lookup instead.
-  const single = retryingFetch(connection.token, { ...policy, limit: 0 });
-  return createClient<paths>({
-    baseUrl: connection.apiUrl,
-    fetch: (request) => (request.method === "POST" ? postRetryingRefusals(single, request, policy) : fetcher(request)),
-  });
+  const single = retryingFetch(token, { ...policy, limit: 0 });
+  return (request) => (request.method === "POST" ? postRetryingRefusals(single, request, policy) : fetcher(request));
 }
 
 /** Re-sends a POST the server refused without acting on it (429, 503), honouring Retry-After. */

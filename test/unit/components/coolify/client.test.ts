@@ -184,6 +184,22 @@ describe("coolifyClient over HTTP", () => {
     expect(seen).toEqual([429, 503, 201]);
   });
 
+  it("falls back to COOLIFY_TOKEN from the environment when the token in state was rotated away", async () => {
+    const seen: string[] = [];
+    const apiUrl = await serve((_m, _u, auth) => {
+      seen.push(auth ?? "");
+      return auth === "Bearer new" ? { status: 200, body: [] } : { status: 401, body: { message: "Unauthenticated." } };
+    });
+    process.env.COOLIFY_TOKEN = "new";
+    try {
+      const reply = await coolifyClient({ apiUrl, token: "old" }).GET("/projects");
+      expect(reply.response.status).toBe(200);
+      expect(seen).toEqual(["Bearer old", "Bearer new"]);
+    } finally {
+      delete process.env.COOLIFY_TOKEN;
+    }
+  });
+
   it("turns a 422 into the formatted error", async () => {
     const apiUrl = await serve(() => ({ status: 422, body: { message: "Validation failed.", errors: { color: ["This field is not allowed."] } } }));
     const client = coolifyClient({ apiUrl, token: "tok" });
