@@ -3,7 +3,7 @@
  * with performance.now() around real engine operations, and API calls from the emulators' request logs.
  */
 import * as path from "node:path";
-import { EngineStack, ROOT_PROJECT } from "../../test/e2e/harness";
+import { EngineStack, ROOT_PROJECT, type StateResource } from "../../test/e2e/harness";
 import { scenarioStack, secretValue, startEmulators, type Emulators } from "../../test/e2e/stacks";
 import { releaseMessage, type ReleaseInfo } from "../../infra/cli/releases";
 import { LOCAL_PASSPHRASE } from "../engine";
@@ -31,6 +31,8 @@ export interface BenchResults {
   resourceTypes: Record<string, number>;
   upOneChange: Sample[];
   rollback: Sample;
+  /** Pulumi.production.yaml (Fly) without slipway:github, up from nothing: the Fly side's calls per resource. */
+  production: { up: Sample; resourceCount: number; resourceTypes: Record<string, number> };
 }
 
 const REPO = "ghcr.io/acme/shop";
@@ -91,10 +93,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResults> {
 
     progress("staging stack (Pulumi.staging.yaml without slipway:github): up from nothing");
     const upFromNothing = await measure(s, e, settings.opTimeoutMs, ({ onEvent }) => releaseUp(onEvent, digest(1)));
-    const state = await s.exportState();
-    const custom = state.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
-    const resourceTypes: Record<string, number> = {};
-    for (const r of custom) resourceTypes[r.type] = (resourceTypes[r.type] ?? 0) + 1;
+    const { count: resourceCount, types: resourceTypes } = inventory(await s.exportState());
 
     progress("staging stack: no-op previews");
     const stagingPreview: Sample[] = [];
@@ -120,11 +119,34 @@ export async function runBench(settings: BenchSettings): Promise<BenchResults> {
       throw new Error(`after the rollback Coolify runs ${running ?? "nothing"}, expected the previous release ${digest(1 + settings.changeReps - 1)}`);
     }
 
-    return { moduleLoad, emptyPreview, noConfigPreview, stagingPreview, upFromNothing, resourceCount: custom.length, resourceTypes, upOneChange, rollback };
+    progress("production stack (Pulumi.production.yaml without slipway:github, Fly): up from nothing");
+    const p = await scenarioStack({
+      emulators: e,
+      stackFile: "production",
+      drop: ["slipway:github"],
+      secrets: { SESSION_SECRET: secretValue("session"), STRIPE_API_KEY: `sk_test_${secretValue("stripe").replace(/-/g, "")}` },
+    });
+    stacks.push(p);
+    const productionUp = await measure(p, e, settings.opTimeoutMs, async ({ onEvent }) => summary(await p.stack.up({ onEvent })));
+    const production = { up: productionUp, ...renameInventory(inventory(await p.exportState())) };
+
+    return { moduleLoad, emptyPreview, noConfigPreview, stagingPreview, upFromNothing, resourceCount, resourceTypes, upOneChange, rollback, production };
   } finally {
     for (const st of stacks) await st.cleanup().catch(() => undefined);
     await emu?.close().catch(() => undefined);
   }
+}
+
+/** Custom resources in a state (dynamic-provider resources; no components, no providers), by type. */
+function inventory(state: StateResource[]): { count: number; types: Record<string, number> } {
+  const custom = state.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+  const types: Record<string, number> = {};
+  for (const r of custom) types[r.type] = (types[r.type] ?? 0) + 1;
+  return { count: custom.length, types };
+}
+
+function renameInventory(i: { count: number; types: Record<string, number> }): { resourceCount: number; resourceTypes: Record<string, number> } {
+  return { resourceCount: i.count, resourceTypes: i.types };
 }
 
 function summary(r: { changeSummary?: Record<string, number>; summary?: { resourceChanges?: Record<string, number> } }): string {
