@@ -7,6 +7,7 @@ import {
 } from "@pulumi/pulumi/automation";
 import { engineEnv, pulumiCommand } from "../../scripts/engine";
 import type { PlannedChange } from "./markdown";
+import { withVersions, type HistoryEntry } from "./releases";
 
 /** The repository root: where Pulumi.yaml and the stack files live. */
 export const PROJECT_DIR = process.env.SLIPWAY_PROJECT_DIR ?? path.resolve(__dirname, "../..");
@@ -44,11 +45,11 @@ function definedEnv(): Record<string, string> {
 }
 
 /**
- * The version of the stack's newest update. Read from the history rather than `UpResult.summary.version`,
- * which the engine leaves at 0 for a stack's first update through some backends.
+ * The number of the stack's newest operation, counted as `withVersions` does: `UpResult.summary.version` is
+ * 0 on self-managed backends.
  */
 export async function latestVersion(stack: Stack): Promise<number | undefined> {
-  const versions = (await stack.history()).map((h) => h.version ?? 0);
+  const versions = withVersions((await stack.history()) as HistoryEntry[]).map((h) => h.version ?? 0);
   return versions.length > 0 ? Math.max(...versions) : undefined;
 }
 
