@@ -4,7 +4,7 @@
  * error and polling helpers every provider needs.
  */
 import createClient, { type Client } from "openapi-fetch";
-import { retryingFetch, retryPolicyFromEnv, type RetryPolicy } from "../http";
+import { retryingFetch, retryPolicyFromEnv } from "../http";
 import type { paths } from "./api.gen";
 import type { CoolifyConnection } from "./connection";
 
@@ -26,37 +26,10 @@ export function coolifyClient(connection: CoolifyConnection): CoolifyClient {
 }
 
 function sendWith(token: string): (request: Request) => Promise<Response> {
-  const policy = retryPolicyFromEnv();
-  const fetcher = retryingFetch(token, policy);
-  // POSTs go through retryingFetch with its own retries off, and are re-sent here only on 429/503 (the
-  // server did nothing). Why not rely on retryingFetch for them: its POST client is made with ky's
-  // `extend`, which concatenates the retry status lists, so it also re-sends POSTs after 500/502/504 —
-  // and an ambiguous create sent twice is a duplicate. createOnce() handles those after a lookup instead.
-  const single = retryingFetch(token, { ...policy, limit: 0 });
-  return (request) => (request.method === "POST" ? postRetryingRefusals(single, request, policy) : fetcher(request));
-}
-
-/** Re-sends a POST the server refused without acting on it (429, 503), honouring Retry-After. */
-export async function postRetryingRefusals(send: typeof fetch, request: Request, policy: RetryPolicy): Promise<Response> {
-  const limit = policy.limit ?? 5;
-  const base = policy.baseDelayMs ?? 300;
-  const maxRetryAfter = policy.maxRetryAfterMs ?? 60_000;
-  for (let attempt = 0; ; attempt++) {
-    const response = await send(request.clone());
-    if ((response.status !== 429 && response.status !== 503) || attempt >= limit) return response;
-    const retryAfter = retryAfterMs(response.headers.get("retry-after"));
-    if (retryAfter !== undefined && retryAfter > maxRetryAfter) return response;
-    await new Promise((resolve) => setTimeout(resolve, retryAfter ?? base * 2 ** attempt));
-  }
-}
-
-/** `Retry-After` in seconds or as an HTTP date. */
-export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
-  if (header === null || header.trim() === "") return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  // retryingFetch re-sends a POST only on 429/503 (the server did nothing); an ambiguous 5xx comes back
+  // here and createOnce() looks the resource up before trying again, so a create is never duplicated.
+  const fetcher = retryingFetch(token, retryPolicyFromEnv());
+  return (request) => fetcher(request);
 }
 
 /** An error reply from Coolify, with the field errors of a 422 kept for the message. */

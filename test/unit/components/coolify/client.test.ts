@@ -10,7 +10,6 @@ import {
   ok,
   okOrMissing,
   pollUntil,
-  retryAfterMs,
   waitOptionsFromEnv,
 } from "../../../../components/coolify/client";
 import { logTail } from "../../../../components/coolify/deploy";
@@ -105,15 +104,6 @@ describe("waits", () => {
     await expect(pollUntil("deployment d1", async () => ({ done: false, state: "in_progress" }), { intervalMs: 5, timeoutMs: 30 })).rejects.toThrow(
       "Timed out after 0s waiting for deployment d1 (last seen: in_progress)",
     );
-  });
-});
-
-describe("Retry-After", () => {
-  it("reads seconds and HTTP dates", () => {
-    expect(retryAfterMs("2")).toBe(2000);
-    expect(retryAfterMs(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
-    expect(retryAfterMs(null)).toBeUndefined();
-    expect(retryAfterMs("soon")).toBeUndefined();
   });
 });
 
