@@ -170,7 +170,8 @@ ${markdownTable(["emulator", "method", "operation", "calls"], operations(r.produ
   TypeScript is not type-checked at run time (Pulumi.yaml: \`typescript: false\`, \`nodeargs: --import=tsx\`;
   tsx only transpiles), so type-checking is not part of start-up; \`npm run typecheck\` does it.
 - **No-op preview**: after \`up\`, \`pulumi preview\` with nothing changed, next to the same preview of an
-  empty program (scripts/bench/empty, same runtime options), in the same run; the ratio is of the medians.
+  empty program (scripts/bench/empty, same runtime options), in the same run and interleaved (empty, empty
+  config, staging, empty, …) so all three see the same machine load; the ratio is of the medians.
 - **up from nothing / with one change**: \`pulumi up\` as a release (\`slipway:image\` + \`slipway:release\`
   set as \`slipway deploy\` sets them); the change is a new image digest.
 - **Rollback**: \`slipway rollback staging --yes\` run in-process (infra/cli/main.ts): reads the update history,

@@ -52,26 +52,12 @@ export async function runBench(settings: BenchSettings): Promise<BenchResults> {
       moduleLoad.slipwayProgram.push(moduleLoadMs(path.join(ROOT_PROJECT, "stacks/program.ts")));
     }
 
-    progress("empty program: up once, then no-op previews");
+    progress("empty program: up once (its previews run later, interleaved with slipway's)");
     const empty = await EngineStack.create({ project: path.join(__dirname, "empty"), stackName: "bench", opTimeoutMs: settings.opTimeoutMs });
     stacks.push(empty);
     await empty.stack.up();
-    const emptyPreview: Sample[] = [];
-    for (let i = 0; i < reps; i++) {
-      emptyPreview.push(await measure(empty, undefined, settings.opTimeoutMs, async ({ onEvent }) => summary(await empty.stack.preview({ onEvent }))));
-    }
-
-    progress("slipway with an empty config: previews that stop at config validation");
     const noConfig = await EngineStack.create({ project: ROOT_PROJECT, stackName: "bench-noconfig", opTimeoutMs: settings.opTimeoutMs });
     stacks.push(noConfig);
-    const noConfigPreview: Sample[] = [];
-    for (let i = 0; i < reps; i++) {
-      noConfigPreview.push(
-        await measure(noConfig, undefined, settings.opTimeoutMs, async ({ onEvent }) => summary(await noConfig.stack.preview({ onEvent })), {
-          expectFailure: /invalid slipway stack config/,
-        }),
-      );
-    }
 
     emu = await startEmulators();
     const e = emu;
@@ -95,9 +81,19 @@ export async function runBench(settings: BenchSettings): Promise<BenchResults> {
     const upFromNothing = await measure(s, e, settings.opTimeoutMs, ({ onEvent }) => releaseUp(onEvent, digest(1)));
     const { count: resourceCount, types: resourceTypes } = inventory(await s.exportState());
 
-    progress("staging stack: no-op previews");
+    // Interleaved, so the three kinds of preview see the same machine load (the cores are shared): the
+    // empty program, slipway with an empty config (stops at validation), the staging stack with no change.
+    progress("no-op previews, interleaved: empty program / slipway with an empty config / staging stack");
+    const emptyPreview: Sample[] = [];
+    const noConfigPreview: Sample[] = [];
     const stagingPreview: Sample[] = [];
     for (let i = 0; i < reps; i++) {
+      emptyPreview.push(await measure(empty, undefined, settings.opTimeoutMs, async ({ onEvent }) => summary(await empty.stack.preview({ onEvent }))));
+      noConfigPreview.push(
+        await measure(noConfig, undefined, settings.opTimeoutMs, async ({ onEvent }) => summary(await noConfig.stack.preview({ onEvent })), {
+          expectFailure: /invalid slipway stack config/,
+        }),
+      );
       stagingPreview.push(await measure(s, e, settings.opTimeoutMs, async ({ onEvent }) => summary(await s.stack.preview({ onEvent }))));
     }
 
