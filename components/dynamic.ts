@@ -20,9 +20,7 @@ import * as pulumi from "@pulumi/pulumi";
 export function lazyProvider(modulePath: string, exportName: string): pulumi.dynamic.ResourceProvider {
   // Everything below is serialized: it may only use its arguments, `require` and `process`.
   const load = (): pulumi.dynamic.ResourceProvider => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const nodePath = require("path");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const fs = require("fs");
     let root: string = process.env.SLIPWAY_PROJECT_DIR || process.cwd();
     if (!process.env.SLIPWAY_PROJECT_DIR) {
@@ -35,7 +33,6 @@ export function lazyProvider(modulePath: string, exportName: string): pulumi.dyn
       }
     }
     const file: string = nodePath.resolve(root, modulePath);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const tsx = require("tsx/cjs/api");
     const loaded = tsx.require(file, nodePath.join(root, "package.json"));
     const provider = loaded[exportName];

@@ -68,7 +68,6 @@ export function changeCollector(): { onEvent: (e: EngineEvent) => void; changes:
 
 /** Strips ANSI colour codes the engine may emit even with color "never" (from plugins). */
 export function plain(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\u001b\[[0-9;]*m/g, "");
 }
 

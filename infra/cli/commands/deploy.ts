@@ -95,7 +95,7 @@ export async function deployCommand(stackName: string, options: DeployOptions, l
   const failed = (await history(stack)).at(-1);
   print(`automatic rollback to update #${before.version}${before.info.tag ? ` (${before.info.tag})` : ""}`);
   await restoreConfig(stack, before.config);
-  const rollback = await stack.up({
+  await stack.up({
     color: "never",
     message: rollbackMessage(before.version, failed && failed.version > before.version ? failed.version : undefined),
     onOutput: (o) => log(plain(o).trimEnd()),

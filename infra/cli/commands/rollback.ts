@@ -38,7 +38,7 @@ export async function rollbackCommand(stackName: string, to: string | undefined,
     print(process.stdin.isTTY ? "rollback cancelled; nothing changed" : "rollback needs --yes when not run in a terminal; nothing changed");
     return 1;
   }
-  const result = await stack.up({ color: "never", message: rollbackMessage(target.version), onOutput: (o) => log(plain(o).trimEnd()) });
+  await stack.up({ color: "never", message: rollbackMessage(target.version), onOutput: (o) => log(plain(o).trimEnd()) });
   print(`rolled back: update #${await latestVersion(stack)} runs what update #${target.version} ran`);
   return 0;
 }

@@ -93,8 +93,6 @@ export async function startEmulatorServer(
   async function handleApi(req: IncomingMessage, res: ServerResponse, rawPath: string, query: URLSearchParams): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
     const entry: RequestLogEntry = { time: clock.isoNow(), method, path: req.url ?? rawPath, status: 0 };
-    let route: Route | undefined;
-    let op: OperationSpec | undefined;
     let reply: Reply;
     let generated = true;
     let body: unknown;
@@ -106,8 +104,8 @@ export async function startEmulatorServer(
     const path = rawPath.slice(flavor.basePath.length) || "/";
     const match = rawPath.startsWith(flavor.basePath) ? router.match(path) : undefined;
     if (!match) return finish(flavor.notFound());
-    route = routeMap.get(`${method} ${match.template}`);
-    op = route?.offSpec ? undefined : ops.get(`${method} ${match.template}`);
+    const route: Route | undefined = routeMap.get(`${method} ${match.template}`);
+    const op: OperationSpec | undefined = route?.offSpec ? undefined : ops.get(`${method} ${match.template}`);
     entry.operationId = op?.operationId;
     const authorized = flavor.authenticate
       ? flavor.authenticate(req.headers, options.token)

@@ -83,7 +83,7 @@ export function backupRoutes(state: CoolifyState): Route[] {
   };
 
   const find = (ctx: RouteContext): DatabaseRecord | undefined => state.database(ctx.params.uuid ?? "");
-  const badFrequency = (ctx: RouteContext): Reply =>
+  const badFrequency = (): Reply =>
     ({ status: 422, body: { message: "Validation failed.", errors: { frequency: ["Invalid cron expression or frequency format."] } } });
   const findBackup = (db: DatabaseRecord, ctx: RouteContext): BackupRecord | undefined =>
     db.backups.find((b) => b.uuid === ctx.params.scheduled_backup_uuid);
@@ -105,7 +105,7 @@ export function backupRoutes(state: CoolifyState): Route[] {
         const db = find(ctx);
         if (!db) return ctx.flavor.notFound("Database not found.");
         const body = { ...(ctx.body as Body) };
-        if (!validFrequency(String(body.frequency))) return badFrequency(ctx);
+        if (!validFrequency(String(body.frequency))) return badFrequency();
         const backupNow = body.backup_now === true;
         delete body.backup_now;
         // The real service numbers these with RFC 4122 uuids, as the spec's `format: uuid` says.
@@ -127,7 +127,7 @@ export function backupRoutes(state: CoolifyState): Route[] {
         const b = findBackup(db, ctx);
         if (!b) return ctx.flavor.notFound("Backup configuration not found.");
         const body = { ...(ctx.body as Body) };
-        if (body.frequency !== undefined && !validFrequency(String(body.frequency))) return badFrequency(ctx);
+        if (body.frequency !== undefined && !validFrequency(String(body.frequency))) return badFrequency();
         const backupNow = body.backup_now === true;
         delete body.backup_now;
         Object.assign(b.config, body);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseStackConfig } from "../../../stacks/config";
-import { at, clone, committed, DOCUMENTED_SECRETS, stackInput, type StackInput } from "./fixtures";
+import { committed, DOCUMENTED_SECRETS, stackInput, type StackInput } from "./fixtures";
 
 function problemsOf(input: StackInput): readonly string[] {
   try {

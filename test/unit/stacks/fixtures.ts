@@ -55,7 +55,6 @@ export function clone(input: StackInput): StackInput {
  * Object access for mutations: `at(raw, "slipway:scaling").fly.minRunning = "one"`. Deliberately untyped
  * (test-only): the corpus writes values the schema forbids, which typed access would not allow.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function at(raw: Record<string, unknown>, key: string): Record<string, any> {
   return raw[key] as Record<string, any>;
 }
