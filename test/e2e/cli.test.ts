@@ -11,7 +11,7 @@ import { appRequest, scenarioStack, secretValue, startEmulators, type Emulators 
  * the staging stack (Coolify, health-gated rolling updates) and a PR stack (Fly). The CLI is pointed at the
  * test's mirrored project with SLIPWAY_PROJECT_DIR, and its health gate reaches https://staging.example.com
  * on the Coolify emulator through SLIPWAY_RESOLVE. Without `slipway:github`: its provider plugin cannot be
- * built offline (scripts/engine/plugins.sh records why).
+ * built offline (engine.json records why).
  */
 const BIN = path.join(repoRoot, "infra/cli/bin.js");
 const digest = (c: string) => `ghcr.io/acme/shop@sha256:${c.repeat(64)}`;
