@@ -29,8 +29,9 @@ const timeoutMs = Number(process.env.SANDBOX_TIMEOUT_MS ?? 25 * 60_000);
 class SandboxFailure extends Error {}
 
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
+// The engine's own output, minus its progress ticks ("@ updating....", lone dots) that only mean "still busy".
 const engineLog = (line: string): void => {
-  for (const l of line.split("\n")) if (l.trim()) process.stdout.write(`    │ ${l}\n`);
+  for (const l of line.split("\n")) if (l.trim() && !/^\s*(@ [a-z]+ing( update)?\.*|\.+)\s*$/.test(l)) process.stdout.write(`    │ ${l}\n`);
 };
 const heading = (text: string): void => out(`\n━━ ${text} ${"━".repeat(Math.max(3, 76 - text.length))}`);
 
