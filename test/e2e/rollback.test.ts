@@ -127,4 +127,27 @@ describe("rollback on the staging stack without slipway:github (GitHub provider 
     const state = await s.exportState();
     expect(state.find((x) => x.urn.endsWith("::coolify-app-app"))?.outputs?.image).toBe(V1);
   });
+
+  it("rolling back after the failed release with a refresh leaves Coolify both running and configured with V1", async () => {
+    const releases = releasesFrom((await s.stack.history(undefined, undefined, true)) as HistoryEntry[]);
+    const before = releases.filter((r) => r.result === "succeeded" && r.healthy).at(-1);
+    expect(before?.version).toBe(3);
+    if (!before) throw new Error("no healthy release");
+    await restoreConfig(s.stack, before.config);
+    // The failed update had already set V3 on the application (the deployment failed after it); only a refresh
+    // lets the engine see that, so without it the app would stay configured with V3 (see .slipway-notes/e2e.md).
+    const events: EngineEvent[] = [];
+    const r = await s.stack.up({ message: rollbackMessage(before.version, 4), refresh: true, onEvent: (e) => events.push(e) });
+    transcript.add(r);
+    expect(r.outputs.imageRef?.value).toBe(V1);
+    expect(inputChanges(events).map((c) => [c.name, c.op])).toContainEqual(["coolify-app-app", "update"]);
+    const a = app();
+    expect(a.running?.image).toBe(V1);
+    // What Coolify would start on its next restart is V1 as well, not the release that failed.
+    expect(a.docker_registry_image_tag).toBe(`sha256-${"1".repeat(64)}`);
+    expect(emu.coolify.state.deployments.at(-1)).toMatchObject({ image: V1, status: "finished" });
+    const p = await s.preview({ refresh: true });
+    transcript.add(p);
+    expect(inputChanges(p.events).filter((c) => c.op !== "refresh")).toEqual([]);
+  });
 });
