@@ -2,7 +2,8 @@
  * `npm run bench`: measures slipway on the real offline engine against the local emulators and prints a table;
  * writes the same numbers to docs/BENCHMARKS.md (BENCH_NO_WRITE=1 skips that). Not a test: `npm test` never
  * runs it. BENCH_REPS (default 3) repeats the cheap measurements, BENCH_CHANGE_REPS (default 2) the one-change
- * `up`; BENCH_TIMEOUT_MS bounds the whole run (default 30 min), BENCH_OP_TIMEOUT_MS each engine operation.
+ * `up`, BENCH_UP_REPS (default 2) the staging `up` from nothing; BENCH_TIMEOUT_MS bounds the whole run
+ * (default 30 min), BENCH_OP_TIMEOUT_MS each engine operation (default 5 min).
  *
  * The CLI's project dir must be fixed before anything imports the CLI (see reserveProjectDir), so this entry
  * sets it first and only then loads the bench.
@@ -24,7 +25,7 @@ async function bench(): Promise<number> {
     if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${process.env[name]}`);
     return n;
   };
-  const settings = { reps: positive("BENCH_REPS", 3), changeReps: positive("BENCH_CHANGE_REPS", 2), opTimeoutMs: positive("BENCH_OP_TIMEOUT_MS", 300_000) };
+  const settings = { reps: positive("BENCH_REPS", 3), changeReps: positive("BENCH_CHANGE_REPS", 2), upReps: positive("BENCH_UP_REPS", 2), opTimeoutMs: positive("BENCH_OP_TIMEOUT_MS", 300_000) };
   const m = machine(engineManifest());
   console.log(`slipway bench — real engine (${m.engine}) against LOCAL EMULATORS; ${m.cores} cores, load ${m.loadBefore.join("/")}`);
   const started = performance.now();
