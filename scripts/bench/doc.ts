@@ -47,6 +47,7 @@ export function timingRows(r: BenchResults): string[][] {
   const ms = (xs: readonly Sample[]) => xs.map((x) => x.ms);
   const ratio = median(ms(r.stagingPreview)) / median(ms(r.emptyPreview));
   return [
+    ["start-up: node+tsx load an empty module (no engine)", med(r.moduleLoad.nothing), String(r.moduleLoad.nothing.length), range(r.moduleLoad.nothing)],
     ["start-up: node+tsx load @pulumi/pulumi (no engine)", med(r.moduleLoad.pulumiSdk), String(r.moduleLoad.pulumiSdk.length), range(r.moduleLoad.pulumiSdk)],
     ["start-up: node+tsx load slipway's program modules (no engine)", med(r.moduleLoad.slipwayProgram), String(r.moduleLoad.slipwayProgram.length), range(r.moduleLoad.slipwayProgram)],
     ["start-up: preview call → Stack resource registered, empty program", med(defined(r.emptyPreview.map((s) => s.stackEventMs))), String(r.emptyPreview.length), ""],
@@ -102,6 +103,9 @@ function reading(r: BenchResults): string {
     `${seconds(m(r.emptyPreview.map((s) => s.stackEventMs)))}); slipway's first own resource follows ${seconds(first - stackUp)} later (its modules`,
     `loaded, config read and validated, credentials resolved); the remaining ${seconds(staging - first)} are the`,
     `registrations, the providers' check/diff calls and the engine finishing the preview.`,
+    `Outside the engine, node + tsx start in ${seconds(m(r.moduleLoad.nothing))}; loading @pulumi/pulumi's full index adds`,
+    `${seconds(m(r.moduleLoad.pulumiSdk) - m(r.moduleLoad.nothing))} and slipway's own modules (stacks/, components/, the @pulumi/github SDK) another`,
+    `${seconds(m(r.moduleLoad.slipwayProgram) - m(r.moduleLoad.pulumiSdk))}: the in-engine gap above is mostly module loading, not slipway's logic.`,
   ].join("\n");
 }
 
@@ -160,8 +164,9 @@ ${markdownTable(["emulator", "method", "operation", "calls"], operations(r.produ
 ## Method
 
 - **Program start-up** is measured three ways, because no single number isolates it:
-  1. \`node --import=tsx -e "require(…)"\` of \`@pulumi/pulumi\` alone and of \`stacks/program.ts\` (everything
-     infra/index.ts imports) — the module graph's load cost outside the engine, tsx cache warm;
+  1. \`node --import=tsx -e "require(…)"\` of an empty module, of \`@pulumi/pulumi\` alone and of
+     \`stacks/program.ts\` (everything infra/index.ts imports) — the module graph's load cost outside the engine,
+     tsx cache warm, interleaved;
   2. inside a real \`pulumi preview\`: the time from the Automation API call to the first event of the
      \`pulumi:pulumi:Stack\` resource (engine, language host, node, SDK started) and to the first event of
      slipway's own first resource (the program's modules loaded and config validated). Events arrive over

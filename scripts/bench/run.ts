@@ -23,7 +23,8 @@ export interface BenchSettings {
 }
 
 export interface BenchResults {
-  moduleLoad: { pulumiSdk: number[]; slipwayProgram: number[] };
+  /** node + tsx requiring: an empty module (the baseline), @pulumi/pulumi, slipway's program modules. */
+  moduleLoad: { nothing: number[]; pulumiSdk: number[]; slipwayProgram: number[] };
   emptyPreview: Sample[];
   noConfigPreview: Sample[];
   stagingPreview: Sample[];
@@ -47,9 +48,10 @@ export async function runBench(settings: BenchSettings): Promise<BenchResults> {
   let emu: Emulators | undefined;
   try {
     progress("module load outside the engine (node --import=tsx, require, exit)");
-    const moduleLoad = { pulumiSdk: [] as number[], slipwayProgram: [] as number[] };
+    const moduleLoad = { nothing: [] as number[], pulumiSdk: [] as number[], slipwayProgram: [] as number[] };
     moduleLoadMs(path.join(ROOT_PROJECT, "stacks/program.ts")); // warm tsx's transpile cache once, untimed
     for (let i = 0; i < reps; i++) {
+      moduleLoad.nothing.push(moduleLoadMs(path.join(__dirname, "empty/index.ts")));
       moduleLoad.pulumiSdk.push(moduleLoadMs("@pulumi/pulumi"));
       moduleLoad.slipwayProgram.push(moduleLoadMs(path.join(ROOT_PROJECT, "stacks/program.ts")));
     }
