@@ -98,6 +98,9 @@ describe("slipway CLI against the emulators", () => {
     expect(await serving()).toBe(GOOD);
     const config = JSON.parse((await s.stack.getConfig("slipway:image")).value) as { ref: string };
     expect(config.ref).toBe(GOOD);
+    // Not only serving: configured with it too, so Coolify's next redeploy does not bring the bad image back.
+    const apps = emu.coolify.state.applications;
+    expect(apps.map((a) => a.docker_registry_image_tag)).toEqual([`sha256-${"a".repeat(64)}`]);
   });
 
   it("releases lists what happened, newest first", async () => {

@@ -95,8 +95,11 @@ export async function deployCommand(stackName: string, options: DeployOptions, l
   const failed = (await history(stack)).at(-1);
   print(`automatic rollback to update #${before.version}${before.info.tag ? ` (${before.info.tag})` : ""}`);
   await restoreConfig(stack, before.config);
+  // refresh first: the failed update may already have changed the platform (Coolify keeps the new image
+  // configured while the old container serves), and only a refresh lets the engine see what to undo.
   await stack.up({
     color: "never",
+    refresh: true,
     message: rollbackMessage(before.version, failed && failed.version > before.version ? failed.version : undefined),
     onOutput: (o) => log(plain(o).trimEnd()),
   });

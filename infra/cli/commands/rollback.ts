@@ -31,14 +31,15 @@ export async function rollbackCommand(stackName: string, to: string | undefined,
   const keys = await restoreConfig(stack, target.config);
   print(`rollback ${stackName} to update #${target.version}${target.info.tag ? ` (${target.info.tag})` : ""}${target.info.image ? `, image ${target.info.image}` : ""}`);
   print(`config that changes: ${keys.length > 0 ? keys.join(", ") : "none"}`);
-  const preview = await stack.preview({ diff: true, color: "never", onOutput: (o) => log(plain(o).trimEnd()) });
+  const preview = await stack.preview({ diff: true, refresh: true, color: "never", onOutput: (o) => log(plain(o).trimEnd()) });
   print(`resources: ${summaryLine(preview.changeSummary as Record<string, number>)}`);
   if (!yes && !(await confirm("Roll back?"))) {
     await restoreConfig(stack, previous);
     print(process.stdin.isTTY ? "rollback cancelled; nothing changed" : "rollback needs --yes when not run in a terminal; nothing changed");
     return 1;
   }
-  await stack.up({ color: "never", message: rollbackMessage(target.version), onOutput: (o) => log(plain(o).trimEnd()) });
+  // With refresh, what changed on the platforms since (by hand, or by a failed update) is undone too.
+  await stack.up({ color: "never", refresh: true, message: rollbackMessage(target.version), onOutput: (o) => log(plain(o).trimEnd()) });
   print(`rolled back: update #${await latestVersion(stack)} runs what update #${target.version} ran`);
   return 0;
 }
