@@ -43,7 +43,8 @@ export interface CoolifyHealthCheckArgs {
   returnCode?: number;
 }
 
-export interface CoolifyApplicationArgs {
+/** Where a Coolify resource lives: the project environment and the server (both apps and databases need it). */
+export interface CoolifyPlacementArgs {
   /** Project uuid (from `CoolifyProject.projectUuid`). */
   projectUuid: pulumi.Input<string>;
   /** Environment uuid (from `CoolifyProject.environmentUuid`). */
@@ -51,7 +52,7 @@ export interface CoolifyApplicationArgs {
   /** Environment name (from `CoolifyProject.environmentName`); the API wants both name and uuid. */
   environmentName: pulumi.Input<string>;
   /**
-   * Server the container runs on (Servers → uuid in the Coolify UI).
+   * Server the resource runs on (Servers → uuid in the Coolify UI).
    * @example "vgsco4o"
    */
   serverUuid: pulumi.Input<string>;
@@ -60,6 +61,9 @@ export interface CoolifyApplicationArgs {
    * @default the server's only destination; required by Coolify when the server has several
    */
   destinationUuid?: pulumi.Input<string>;
+}
+
+export interface CoolifyApplicationArgs extends CoolifyPlacementArgs {
   /**
    * Application name in Coolify; also how a retried create finds an application it already made.
    * @example "web"

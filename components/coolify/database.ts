@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GeneratedPassword } from "../password";
+import type { CoolifyPlacementArgs } from "./application";
 import { lazyProvider } from "../dynamic";
 import { resolveCoolifyConnection, type CoolifyConnectionArgs } from "./connection";
 import { validateDatabaseArgs } from "./validate";
@@ -23,20 +24,7 @@ export interface CoolifyDatabaseBackupArgs {
   retentionAmount?: number;
 }
 
-export interface CoolifyDatabaseArgs {
-  /** Project uuid (from `CoolifyProject.projectUuid`). */
-  projectUuid: pulumi.Input<string>;
-  /** Environment uuid (from `CoolifyProject.environmentUuid`). */
-  environmentUuid: pulumi.Input<string>;
-  /** Environment name (from `CoolifyProject.environmentName`). */
-  environmentName: pulumi.Input<string>;
-  /** Server the database runs on. @example "vgsco4o" */
-  serverUuid: pulumi.Input<string>;
-  /**
-   * Docker network (destination) on that server.
-   * @default the server's only destination
-   */
-  destinationUuid?: pulumi.Input<string>;
+export interface CoolifyDatabaseArgs extends CoolifyPlacementArgs {
   /**
    * Database resource name in Coolify; also how a retried create finds a database it already made.
    * @example "web-db"
