@@ -9,33 +9,9 @@ export type FlyClient = Client<paths>;
 
 export function createFlyClient(connection: FlyConnection, policy: RetryPolicy = retryPolicyFromEnv()): FlyClient {
   const baseUrl = connection.apiUrl.replace(/\/+$/, "").replace(/\/v1$/, "");
-  return createClient<paths>({ baseUrl, fetch: flyFetch(connection.token, policy) });
-}
-
-/**
- * retryingFetch for everything but POST. POSTs go through a retryingFetch with no retries of its own, and are
- * re-sent here only on 429/503 (the server did nothing): ky's `extend` concatenates retry arrays, so the shared
- * POST client would also re-send 5xx/408 answers, and an ambiguous create would become a duplicate (reported in
- * .slipway-notes/fly.md). Ambiguous POSTs are resolved by the providers (idempotency key, launch id, look-up).
- */
-export function flyFetch(token: string, policy: RetryPolicy): typeof fetch {
-  const general = retryingFetch(token, policy);
-  const once = retryingFetch(token, { ...policy, limit: 0 });
-  const limit = policy.limit ?? 5;
-  const base = policy.baseDelayMs ?? 300;
-  const maxRetryAfter = policy.maxRetryAfterMs ?? 60_000;
-  return async (input, init) => {
-    const request = new Request(input, init);
-    if (request.method.toUpperCase() !== "POST") return general(request);
-    for (let attempt = 0; ; attempt++) {
-      const response = await once(request.clone());
-      if (![429, 503].includes(response.status) || attempt >= limit) return response;
-      const retryAfter = Number(response.headers.get("retry-after"));
-      const delay = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : base * 2 ** attempt;
-      if (delay > maxRetryAfter) return response;
-      await sleep(delay);
-    }
-  };
+  // retryingFetch re-sends a POST only on 429/503 (the server did nothing); an ambiguous create comes back to
+  // the providers, which resolve it (idempotency key, launch id, look-up) instead of sending it again.
+  return createClient<paths>({ baseUrl, fetch: retryingFetch(connection.token, policy) });
 }
 
 /** Fly answers errors as `{ error, status }`; `status` is a machine-readable code such as `name_taken`. */
