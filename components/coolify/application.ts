@@ -63,6 +63,12 @@ export interface CoolifyPlacementArgs {
   destinationUuid?: pulumi.Input<string>;
 }
 
+/** The placement fields alone: components spread them into their resource's inputs. */
+export function placementOf(args: CoolifyPlacementArgs): CoolifyPlacementArgs {
+  const { projectUuid, environmentUuid, environmentName, serverUuid, destinationUuid } = args;
+  return { projectUuid, environmentUuid, environmentName, serverUuid, destinationUuid };
+}
+
 export interface CoolifyApplicationArgs extends CoolifyPlacementArgs {
   /**
    * Application name in Coolify; also how a retried create finds an application it already made.
@@ -204,11 +210,7 @@ export class CoolifyApplication extends pulumi.ComponentResource {
       `${name}-app`,
       {
         connection,
-        projectUuid: args.projectUuid,
-        environmentUuid: args.environmentUuid,
-        environmentName: args.environmentName,
-        serverUuid: args.serverUuid,
-        destinationUuid: args.destinationUuid,
+        ...placementOf(args),
         name: args.name,
         description: args.description,
         image: args.image,

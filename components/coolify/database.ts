@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GeneratedPassword } from "../password";
-import type { CoolifyPlacementArgs } from "./application";
+import { placementOf, type CoolifyPlacementArgs } from "./application";
 import { lazyProvider } from "../dynamic";
 import { resolveCoolifyConnection, type CoolifyConnectionArgs } from "./connection";
 import { validateDatabaseArgs } from "./validate";
@@ -115,11 +115,7 @@ export class CoolifyDatabase extends pulumi.ComponentResource {
       `${name}-db`,
       {
         connection,
-        projectUuid: args.projectUuid,
-        environmentUuid: args.environmentUuid,
-        environmentName: args.environmentName,
-        serverUuid: args.serverUuid,
-        destinationUuid: args.destinationUuid,
+        ...placementOf(args),
         name: args.name,
         description: args.description,
         image: args.image ?? "pgvector/pgvector:pg16",
