@@ -5,6 +5,7 @@
  *
  * Stack outputs (stable names; the CLI, the e2e tests and promotion read them — see stacks/program.ts):
  *   url, urls, healthUrl            public https URL(s) and the health check URL
+ *   healthGateOff                   why `slipway deploy` skips its health gate (slipway:app.healthGate)
  *   imageRef                        the deployed image, pinned by digest (promotion reads this name)
  *   coolifyProjectUuid, coolifyEnvironmentUuid, coolifyApplicationUuid, coolifyDatabaseUuid
  *   flyAppName, flyHostname, flyMachineIds, flyDatabaseApp
@@ -19,6 +20,7 @@ const outputs = runProgram();
 export const url = outputs.url;
 export const urls = outputs.urls;
 export const healthUrl = outputs.healthUrl;
+export const healthGateOff = outputs.healthGateOff;
 export const imageRef = outputs.imageRef;
 export const coolifyProjectUuid = outputs.coolifyProjectUuid;
 export const coolifyEnvironmentUuid = outputs.coolifyEnvironmentUuid;

@@ -20,6 +20,8 @@ export interface ProgramOutputs {
   urls: pulumi.Output<string[]>;
   /** `url` + the health check path; what the post-deploy health gate polls. */
   healthUrl: pulumi.Output<string | undefined>;
+  /** Why deploys skip the health gate (`slipway:app.healthGate.reason`); undefined when the gate is on. */
+  healthGateOff?: string;
   /** The deployed image, pinned by digest (`repo@sha256:…`). */
   imageRef: pulumi.Output<string>;
   coolifyProjectUuid?: pulumi.Output<string>;
@@ -65,6 +67,7 @@ export function runProgram(sources: ProgramSources = {}): ProgramOutputs {
     url: e.urls.apply((u) => u[0]),
     urls: e.urls,
     healthUrl: e.healthUrl,
+    healthGateOff: config.app.healthGate?.reason,
     imageRef: e.imageRef,
     coolifyProjectUuid: e.coolify?.projectUuid,
     coolifyEnvironmentUuid: e.coolify?.environmentUuid,

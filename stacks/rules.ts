@@ -7,6 +7,7 @@
 import type { GithubEnvironmentFields, StackConfig } from "./schema";
 import type { ConfigPath, Finding } from "./secrets";
 import { showValue } from "./secrets";
+import { deployRules } from "./rules-deploy";
 
 export type ParsedSections = Partial<StackConfig>;
 
@@ -168,6 +169,7 @@ export function crossFieldRules(c: ParsedSections, failed: ReadonlySet<string>):
       add("github", ["webhook"], "a coolify target (the webhook triggers a Coolify deploy)", "no slipway:targets.coolify");
     }
   }
+  out.push(...deployRules(c));
   // Every declared secret name needs a secure value, and every secure value needs a user (typos hide here).
   const secrets = c.secrets;
   if (secrets && app) {

@@ -34,6 +34,15 @@ export const appSchema = obj({
   env: envMap("an environment variable name (letters, digits, _; not starting with a digit)").default({}),
   secretEnv: list(envName(), "environment variable names").default([]),
   releaseCommand: text("a shell command").optional(),
+  /**
+   * `slipway deploy` polls `healthUrl` after every up and rolls back when it fails. A stack that exports no
+   * health URL (no health check, or Coolify without a domain) must say so explicitly, with the reason
+   * (`stacks/rules-deploy.ts`); `deploy` then prints the reason instead of gating.
+   */
+  healthGate: obj({
+    off: z.literal(true, expected("true (the only way to turn the gate off)")),
+    reason: text("why deploys of this stack may skip the health gate"),
+  }).optional(),
   /** Container limits on Coolify; Fly machines are sized by `slipway:scaling.fly.guest` instead. */
   resources: obj({
     cpus: z.number(expected("a number of CPUs from 0.1 to 64")).min(0.1, expected("a number of CPUs from 0.1 to 64")).max(64, expected("a number of CPUs from 0.1 to 64")),

@@ -72,7 +72,10 @@ export async function deployCommand(stackName: string, options: DeployOptions, l
     const result = await stack.up({ color: "never", message: releaseMessage(options.message, info), onOutput: (o) => log(plain(o).trimEnd()) });
     print(`up: ${summaryLine((result.summary.resourceChanges ?? {}) as Record<string, number>)} (update #${await latestVersion(stack)})`);
     healthUrl = result.outputs.healthUrl?.value as string | undefined;
-    if (healthUrl) {
+    const gateOff = result.outputs.healthGateOff?.value as string | undefined;
+    if (gateOff) {
+      print(`health gate: off (slipway:app.healthGate: ${gateOff})`);
+    } else if (healthUrl) {
       const gate = await checkHealthy(healthUrl, gateOptions());
       print(`health gate: ${gate.message}`);
       if (!gate.ok) failure = `health gate failed: ${gate.message}`;
