@@ -13,12 +13,14 @@ import {
   type WaitSettings,
 } from "./client";
 import { GROUP_KEY, LAUNCH_KEY, type FlyMachineConfig } from "./machine-spec";
-import { leaseSchema, machineListSchema, machineSchema, machineVersion, type MachineView } from "./responses";
+import { LEASE_HEADER } from "./lease";
+import { machineListSchema, machineSchema, machineVersion, type MachineView } from "./responses";
 
-/** Machine IO shared by the machine group and the release command: leases, versioned updates, health waits. */
+/** Machine IO shared by the machine group and the release command: versioned updates, health waits (leases: lease.ts). */
+
+export { withLease } from "./lease";
 
 const GONE = ["destroyed", "destroying"];
-const LEASE_HEADER = "fly-machine-lease-nonce";
 
 export async function listMachines(client: FlyClient, app: string): Promise<MachineView[]> {
   const all = await unwrapParsed(
@@ -76,45 +78,6 @@ export async function createMachine(
 }
 
 /**
- * Runs `work` holding the machine's lease, so no other deployer (flyctl, another `pulumi up`) changes it
- * meanwhile. A lease held by someone else is waited out, within the wait bound; ours is always released.
- */
-export async function withLease<T>(
-  client: FlyClient,
-  app: string,
-  id: string,
-  work: (nonce: string) => Promise<T>,
-  settings: WaitSettings = waitSettingsFromEnv(),
-): Promise<T> {
-  const path = { app_name: app, machine_id: id };
-  let holder = "";
-  const lease = await pollUntil(
-    async () => {
-      const { data, error, response } = await client.POST("/v1/apps/{app_name}/machines/{machine_id}/lease", {
-        params: { path },
-        body: { ttl: 300, description: "slipway deploy" },
-      });
-      if (response.ok) return leaseSchema.parse(data);
-      if (response.status === 409) {
-        holder = toFlyError("lease", 409, error).flyMessage ?? "another deployer";
-        return undefined;
-      }
-      throw toFlyError(`acquire the lease of machine ${id}`, response.status, error);
-    },
-    () => `Fly: machine ${id} of ${app} stays leased (${holder})`,
-    settings,
-  );
-  try {
-    return await work(lease.nonce);
-  } finally {
-    // Best effort: an unreleased lease expires with its ttl; never mask the work's own error.
-    await client
-      .DELETE("/v1/apps/{app_name}/machines/{machine_id}/lease", { params: { path, header: { [LEASE_HEADER]: lease.nonce } } })
-      .catch(() => undefined);
-  }
-}
-
-/**
  * Updates a machine under its lease, guarded by `current_version`. A 409 means someone changed the machine
  * since we read it: read it again and retry, a bounded number of times.
  */
@@ -129,15 +92,24 @@ export async function updateMachine(
 ): Promise<MachineView> {
   for (let attempt = 1; ; attempt++) {
     const current = await getMachine(client, app, id);
-    const { data, error, response } = await client.POST("/v1/apps/{app_name}/machines/{machine_id}", {
-      params: { path: { app_name: app, machine_id: id } },
-      headers: { [LEASE_HEADER]: nonce },
-      body: {
-        config,
-        current_version: machineVersion(current),
-        ...(minSecretsVersion !== undefined ? { min_secrets_version: minSecretsVersion } : {}),
-      },
-    });
+    let answer;
+    try {
+      answer = await client.POST("/v1/apps/{app_name}/machines/{machine_id}", {
+        params: { path: { app_name: app, machine_id: id } },
+        headers: { [LEASE_HEADER]: nonce },
+        body: {
+          config,
+          current_version: machineVersion(current),
+          ...(minSecretsVersion !== undefined ? { min_secrets_version: minSecretsVersion } : {}),
+        },
+      });
+    } catch (error) {
+      // A timeout or dropped connection is as unsure as a 5xx: the same config again, on a fresh version.
+      if (attempt >= attempts) throw error;
+      await sleep(50 * attempt);
+      continue;
+    }
+    const { data, error, response } = answer;
     if (response.ok) return machineSchema.parse(data);
     // 409: stale version. 408/5xx: ambiguous; re-applying the same config on a fresh version is harmless.
     const retriable = response.status === 409 || response.status === 408 || response.status >= 500;
