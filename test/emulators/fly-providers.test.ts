@@ -392,7 +392,7 @@ describe("FlyMachineGroup provider", () => {
           raced = true;
           const lease = await call(emu, "GET", `/v1/apps/web/machines/${id}/lease`);
           await call(emu, "POST", `/v1/apps/web/machines/${id}`, { config: { ...(await getMachine(client, "web", id)).config, env: { RACE: "1" } } },
-            { "fly-machine-lease-nonce": lease.body.nonce });
+            { "fly-machine-lease-nonce": lease.body.data.nonce });
         }
         const authed = new Request(input);
         authed.headers.set("authorization", `Bearer ${TOKEN}`);

@@ -150,7 +150,9 @@ describe("fly emulator: machines", () => {
     const m = await startedMachine(emu, "lease");
     const lease = await call(emu, "POST", `/v1/apps/lease/machines/${m.id}/lease`, { ttl: 600, description: "deploy" });
     expect(lease.status).toBe(201);
-    const nonce = lease.body.nonce as string;
+    // Wrapped as the service answers (superfly/docs reference/machines/_machines_lease_create_resp.erb).
+    expect(lease.body).toMatchObject({ status: "success", data: { nonce: expect.any(String), owner: expect.any(String), expires_at: expect.any(Number) } });
+    const nonce = lease.body.data.nonce as string;
     expect(nonce).toMatch(/^[0-9a-f]+$/);
     const second = await call(emu, "POST", `/v1/apps/lease/machines/${m.id}/lease`, { ttl: 60 });
     expect(second.status).toBe(409);
@@ -160,7 +162,7 @@ describe("fly emulator: machines", () => {
     expect((await call(emu, "POST", `/v1/apps/lease/machines/${m.id}/stop`, undefined, { "fly-machine-lease-nonce": "wrong" })).status).toBe(409);
     const allowed = await call(emu, "POST", `/v1/apps/lease/machines/${m.id}`, { config: m.config }, { "fly-machine-lease-nonce": nonce });
     expect(allowed.status).toBe(200);
-    expect((await call(emu, "GET", `/v1/apps/lease/machines/${m.id}/lease`)).body).toMatchObject({ nonce, description: "deploy" });
+    expect((await call(emu, "GET", `/v1/apps/lease/machines/${m.id}/lease`)).body).toMatchObject({ status: "success", data: { nonce, description: "deploy" } });
     expect((await call(emu, "DELETE", `/v1/apps/lease/machines/${m.id}/lease`, undefined, { "fly-machine-lease-nonce": "wrong" })).status).toBe(409);
     expect((await call(emu, "DELETE", `/v1/apps/lease/machines/${m.id}/lease`, undefined, { "fly-machine-lease-nonce": nonce })).status).toBe(200);
     expect((await call(emu, "POST", `/v1/apps/lease/machines/${m.id}/cordon`)).status).toBe(200);

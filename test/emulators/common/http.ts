@@ -52,6 +52,12 @@ export interface VendorFlavor {
   authenticate?(headers: IncomingHttpHeaders, configuredToken: string | undefined): boolean;
   /** Headers added to every API answer (e.g. GitHub's rate-limit headers). */
   extraHeaders?(): Record<string, string>;
+  /**
+   * What the real service's decoder and encoder do beyond the spec's types (e.g. a Go service reads `null` as
+   * "unset" for any field), rewritten into the spec's form on a copy, before a request or a reply is validated.
+   * Handlers still see the body as sent.
+   */
+  toSpecForm?(body: unknown, direction: "request" | "response"): unknown;
 }
 
 /**
@@ -70,6 +76,8 @@ export interface Deviations {
    * documents GET /databases/{uuid} as a string but answers an object). May `$ref` the spec's "#/components/...".
    */
   responseSchemas?: Readonly<Record<number, object>>;
+  /** The spec marks the body required, but the real service (and its official client) sends none. */
+  bodyOptional?: boolean;
 }
 
 export interface RouteContext {

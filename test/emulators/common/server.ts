@@ -170,7 +170,7 @@ export async function startEmulatorServer(
 
     function checked(r: Reply, gen: boolean): Reply {
       if (!op) return r;
-      const violation = checkResponse(index, op, r, route?.deviations, gen);
+      const violation = checkResponse(index, op, r, route?.deviations, gen, flavor);
       if (violation === undefined) return r;
       responseViolations.push(`${flavor.name}: ${violation}`);
       return strict ? flavor.error(500, `Emulator response violates the spec: ${violation}`) : r;

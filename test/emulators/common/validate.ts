@@ -39,7 +39,7 @@ export function validateRequest(
   }
   if (!op.bodyPointer) return issues;
   if (!parts.bodyPresent) {
-    if (op.bodyRequired) issues.push({ in: "body", field: "", keyword: "required", message: "a JSON body is required" });
+    if (op.bodyRequired && !deviations?.bodyOptional) issues.push({ in: "body", field: "", keyword: "required", message: "a JSON body is required" });
     return issues;
   }
   let body = parts.body;
@@ -50,6 +50,7 @@ export function validateRequest(
     for (const k of deviations.nullableBodyFields ?? []) if (copy[k] === null) delete copy[k];
     body = copy;
   }
+  if (flavor.toSpecForm) body = flavor.toSpecForm(body, "request");
   if (flavor.rejectUnknownBodyFields && isPlainObject(body)) {
     const declared = index.declaredProperties(op.bodyPointer);
     if (declared) {
@@ -79,7 +80,11 @@ export function checkResponse(
   reply: Reply,
   deviations: Deviations | undefined,
   generated: boolean,
+  flavor?: VendorFlavor,
 ): string | undefined {
+  if (flavor?.toSpecForm && reply.body !== undefined && typeof reply.body !== "string") {
+    reply = { ...reply, body: flavor.toSpecForm(reply.body, "response") };
+  }
   const replacement = deviations?.responseSchemas?.[reply.status];
   if (replacement !== undefined) {
     const v = index.inlineValidator(replacement);

@@ -17,7 +17,7 @@ function renderApp(st: FlyState, app: AppRecord): S["App"] {
     id: app.id,
     name: app.name,
     machine_count: machines,
-    volume_count: [...st.volumes.values()].filter((v) => v.appName === app.name).length,
+    volume_count: [...st.volumes.values()].filter((v) => v.appName === app.name && v.destroyedAt === undefined).length,
     network: app.network,
     organization: { name: app.orgSlug, slug: app.orgSlug },
     status: machines > 0 ? "deployed" : "pending",

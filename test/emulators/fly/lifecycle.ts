@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { encodeConfig } from "./admission";
 import { FlyError, FlyState, MachineRecord, S, TIMING, imageRef, ulid } from "./state";
 
 /**
@@ -239,7 +240,7 @@ export function renderMachine(
     cordoned: m.cordoned,
   };
   if (!opts.summary) {
-    out.config = m.config;
+    out.config = encodeConfig(m.config);
     out.events = m.events.slice(0, 10);
     out.checks = checkStatuses(st, m);
     out.host_status = "ok";

@@ -1,4 +1,5 @@
 import type { Route, RouteContext } from "../common/http";
+import { encodeConfig } from "./admission";
 import { SETTLED, activeLease, assertLease, nonceHeader } from "./lifecycle";
 import { takeLease } from "./machines";
 import { flyRoute, ok } from "./route";
@@ -60,8 +61,30 @@ async function waitFor(st: FlyState, ctx: RouteContext): Promise<{ status: numbe
   }
 }
 
-function renderLease(lease: NonNullable<MachineRecord["lease"]>): S["Lease"] {
-  return { nonce: lease.nonce, owner: lease.owner, description: lease.description, expires_at: lease.expiresAt, version: lease.version };
+/**
+ * Lease answers are wrapped: `{status: "success", data: {nonce, expires_at, owner, description, version}}`
+ * (superfly/docs reference/machines/_machines_lease_create_resp.erb and _machines_lease_get_resp.erb), which is
+ * what fly-go decodes (v0.9.3 machine_types.go MachineLease{Status, Data, Message, Code}). The description
+ * documents the bare Lease instead, so its schema is replaced below.
+ */
+function renderLease(lease: NonNullable<MachineRecord["lease"]>): { status: "success"; data: S["Lease"] } {
+  return {
+    status: "success",
+    data: { nonce: lease.nonce, expires_at: lease.expiresAt, owner: lease.owner, description: lease.description, version: lease.version },
+  };
+}
+
+const WRAPPED_LEASE = {
+  type: "object",
+  required: ["status", "data"],
+  properties: { status: { const: "success" }, data: { $ref: "#/components/schemas/Lease", required: ["nonce", "expires_at", "owner"] } },
+} as const;
+
+/** The lease ttl: fly-go sends it as `?ttl=` with no body (flaps_machines.go AcquireLease/RefreshLease), slipway in the body. */
+function leaseTtl(ctx: RouteContext): number {
+  const body = (ctx.body ?? {}) as S["CreateLeaseRequest"];
+  if (ctx.query.ttl !== undefined) return Number(ctx.query.ttl);
+  return body.ttl ?? TIMING.leaseDefaultTtlSeconds;
 }
 
 export function machineOpRoutes(st: FlyState): Route[] {
@@ -74,7 +97,7 @@ export function machineOpRoutes(st: FlyState): Route[] {
       const lease = activeLease(st, m);
       if (!lease) throw new FlyError(404, "lease not found");
       return ok(renderLease(lease));
-    }),
+    }, { deviations: { responseSchemas: { 200: WRAPPED_LEASE } } }),
     /**
      * Acquire, or refresh when the request carries the current nonce. A lease held by someone else → 409,
      * like the service (flyctl reports "lease currently held by …").
@@ -83,7 +106,7 @@ export function machineOpRoutes(st: FlyState): Route[] {
       const m = machineOf(st, ctx);
       if (m.destroyedAt !== undefined) throw new FlyError(404, "machine not found");
       const body = (ctx.body ?? {}) as S["CreateLeaseRequest"];
-      const ttl = body.ttl ?? TIMING.leaseDefaultTtlSeconds;
+      const ttl = leaseTtl(ctx);
       if (!Number.isInteger(ttl) || ttl < 1) throw new FlyError(400, "invalid_argument: ttl must be a positive number of seconds");
       const lease = activeLease(st, m);
       const sent = nonceHeader(ctx.headers);
@@ -95,7 +118,8 @@ export function machineOpRoutes(st: FlyState): Route[] {
       assertLease(st, m, ctx.headers);
       takeLease(st, m, ttl, body.description ?? "");
       return { status: 201, body: renderLease(m.lease!) };
-    }),
+      // fly-go acquires and refreshes with no body at all (v0.9.3 flaps_machines.go passes `in` = nil).
+    }, { deviations: { bodyOptional: true, responseSchemas: { 201: WRAPPED_LEASE } } }),
     flyRoute("DELETE", `${ONE}/lease`, (ctx) => {
       const m = machineOf(st, ctx);
       const lease = activeLease(st, m);
@@ -152,7 +176,7 @@ export function machineOpRoutes(st: FlyState): Route[] {
       return ok(machineOf(st, ctx).events.slice(0, limit));
     }),
     flyRoute("GET", `${ONE}/versions`, (ctx) =>
-      ok(machineOf(st, ctx).versions.map((v): S["MachineVersion"] => ({ version: v.version, user_config: v.config }))),
+      ok(machineOf(st, ctx).versions.map((v): S["MachineVersion"] => ({ version: v.version, user_config: encodeConfig(v.config) }))),
     ),
   ];
 }

@@ -12,11 +12,18 @@ import {
   suspend,
   recordEvent,
 } from "./lifecycle";
+import { admitConfig, admitRegion, decodeConfig, encodeConfig } from "./admission";
 import { ok, qbool, flyRoute } from "./route";
 import { FlyError, FlyState, MachineRecord, S, hexId, ulid } from "./state";
 
 const M = "/v1/apps/{app_name}/machines";
 const ONE = `${M}/{machine_id}`;
+
+const START_RESPONSE = {
+  type: "object",
+  required: ["previous_state"],
+  properties: { previous_state: { type: "string" }, migrated: { type: "boolean" }, new_host: { type: "string" } },
+} as const;
 
 const ADJECTIVES = ["bold", "calm", "dawn", "fancy", "green", "lively", "quiet", "young"];
 const NOUNS = ["bird", "brook", "field", "forest", "meadow", "river", "sky", "sun"];
@@ -117,8 +124,10 @@ export function machineRoutes(st: FlyState): Route[] {
     flyRoute("POST", M, (ctx) => {
       const app = st.app(ctx.params.app_name ?? "");
       const body = (ctx.body ?? {}) as S["CreateMachineRequest"];
-      const config: S["fly.MachineConfig"] = structuredClone(body.config ?? {});
-      if (!config.image) throw new FlyError(400, "invalid_argument: config.image is required");
+      const config = decodeConfig(body.config);
+      const region = body.region ?? "iad";
+      admitRegion(region);
+      admitConfig(config);
       const name = body.name ?? generatedName();
       // Machine names are unique within an app on the real service; a retried create with the same name
       // therefore cannot silently make a second machine.
@@ -130,7 +139,7 @@ export function machineRoutes(st: FlyState): Route[] {
         id: hexId(7),
         appName: app.name,
         name,
-        region: body.region ?? "iad",
+        region,
         config,
         version,
         versions: [{ version, config: structuredClone(config) }],
@@ -158,7 +167,7 @@ export function machineRoutes(st: FlyState): Route[] {
       if (wanted && wanted !== m.version) {
         const old = m.versions.find((v) => v.version === wanted);
         if (!old) throw new FlyError(404, `machine version ${wanted} not found`);
-        return ok({ ...renderMachine(st, m), version: old.version, instance_id: old.version, config: old.config });
+        return ok({ ...renderMachine(st, m), version: old.version, instance_id: old.version, config: encodeConfig(old.config) });
       }
       return ok(renderMachine(st, m, { includeLease: qbool(ctx.query.include_leases) }));
     }),
@@ -171,8 +180,8 @@ export function machineRoutes(st: FlyState): Route[] {
         throw new FlyError(409, `current version ${body.current_version} does not match machine version ${m.version}`);
       }
       assertLease(st, m, ctx.headers);
-      const config: S["fly.MachineConfig"] = structuredClone(body.config ?? m.config);
-      if (!config.image) throw new FlyError(400, "invalid_argument: config.image is required");
+      const config = body.config ? decodeConfig(body.config) : structuredClone(m.config);
+      admitConfig(config);
       if (body.region && body.region !== m.region) throw new FlyError(400, "invalid_argument: a machine cannot change region");
       const previousVersion = m.version;
       m.version = ulid(st.clock.now());
@@ -197,20 +206,28 @@ export function machineRoutes(st: FlyState): Route[] {
     flyRoute("DELETE", ONE, (ctx) => {
       const m = liveMachine(st, ctx);
       assertLease(st, m, ctx.headers);
-      // Without force the service refuses to destroy a running machine (412 failed_precondition).
-      if (isRunning(m) && !qbool(ctx.query.force)) {
+      // Without force the service refuses to destroy a running machine (412 failed_precondition). fly-go sends
+      // the force as `?kill=true` (v0.9.3 flaps/flaps_machines.go Destroy: `/%s?kill=%t`, what
+      // `fly machine destroy --force` uses); the description documents `force`. Both are honoured.
+      if (isRunning(m) && !qbool(ctx.query.force) && !qbool(ctx.query.kill)) {
         throw new FlyError(412, "failed_precondition: unable to destroy machine, not currently stopped or suspended");
       }
       destroy(st, m);
       return ok();
     }),
 
+    /**
+     * The description documents 200 without a body, but the service answers `{previous_state, migrated, new_host}`
+     * (superfly/docs reference/machines/_machines_start_resp.erb), and fly-go decodes it into MachineStartResponse
+     * (v0.9.3 flaps/flaps_machines.go Start passes an output, so an empty body fails with EOF).
+     */
     flyRoute("POST", `${ONE}/start`, (ctx) => {
       const m = liveMachine(st, ctx);
       assertLease(st, m, ctx.headers);
+      const previous = m.state;
       start(st, m);
-      return ok();
-    }),
+      return ok({ previous_state: previous, migrated: false, new_host: "" });
+    }, { deviations: { responseSchemas: { 200: START_RESPONSE } } }),
     flyRoute("POST", `${ONE}/stop`, (ctx) => {
       const m = liveMachine(st, ctx);
       assertLease(st, m, ctx.headers);

@@ -1,18 +1,26 @@
 import type { Route } from "../common/http";
 import { flyRoute, ok, qbool } from "./route";
+import { FLY_REGIONS, type FlyRegion } from "../../../components/fly/limits";
 import { FlyState, S } from "./state";
 
-/** A handful of real Fly regions; the emulator places machines and volumes in whatever region is asked. */
-const REGIONS: S["main.regionRow"][] = [
-  { code: "ams", name: "Amsterdam, Netherlands", geo_region: "eu", latitude: 52.37, longitude: 4.9 },
-  { code: "cdg", name: "Paris, France", geo_region: "eu", latitude: 48.86, longitude: 2.35 },
-  { code: "fra", name: "Frankfurt, Germany", geo_region: "eu", latitude: 50.11, longitude: 8.68 },
-  { code: "iad", name: "Ashburn, Virginia (US)", geo_region: "na", latitude: 39.03, longitude: -77.49 },
-  { code: "lhr", name: "London, United Kingdom", geo_region: "eu", latitude: 51.51, longitude: -0.13 },
-  { code: "ord", name: "Chicago, Illinois (US)", geo_region: "na", latitude: 41.88, longitude: -87.63 },
-  { code: "sjc", name: "San Jose, California (US)", geo_region: "na", latitude: 37.34, longitude: -121.89 },
-  { code: "syd", name: "Sydney, Australia", geo_region: "ap", latitude: -33.87, longitude: 151.21 },
-];
+/**
+ * The region list: the table of superfly/docs reference/regions.html.markerb (code, location, gateway). Its codes are
+ * slipway's FLY_REGIONS (components/fly/limits.ts), the rule machine and volume creates are checked against.
+ */
+const REGION_TABLE: Record<FlyRegion, [name: string, gateway: boolean]> = {
+  ams: ["Amsterdam, Netherlands", true], arn: ["Stockholm, Sweden", true], bom: ["Mumbai, India", true],
+  cdg: ["Paris, France", true], dfw: ["Dallas, Texas (US)", true], ewr: ["Secaucus, NJ (US)", true],
+  fra: ["Frankfurt, Germany", true], gru: ["Sao Paulo, Brazil", false], iad: ["Ashburn, Virginia (US)", true],
+  jnb: ["Johannesburg, South Africa", false], lax: ["Los Angeles, California (US)", true], lhr: ["London, United Kingdom", true],
+  nrt: ["Tokyo, Japan", true], ord: ["Chicago, Illinois (US)", true], sin: ["Singapore, Singapore", true],
+  sjc: ["San Jose, California (US)", true], syd: ["Sydney, Australia", true], yyz: ["Toronto, Canada", true],
+};
+const REGIONS: S["main.regionRow"][] = FLY_REGIONS.map((code) => ({
+  code,
+  name: REGION_TABLE[code][0],
+  gateway_available: REGION_TABLE[code][1],
+  deprecated: false,
+}));
 
 function orgApps(st: FlyState, org: string): Set<string> {
   return new Set([...st.apps.values()].filter((a) => a.orgSlug === org).map((a) => a.name));

@@ -46,6 +46,11 @@ describe("fly emulator: volumes", () => {
     const deleted = await call(emu, "DELETE", `/v1/apps/vol/volumes/${v.body.id}`);
     expect(deleted.status).toBe(200);
     expect(deleted.body.state).toBe("pending_destroy");
+    // Soft-deleted: still readable and listed in pending_destroy for 24 h, then gone (docs volumes/volume-states).
+    expect((await call(emu, "GET", `/v1/apps/vol/volumes/${v.body.id}`)).body).toMatchObject({ id: v.body.id, state: "pending_destroy" });
+    expect((await call(emu, "GET", "/v1/apps/vol/volumes")).body).toEqual([expect.objectContaining({ id: v.body.id, state: "pending_destroy", attached_machine_id: null })]);
+    expect((await call(emu, "GET", "/v1/apps/vol")).body.volume_count).toBe(0);
+    emu.advance(24 * 3_600_000 + 1);
     expect((await call(emu, "GET", `/v1/apps/vol/volumes/${v.body.id}`)).status).toBe(404);
     expect((await call(emu, "GET", "/v1/apps/vol/volumes")).body).toEqual([]);
   });

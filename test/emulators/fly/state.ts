@@ -26,6 +26,12 @@ export const TIMING = {
   /** How long a one-shot command (release command) runs before it exits. */
   oneShotRun: 2_000,
   leaseDefaultTtlSeconds: 30,
+  /**
+   * A destroyed volume is soft-deleted: it stays (listed, readable) in `pending_destroy` for 24 hours before it is
+   * gone (superfly/docs volumes/volume-states.html.markerb); fly-go's GetVolumes filters such states out
+   * (v0.9.3 flaps/flaps_volumes.go destroyedVolumeStates), GetAllVolumes keeps them.
+   */
+  volumeSoftDelete: 24 * 3_600_000,
 } as const;
 
 export interface LeaseRecord {
@@ -64,6 +70,8 @@ export interface VolumeRecord {
   snapshots: S["VolumeSnapshot"][];
   /** Emulated ms after which a volume bound to a destroyed machine is released. */
   releaseAt?: number;
+  /** When the volume was destroyed (it is `pending_destroy` until `TIMING.volumeSoftDelete` has passed). */
+  destroyedAt?: number;
 }
 
 export interface SecretRecord {
@@ -204,10 +212,18 @@ export class FlyState {
 
   volume(appName: string, id: string): VolumeRecord {
     this.app(appName);
+    this.purgeVolumes();
     const v = this.volumes.get(id);
     if (!v || v.appName !== appName) throw new FlyError(404, "volume not found");
     this.settleVolume(v);
     return v;
+  }
+
+  /** Forgets soft-deleted volumes whose `pending_destroy` window has passed. */
+  purgeVolumes(): void {
+    for (const [id, v] of this.volumes) {
+      if (v.destroyedAt !== undefined && this.clock.now() - v.destroyedAt > TIMING.volumeSoftDelete) this.volumes.delete(id);
+    }
   }
 
   /** Releases a volume whose machine was destroyed once the release window has passed. */

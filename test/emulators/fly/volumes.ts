@@ -1,4 +1,5 @@
 import type { Route, RouteContext } from "../common/http";
+import { admitRegion } from "./admission";
 import { flyRoute, ok, qbool } from "./route";
 import { FlyError, FlyState, S, VolumeRecord, hexId, ulid, volumeId } from "./state";
 
@@ -7,8 +8,14 @@ const ONE = `${V}/{volume_id}`;
 const BLOCK_SIZE = 4096;
 const GB = 1024 ** 3;
 
+/**
+ * fly-go's Volume has `attached_machine_id`/`attached_alloc_id` as pointers without omitempty (v0.9.3
+ * volume_types.go), so an unattached volume answers them as null.
+ */
 function render(v: VolumeRecord, summary = false): S["Volume"] {
-  const out = structuredClone(v.volume);
+  const out = structuredClone(v.volume) as S["Volume"] & Record<string, unknown>;
+  out.attached_machine_id ??= null as unknown as string;
+  out.attached_alloc_id ??= null as unknown as string;
   if (summary) {
     delete out.blocks;
     delete out.blocks_avail;
@@ -35,6 +42,8 @@ export function volumeRoutes(st: FlyState): Route[] {
   return [
     flyRoute("GET", V, (ctx) => {
       const app = st.app(ctx.params.app_name ?? "");
+      st.purgeVolumes();
+      // Soft-deleted volumes stay in the list in `pending_destroy` (see TIMING.volumeSoftDelete).
       const list = [...st.volumes.values()].filter((v) => v.appName === app.name);
       list.forEach((v) => st.settleVolume(v));
       return ok(list.map((v) => render(v, qbool(ctx.query.summary))));
@@ -46,6 +55,8 @@ export function volumeRoutes(st: FlyState): Route[] {
       if (!body.name) throw new FlyError(400, "invalid_argument: name is required");
       // Real volume names: lowercase letters, digits and underscores, at most 30 characters.
       if (!/^[a-z0-9_]{1,30}$/.test(body.name)) throw new FlyError(400, "invalid_argument: volume name must be lowercase alphanumerics or underscores, at most 30");
+      const region = body.region ?? "iad";
+      admitRegion(region);
       let size = body.size_gb ?? 1;
       if (body.snapshot_id) {
         const snap = [...st.volumes.values()].flatMap((v) => v.snapshots).find((s) => s.id === body.snapshot_id);
@@ -59,7 +70,7 @@ export function volumeRoutes(st: FlyState): Route[] {
         name: body.name,
         state: "created",
         size_gb: size,
-        region: body.region ?? "iad",
+        region,
         zone: hexId(2),
         encrypted: body.encrypted ?? true,
         fstype: body.fstype ?? "ext4",
@@ -82,8 +93,9 @@ export function volumeRoutes(st: FlyState): Route[] {
     flyRoute("PUT", ONE, (ctx) => {
       const v = volumeOf(st, ctx);
       const body = (ctx.body ?? {}) as S["UpdateVolumeRequest"];
-      if (body.auto_backup_enabled !== undefined) v.volume.auto_backup_enabled = body.auto_backup_enabled;
-      if (body.snapshot_retention !== undefined) {
+      // fly-go sends both keys, null when unset (UpdateVolumeRequest pointers without omitempty): null changes nothing.
+      if (body.auto_backup_enabled != null) v.volume.auto_backup_enabled = body.auto_backup_enabled;
+      if (body.snapshot_retention != null) {
         if (body.snapshot_retention < 1 || body.snapshot_retention > 60) throw new FlyError(400, "invalid_argument: snapshot_retention must be 1..60");
         v.volume.snapshot_retention = body.snapshot_retention;
       }
@@ -96,10 +108,13 @@ export function volumeRoutes(st: FlyState): Route[] {
      */
     flyRoute("DELETE", ONE, (ctx) => {
       const v = volumeOf(st, ctx);
+      // Destroying a soft-deleted volume again is answered as it stands (unverified against the live API).
+      if (v.destroyedAt !== undefined) return ok(render(v));
       const holder = v.volume.attached_machine_id;
       if (holder) throw new FlyError(412, `failed_precondition: volume is currently bound to machine: ${holder}`);
-      st.volumes.delete(v.volume.id);
-      return ok({ ...render(v), state: "pending_destroy" });
+      v.volume.state = "pending_destroy";
+      v.destroyedAt = st.clock.now();
+      return ok(render(v));
     }),
 
     // Volumes only grow; an attached, running machine needs a restart to see the new size.
