@@ -3,7 +3,7 @@
  * and the application with its domains, ports, health check, limits, release command and env.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CoolifyApplication, CoolifyDatabase, CoolifyProject } from "../components/coolify";
+import { CoolifyApplication, CoolifyDatabase, CoolifyProject, CoolifyVolumeBackup } from "../components/coolify";
 import type { PlatformConnection } from "./credentials";
 import type { CoolifyTargetConfig, StackConfig } from "./schema";
 
@@ -92,12 +92,21 @@ export function composeCoolify(i: CoolifyInputs): CoolifyDeployment {
       env: i.env,
       secretEnv: db ? { ...i.secretEnv, DATABASE_URL: db.internalDbUrl } : i.secretEnv,
       deploy: target.instantDeploy,
-      // Coolify volumes have no size or snapshot settings: a Docker volume on the server, backed up with it.
+      // Coolify volumes have no size or snapshots (rules-volumes.ts refuses those); backups are scheduled below.
       volumes: config.volumes.map((v) => ({ name: v.name, mountPath: v.mountPath })),
       githubWebhookSecret: i.webhookSecret,
     },
     { parent, dependsOn: db ? [db] : [], protect: config.volumes.some((v) => v.protect) },
   );
+
+  for (const v of config.volumes) {
+    if (!v.backups) continue;
+    new CoolifyVolumeBackup(
+      `coolify-volume-backup-${v.name}`,
+      { applicationUuid: app.uuid, volume: v.name, schedule: v.backups.schedule, retentionDays: v.backups.retentionDays, connection },
+      { parent, dependsOn: [app] },
+    );
+  }
 
   return {
     projectUuid: project.projectUuid,

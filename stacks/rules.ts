@@ -8,6 +8,7 @@ import type { GithubEnvironmentFields, StackConfig } from "./schema";
 import type { ConfigPath, Finding } from "./secrets";
 import { showValue } from "./secrets";
 import { deployRules } from "./rules-deploy";
+import { volumeRules } from "./rules-volumes";
 
 export type ParsedSections = Partial<StackConfig>;
 
@@ -128,7 +129,7 @@ export function crossFieldRules(c: ParsedSections, failed: ReadonlySet<string>):
         add("scaling", ["fly", "regions"], "exactly one region when volumes are mounted (each machine gets its own volume in that region)", showValue(fly.regions));
       }
       volumes.forEach((v, i) => {
-        if (v.snapshotRetentionDays > FLY_MAX_SNAPSHOT_DAYS) add("volumes", [i, "snapshotRetentionDays"], `at most ${FLY_MAX_SNAPSHOT_DAYS} on Fly`, String(v.snapshotRetentionDays));
+        if ((v.snapshotRetentionDays ?? 0) > FLY_MAX_SNAPSHOT_DAYS) add("volumes", [i, "snapshotRetentionDays"], `at most ${FLY_MAX_SNAPSHOT_DAYS} on Fly`, String(v.snapshotRetentionDays));
       });
     }
   }
@@ -169,7 +170,7 @@ export function crossFieldRules(c: ParsedSections, failed: ReadonlySet<string>):
       add("github", ["webhook"], "a coolify target (the webhook triggers a Coolify deploy)", "no slipway:targets.coolify");
     }
   }
-  out.push(...deployRules(c));
+  out.push(...deployRules(c), ...volumeRules(c));
   // Every declared secret name needs a secure value, and every secure value needs a user (typos hide here).
   const secrets = c.secrets;
   if (secrets && app) {

@@ -107,8 +107,12 @@ export const databaseSchema = z.discriminatedUnion("kind", [
 export const volumeSchema = obj({
   name: text("a volume name (lower-case letters, digits, _; up to 30 chars)", /^[a-z0-9_]{1,30}$/),
   mountPath: absPath(),
-  sizeGb: int(1, 500),
-  snapshotRetentionDays: int(1, 60).default(5),
+  /** Fly only (a Fly volume has a fixed size); a Coolify volume is a Docker volume that has none. */
+  sizeGb: int(1, 500).optional(),
+  /** Fly only: Fly snapshots every volume daily and keeps them this long (slipway's default: 5). */
+  snapshotRetentionDays: int(1, 60).optional(),
+  /** Coolify only: scheduled archives of the volume on the server (Coolify v4.3.10 VolumeBackupsController). */
+  backups: obj({ schedule: cron(), retentionDays: int(1, 3650) }).optional(),
   /** Refuse `pulumi destroy` (and replacements) of the volume while true. */
   protect: bool().default(false),
 });

@@ -3,3 +3,4 @@ export { CoolifyProject, type CoolifyProjectArgs } from "./project";
 export { CoolifyApplication, type CoolifyApplicationArgs, type CoolifyHealthCheckArgs, type CoolifyPlacementArgs } from "./application";
 export { CoolifyDatabase, type CoolifyDatabaseArgs, type CoolifyDatabaseBackupArgs } from "./database";
 export { type CoolifyConnectionArgs } from "./connection";
+export { CoolifyVolumeBackup, type CoolifyVolumeBackupArgs } from "./volume-backup";

@@ -109,6 +109,8 @@ describe("staging stack from Pulumi.staging.yaml without slipway:github (GitHub 
     });
     // The media volume: a persistent Docker volume named after the app, mounted where the config says.
     expect(a.storages.map((v) => [v.type, v.name, v.mount_path])).toEqual([["persistent", `${a.uuid}-media`, "/app/media"]]);
+    // …archived nightly by Coolify's scheduled volume backups, kept 14 days (by days alone: no count limit).
+    expect(a.storages[0]?.backup).toMatchObject({ frequency: "30 3 * * *", enabled: true, settings: { retention_days_locally: 14, retention_amount_locally: 0 } });
     const env = envOf(a.uuid);
     expect(Object.keys(env).sort()).toEqual(["DATABASE_URL", "LOG_LEVEL", "NODE_ENV", "PUBLIC_URL", "SESSION_SECRET", "STRIPE_API_KEY"]);
     expect(env).toMatchObject({ NODE_ENV: "production", LOG_LEVEL: "debug", PUBLIC_URL: "https://staging.example.com", ...secrets });

@@ -10,6 +10,7 @@ import { coolifyFlavor, SECRET_KEYS } from "./flavor";
 import { projectRoutes } from "./projects";
 import { serverRoutes } from "./servers";
 import { storageRoutes } from "./storages";
+import { volumeBackupRoutes } from "./volume-backups";
 import { Rollouts, serveApp } from "./rollout";
 import { CoolifyState } from "./state";
 
@@ -44,6 +45,7 @@ export async function startCoolifyEmulator(opts: CoolifyEmulatorOptions = {}): P
     ...applicationRoutes(state, rollouts),
     ...envRoutes(state, "applications", (uuid) => state.application(uuid), "App\\Models\\Application"),
     ...storageRoutes(state),
+    ...volumeBackupRoutes(state),
     ...deploymentRoutes(state, rollouts),
     ...databaseRoutes(state),
     ...envRoutes(state, "databases", (uuid) => state.database(uuid), "App\\Models\\StandalonePostgresql"),

@@ -94,6 +94,18 @@ export interface StorageRecord {
   is_preview_suffix_enabled: boolean;
   created_at: string;
   updated_at: string;
+  /** Its one scheduled volume backup (volume-backups.ts), if any. */
+  backup?: VolumeBackupRecord;
+}
+
+/** A ScheduledVolumeBackup as VolumeBackupsController stores it (one per storage). */
+export interface VolumeBackupRecord {
+  uuid: string;
+  frequency: string;
+  enabled: boolean;
+  settings: Record<string, unknown>;
+  /** Archives made so far (only `POST …/backups/run` makes them here). */
+  archives: number;
 }
 
 export interface ApplicationRecord {

@@ -100,6 +100,8 @@ export function storageRoutes(state: CoolifyState): Route[] {
         if (!app) return ctx.flavor.notFound("Application not found.");
         const storage = app.storages.find((s) => s.uuid === ctx.params.storage_uuid);
         if (!storage) return ctx.flavor.notFound("Storage not found.");
+        // Coolify v4.3.10 app/Models/LocalPersistentVolume.php abortIfScheduledBackupsExist (422).
+        if (storage.backup) return { status: 422, body: { message: "Delete this volume backup schedule and its archives before deleting the volume." } };
         app.storages = app.storages.filter((s) => s !== storage);
         return { status: 200, body: { message: "Storage deleted." } };
       },

@@ -104,7 +104,7 @@ const cases: Case[] = [
     problems: ['slipway:database.kind: expected a database with kind one of "postgres", "sqlite", "none", got "mysql"'] },
   { name: "volume snapshot retention over 60 days", stack: "production", mutate: (r) => { (r["slipway:volumes"] as Array<Record<string, unknown>>)[0]!.snapshotRetentionDays = 90; },
     problems: ["slipway:volumes[0].snapshotRetentionDays: expected an integer from 1 to 60, got 90"] },
-  { name: "two volumes on one mount path", stack: "staging", mutate: (r) => { (r["slipway:volumes"] as unknown[]).push({ name: "uploads", mountPath: "/app/media", sizeGb: 1 }); },
+  { name: "two volumes on one mount path", stack: "staging", mutate: (r) => { (r["slipway:volumes"] as unknown[]).push({ name: "uploads", mountPath: "/app/media" }); },
     problems: ['slipway:volumes[1].mountPath: expected a unique mount path, got "/app/media" again'] },
   { name: "Fly app name with capitals", stack: "production", mutate: (r) => { at(r, "slipway:targets").fly.appName = "Shop"; },
     problems: ['slipway:targets.fly.appName: expected a Fly app name (lower-case letters, digits, -), got "Shop"'] },

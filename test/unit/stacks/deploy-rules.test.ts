@@ -21,6 +21,7 @@ function problemsOf(input: StackInput): readonly string[] {
   throw new Error("expected a ConfigError, the config was accepted");
 }
 
+const vol = (r: Record<string, unknown>) => (r["slipway:volumes"] as Array<Record<string, unknown>>)[0] as Record<string, unknown>;
 const GATE = "healthGate: { off: true, reason: <why> } to deploy without the gate (slipway deploy would skip it and never roll back)";
 
 const cases: Array<{ name: string; stack: "staging" | "production" | "pr"; mutate: (r: Record<string, unknown>) => void; problems: string[] }> = [
@@ -64,6 +65,30 @@ const cases: Array<{ name: string; stack: "staging" | "production" | "pr"; mutat
     mutate: (r) => { at(r, "slipway:app").healthGate = { off: false, reason: "x" }; },
     problems: ["slipway:app.healthGate.off: expected true (the only way to turn the gate off), got false"],
   },
+  {
+    name: "a size on a Coolify volume",
+    stack: "staging",
+    mutate: (r) => { vol(r).sizeGb = 10; },
+    problems: ["slipway:volumes[0].sizeGb: expected no sizeGb on Coolify (a Coolify volume is a Docker volume on the server and has no size — Coolify v4.3.10 app/Models/LocalPersistentVolume.php), got 10"],
+  },
+  {
+    name: "snapshot retention on a Coolify volume",
+    stack: "staging",
+    mutate: (r) => { vol(r).snapshotRetentionDays = 7; },
+    problems: ["slipway:volumes[0].snapshotRetentionDays: expected backups: { schedule, retentionDays } instead on Coolify (it has no volume snapshots; it runs scheduled volume backups — Coolify v4.3.10 app/Http/Controllers/Api/VolumeBackupsController.php), got 7"],
+  },
+  {
+    name: "a backup schedule on a Fly volume",
+    stack: "production",
+    mutate: (r) => { vol(r).backups = { schedule: "0 3 * * *", retentionDays: 7 }; },
+    problems: ["slipway:volumes[0].backups: expected snapshotRetentionDays instead on Fly (Fly snapshots every volume daily on its own schedule; only the retention is set), got a backup schedule"],
+  },
+  {
+    name: "a Fly volume without a size",
+    stack: "production",
+    mutate: (r) => { delete vol(r).sizeGb; },
+    problems: ["slipway:volumes[0].sizeGb: expected a size in GB for the fly target (a Fly volume has a fixed size), got nothing"],
+  },
 ];
 
 describe("configs that would deploy wrongly without a word", () => {
@@ -86,6 +111,17 @@ describe("configs that would deploy wrongly without a word", () => {
     const run = await runProgram(input, { config: PROVIDER_CONFIG, secretKeys: PROVIDER_SECRET_KEYS });
     if (!run.outcome.ok) throw run.outcome.error;
     expect(run.outcome.exports.healthGateOff).toBe("LAN-only staging, smoke-tested by hand");
+  });
+
+  it("a Coolify volume's backups become a Coolify volume backup schedule; a Fly volume keeps its snapshots", async () => {
+    const staging = await runProgram(stackInput("staging"), { config: PROVIDER_CONFIG, secretKeys: PROVIDER_SECRET_KEYS });
+    if (!staging.outcome.ok) throw staging.outcome.error;
+    expect(staging.registry.one("pulumi-nodejs:dynamic/coolify:VolumeBackup").inputs).toMatchObject({ volume: "media", schedule: "30 3 * * *", retentionDays: 14, applicationUuid: "app-uuid" });
+    const production = await runProgram(stackInput("production"), { config: PROVIDER_CONFIG, secretKeys: PROVIDER_SECRET_KEYS });
+    if (!production.outcome.ok) throw production.outcome.error;
+    expect(production.registry.byType("pulumi-nodejs:dynamic/coolify:VolumeBackup")).toEqual([]);
+    const media = production.registry.byType("pulumi-nodejs:dynamic/fly:Volume").filter((v) => v.name.startsWith("fly-volume-media"));
+    expect(media.map((v) => [v.inputs.sizeGb, v.inputs.snapshotRetention])).toEqual(Array(5).fill([20, 14]));
   });
 
   it("the committed stacks gate every deploy", async () => {

@@ -1,0 +1,56 @@
+import * as pulumi from "@pulumi/pulumi";
+import { lazyProvider } from "../dynamic";
+import { resolveCoolifyConnection, type CoolifyConnectionArgs } from "./connection";
+import { scheduleError } from "./validate";
+
+export interface CoolifyVolumeBackupArgs {
+  /** The application whose volume is backed up. @example app.uuid */
+  applicationUuid: pulumi.Input<string>;
+  /** The volume's name as given to `CoolifyApplicationArgs.volumes`. @example "media" */
+  volume: string;
+  /** When Coolify archives the volume: 5-field cron, @daily-style or Coolify's `daily`, `hourly`, …. @example "30 3 * * *" */
+  schedule: string;
+  /** How many days Coolify keeps each archive on the server (no count limit). @example 14 */
+  retentionDays: number;
+  /** @default `coolify:url` / `coolify:token` from config, else `COOLIFY_URL` / `COOLIFY_TOKEN` */
+  connection?: CoolifyConnectionArgs;
+}
+
+export function validateVolumeBackupArgs(name: string, args: CoolifyVolumeBackupArgs): void {
+  // Coolify parses schedules with dragonmantank/cron-expression, which also takes @daily-style macros.
+  const problem = /^@(hourly|daily|weekly|monthly|yearly)$/.test(args.schedule) ? undefined : scheduleError(args.schedule);
+  if (problem) throw new Error(`CoolifyVolumeBackup "${name}": ${problem}`);
+  if (!Number.isInteger(args.retentionDays) || args.retentionDays < 1) {
+    throw new Error(`CoolifyVolumeBackup "${name}": retentionDays must be a positive integer, got ${args.retentionDays}`);
+  }
+}
+
+class VolumeBackupResource extends pulumi.dynamic.Resource {
+  declare public readonly storageUuid: pulumi.Output<string>;
+  constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
+    super(lazyProvider("components/coolify/volume-backup.provider.ts", "coolifyVolumeBackupProvider"), name,
+      { ...props, storageUuid: undefined }, { ...opts, additionalSecretOutputs: ["connection"] }, "coolify", "VolumeBackup");
+  }
+}
+
+/**
+ * Coolify's scheduled backup of one application volume (archives on the server). Removing it disables the
+ * schedule and keeps the archives: Coolify's delete would remove them too.
+ */
+export class CoolifyVolumeBackup extends pulumi.ComponentResource {
+  /** The Coolify storage (persistent volume) the schedule belongs to. */
+  public readonly storageUuid: pulumi.Output<string>;
+
+  constructor(name: string, args: CoolifyVolumeBackupArgs, opts?: pulumi.ComponentResourceOptions) {
+    validateVolumeBackupArgs(name, args);
+    const connection = resolveCoolifyConnection(args.connection);
+    super("slipway:coolify:VolumeBackup", name, {}, opts);
+    const backup = new VolumeBackupResource(
+      name,
+      { connection, applicationUuid: args.applicationUuid, volume: args.volume, schedule: args.schedule, retentionDays: args.retentionDays },
+      { parent: this },
+    );
+    this.storageUuid = backup.storageUuid;
+    this.registerOutputs({ storageUuid: this.storageUuid });
+  }
+}
