@@ -7,6 +7,7 @@ export type Command =
   | { kind: "rollback"; stack: string; to?: string; yes: boolean }
   | { kind: "releases"; stack: string }
   | { kind: "pr"; action: "up" | "down"; number: number }
+  | { kind: "lock"; action: "status" | "release"; stack: string }
   | { kind: "gate"; gate: "tag"; tag: string }
   | { kind: "gate"; gate: "hours"; days?: string; from?: string; to?: string; tz?: string; at?: string }
   | { kind: "gate"; gate: "healthy"; url: string }
@@ -21,6 +22,7 @@ export const USAGE = `usage: slipway <command>
                                                   redeploy an earlier release from the stack's own history
   releases <stack>                                the release history
   pr up <number> | pr down <number>               the per-PR preview stack pr-<number>
+  lock status <stack> | lock release <stack>      the stack's deploy lock (release one left by a killed run)
   gate tag <tag>                                  passes for vX.Y.Z
   gate hours [--days Mon-Fri] [--from 09:00] [--to 17:00] [--tz <IANA zone>] [--at <ISO time>]
   gate healthy <url>                              passes once <url> answers 2xx
@@ -92,6 +94,15 @@ export function parseCommand(argv: readonly string[]): Command {
         throw new UsageError(`slipway pr ${action}: expected a pull request number, got ${num === undefined ? "nothing" : `"${num}"`}`);
       }
       return { kind: "pr", action, number: Number(num) };
+    }
+    case "lock": {
+      const { positionals } = parse({});
+      const [action, stack] = positionals;
+      if (action !== "status" && action !== "release") {
+        throw new UsageError(`slipway lock: expected "status" or "release", got ${action === undefined ? "nothing" : `"${action}"`}`);
+      }
+      noExtra(positionals, 2, "lock");
+      return { kind: "lock", action, stack: stackArg(stack, `lock ${action}`) };
     }
     case "gate":
       return parseGate(rest);

@@ -45,13 +45,26 @@ async function run(command: Command, log: Log, print: Log): Promise<number> {
     // `gate` and usage errors stay instant.
     case "preview":
       return (require("./commands/preview") as typeof import("./commands/preview")).previewCommand(command.stack, log, print);
+    // Commands that change a stack hold its deploy lock for their whole sequence (commands/lock.ts).
     case "deploy":
-      return (require("./commands/deploy") as typeof import("./commands/deploy")).deployCommand(command.stack, command, log, print);
+      return locked().lockedCommand(command.stack, `deploy ${command.stack}`, () =>
+        (require("./commands/deploy") as typeof import("./commands/deploy")).deployCommand(command.stack, command, log, print));
     case "rollback":
-      return (require("./commands/rollback") as typeof import("./commands/rollback")).rollbackCommand(command.stack, command.to, command.yes, log, print);
+      return locked().lockedCommand(command.stack, `rollback ${command.stack}`, () =>
+        (require("./commands/rollback") as typeof import("./commands/rollback")).rollbackCommand(command.stack, command.to, command.yes, log, print));
     case "releases":
       return (require("./commands/rollback") as typeof import("./commands/rollback")).releasesCommand(command.stack, print);
-    case "pr":
-      return (require("./commands/pr") as typeof import("./commands/pr")).prCommand(command.action, command.number, log, print);
+    case "pr": {
+      const pr = require("./commands/pr") as typeof import("./commands/pr");
+      return locked().lockedCommand(pr.prStackName(command.number), `pr ${command.action} ${command.number}`,
+        () => pr.prCommand(command.action, command.number, log, print),
+        command.action === "up" ? { create: true } : { optional: true });
+    }
+    case "lock":
+      return locked().lockCommand(command.action, command.stack, print);
   }
+}
+
+function locked(): typeof import("./commands/lock") {
+  return require("./commands/lock") as typeof import("./commands/lock");
 }

@@ -12,6 +12,8 @@ describe("parseCommand", () => {
     [["rollback", "production"], { kind: "rollback", stack: "production", to: undefined, yes: false }],
     [["pr", "up", "42"], { kind: "pr", action: "up", number: 42 }],
     [["pr", "down", "7"], { kind: "pr", action: "down", number: 7 }],
+    [["lock", "status", "staging"], { kind: "lock", action: "status", stack: "staging" }],
+    [["lock", "release", "pr-7"], { kind: "lock", action: "release", stack: "pr-7" }],
     [["gate", "tag", "v1.2.3"], { kind: "gate", gate: "tag", tag: "v1.2.3" }],
     [["gate", "healthy", "https://x.example.com/health"], { kind: "gate", gate: "healthy", url: "https://x.example.com/health" }],
     [["gate", "hours", "--tz", "America/Los_Angeles"], { kind: "gate", gate: "hours", tz: "America/Los_Angeles" }],
@@ -30,6 +32,9 @@ describe("parseCommand", () => {
     [["pr", "open", "3"], 'slipway pr: expected "up" or "down", got "open"'],
     [["pr", "up"], "slipway pr up: expected a pull request number, got nothing"],
     [["pr", "up", "0"], 'slipway pr up: expected a pull request number, got "0"'],
+    [["lock", "steal", "staging"], 'slipway lock: expected "status" or "release", got "steal"'],
+    [["lock", "status"], "slipway lock status: missing <stack>"],
+    [["lock", "release", "staging", "now"], 'slipway lock: unexpected argument "now"'],
     [["gate", "weather"], 'slipway gate: expected "tag", "hours" or "healthy", got "weather"'],
   ])("rejects %j with the valid forms", (argv, problem) => {
     let caught: unknown;
