@@ -8,6 +8,7 @@ export type Command =
   | { kind: "releases"; stack: string }
   | { kind: "pr"; action: "up" | "down"; number: number }
   | { kind: "lock"; action: "status" | "release"; stack: string }
+  | { kind: "recover"; stack: string }
   | { kind: "gate"; gate: "tag"; tag: string }
   | { kind: "gate"; gate: "hours"; days?: string; from?: string; to?: string; tz?: string; at?: string }
   | { kind: "gate"; gate: "healthy"; url: string }
@@ -23,6 +24,7 @@ export const USAGE = `usage: slipway <command>
   releases <stack>                                the release history
   pr up <number> | pr down <number>               the per-PR preview stack pr-<number>
   lock status <stack> | lock release <stack>      the stack's deploy lock (release one left by a killed run)
+  recover <stack>                                 after a killed run: clear its locks, record or clear its pending creates
   gate tag <tag>                                  passes for vX.Y.Z
   gate hours [--days Mon-Fri] [--from 09:00] [--to 17:00] [--tz <IANA zone>] [--at <ISO time>]
   gate healthy <url>                              passes once <url> answers 2xx
@@ -66,6 +68,7 @@ export function parseCommand(argv: readonly string[]): Command {
   };
   switch (name) {
     case "preview":
+    case "recover":
     case "releases": {
       const { positionals } = parse({});
       noExtra(positionals, 1, name);

@@ -62,6 +62,8 @@ async function run(command: Command, log: Log, print: Log): Promise<number> {
     }
     case "lock":
       return locked().lockCommand(command.action, command.stack, print);
+    case "recover":
+      return (require("./commands/recover") as typeof import("./commands/recover")).recoverCommand(command.stack, log, print);
   }
 }
 

@@ -20,7 +20,13 @@ export async function lockedCommand(
     if (options.optional) return work();
     throw error;
   }
-  return withLock(stackName, tagsOf(opened.stack), command, work);
+  const { stack } = opened;
+  return withLock(stackName, tagsOf(stack), command, async () => {
+    // A killed run's pending creates may exist on the platform already: resolve them before changing anything.
+    const pending = await (require("./recover") as typeof import("./recover")).refuseWhenPending(stack, stackName);
+    if (pending) throw new Error(pending);
+    return work();
+  });
 }
 
 /**
