@@ -95,7 +95,12 @@ export async function recoverStack(stackName: string, deps: RecoverDeps): Promis
       continue;
     }
     const finder = await deps.finderFor(op);
-    const found = finder ? await finder.findOwn(op.resource.inputs ?? {}) : undefined;
+    if (!finder) {
+      // Clearing would let the next up create it a second time; resolving it needs someone who can look.
+      say(`${name}: interrupted while creating; its provider cannot look for its mark, left pending: check the platform, then \`pulumi refresh\``);
+      continue;
+    }
+    const found = await finder.findOwn(op.resource.inputs ?? {});
     if (found) {
       decisions.set(op.resource.urn, found.id);
       report.adopted.push({ urn: op.resource.urn, id: found.id });
@@ -103,11 +108,7 @@ export async function recoverStack(stackName: string, deps: RecoverDeps): Promis
     } else {
       decisions.set(op.resource.urn, undefined);
       report.cleared.push(op.resource.urn);
-      say(
-        finder
-          ? `${name}: interrupted while creating; nothing on the platform carries its mark, cleared (the next up creates it)`
-          : `${name}: interrupted while creating; its provider cannot look for its mark, cleared (its create looks again)`,
-      );
+      say(`${name}: interrupted while creating; nothing on the platform carries its mark, cleared (the next up creates it)`);
     }
   }
 
@@ -130,7 +131,12 @@ export async function recoverStack(stackName: string, deps: RecoverDeps): Promis
     await deps.importState(state);
   }
   await deps.refresh();
-  say(`refreshed ${stackName}: the state matches the platforms; \`slipway deploy ${stackName}\` can run again`);
+  const left = pendingOperations(await deps.exportState(false)).length;
+  say(
+    left === 0
+      ? `refreshed ${stackName}: nothing is pending; \`slipway deploy ${stackName}\` can run again`
+      : `refreshed ${stackName}: ${left} operation${left === 1 ? "" : "s"} still pending (see above)`,
+  );
   return report;
 }
 

@@ -24,18 +24,24 @@ function state(ops: { type: string; name: string }[]): Deployment {
 function fakeDeps(initial: Deployment, onPlatform: Record<string, string>, finder = true) {
   const calls: string[] = [];
   let imported: Deployment | undefined;
+  let current = structuredClone(initial);
   const deps: RecoverDeps = {
     releaseLocks: async () => {
       calls.push("releaseLocks");
       return [{ tag: "slipway:lock:0a1b2c3d4e5f", holder: "ci@run 7", command: "deploy staging", startedAt: "2026-12-01T08:00:00.000Z" }];
     },
     cancel: async () => (calls.push("cancel"), true),
-    exportState: async (showSecrets) => (calls.push(`export${showSecrets ? " --show-secrets" : ""}`), structuredClone(initial)),
+    exportState: async (showSecrets) => (calls.push(`export${showSecrets ? " --show-secrets" : ""}`), structuredClone(current)),
     importState: async (d) => {
       calls.push("import");
       imported = d;
+      current = structuredClone(d);
     },
-    refresh: async () => void calls.push("refresh"),
+    // What the engine's refresh does with pending updates and deletes: reads them back and drops them.
+    refresh: async () => {
+      calls.push("refresh");
+      current.deployment.pending_operations = (current.deployment.pending_operations ?? []).filter((o) => o.type === "creating");
+    },
     finderFor: async () =>
       finder
         ? {
@@ -58,7 +64,7 @@ describe("slipway recover", () => {
     ]);
     const { deps, calls, imported } = fakeDeps(before, { "coolify-app-app": "a1b2c3" });
     const report = await recoverStack("staging", deps);
-    expect(calls).toEqual(["releaseLocks", "cancel", "export --show-secrets", "export", "import", "refresh"]);
+    expect(calls).toEqual(["releaseLocks", "cancel", "export --show-secrets", "export", "import", "refresh", "export"]);
     expect(report.adopted).toEqual([{ urn: URN("coolify-app-app"), id: "a1b2c3" }]);
     expect(report.cleared).toEqual([URN("fly-volume-media-0")]);
     const after = imported();
@@ -72,7 +78,7 @@ describe("slipway recover", () => {
       "coolify-app-app: interrupted while creating; found Coolify application coolify-app-app (slipway mark) (id a1b2c3), recorded in the state",
       "fly-volume-media-0: interrupted while creating; nothing on the platform carries its mark, cleared (the next up creates it)",
       "coolify-db-db: interrupted while updating; the refresh reads it back from the platform",
-      "refreshed staging: the state matches the platforms; `slipway deploy staging` can run again",
+      "refreshed staging: nothing is pending; `slipway deploy staging` can run again",
     ]);
   });
 
@@ -83,11 +89,13 @@ describe("slipway recover", () => {
     expect(report.lines.at(-1)).toBe("staging has no pending operations");
   });
 
-  it("a provider without a finder: the create is cleared and the report says its create looks again", async () => {
-    const { deps, imported } = fakeDeps(state([{ type: "creating", name: "x" }]), {}, false);
+  it("a provider without a finder: the create stays pending (clearing it could duplicate it) and the report says so", async () => {
+    const { deps, imported, calls } = fakeDeps(state([{ type: "creating", name: "x" }]), {}, false);
     const report = await recoverStack("staging", deps);
-    expect(imported()?.deployment.pending_operations).toEqual([]);
-    expect(report.lines).toContain("x: interrupted while creating; its provider cannot look for its mark, cleared (its create looks again)");
+    expect(imported()).toBeUndefined();
+    expect(calls).not.toContain("import");
+    expect(report.lines).toContain("x: interrupted while creating; its provider cannot look for its mark, left pending: check the platform, then `pulumi refresh`");
+    expect(report.lines.at(-1)).toBe("refreshed staging: 1 operation still pending (see above)");
   });
 
   it("deploy's refusal names every pending operation and the command to run", () => {
