@@ -12,9 +12,6 @@ import { volumeRules } from "./rules-volumes";
 
 export type ParsedSections = Partial<StackConfig>;
 
-/** Fly's guest limits per CPU: shared 256 MB–2 GB, performance 2–8 GB (fly.io/docs/machines/guides-examples/machine-sizing). */
-const FLY_MEMORY_PER_CPU = { shared: [256, 2048], performance: [2048, 8192] } as const;
-const FLY_CPUS = { shared: [1, 2, 4, 8], performance: [1, 2, 4, 8, 16] } as const;
 /** Fly keeps volume snapshots for 1–60 days. */
 const FLY_MAX_SNAPSHOT_DAYS = 60;
 /** Fly suspends only machines with ≤ 2 GB of memory. */
@@ -94,18 +91,6 @@ export function crossFieldRules(c: ParsedSections, failed: ReadonlySet<string>):
   const fly = scaling?.fly;
   if (fly) {
     if (fly.minRunning > fly.maxMachines) add("scaling", ["fly", "minRunning"], `at most maxMachines (${fly.maxMachines})`, String(fly.minRunning));
-    const cpuKind = fly.guest.cpuKind;
-    const cpuChoices: readonly number[] = FLY_CPUS[cpuKind];
-    if (!cpuChoices.includes(fly.guest.cpus)) {
-      add("scaling", ["fly", "guest", "cpus"], `one of ${cpuChoices.join(", ")} for ${cpuKind} CPUs`, String(fly.guest.cpus));
-    } else {
-      const [lo, hi] = FLY_MEMORY_PER_CPU[cpuKind];
-      const min = lo * fly.guest.cpus;
-      const max = hi * fly.guest.cpus;
-      if (fly.guest.memoryMb < min || fly.guest.memoryMb > max) {
-        add("scaling", ["fly", "guest", "memoryMb"], `${min}–${max} MB for ${fly.guest.cpus} ${cpuKind} CPU${fly.guest.cpus > 1 ? "s" : ""}`, String(fly.guest.memoryMb));
-      }
-    }
     if (fly.autostop === "suspend" && fly.guest.memoryMb > FLY_SUSPEND_MAX_MB) {
       add("scaling", ["fly", "autostop"], `"stop" or "off" for machines over ${FLY_SUSPEND_MAX_MB} MB (Fly suspends only machines with ≤ 2 GB)`, '"suspend"');
     }

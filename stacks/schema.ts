@@ -8,6 +8,7 @@
  * Rules that span fields or sections live in `rules.ts`.
  */
 import { z } from "zod";
+import { FLY_REGION_PHRASE, FLY_RETIRED_REGIONS, guestProblem, imageRefProblem, isFlyRegion } from "../components/fly/limits";
 import { githubEnvironmentSchema, githubSchema } from "./schema-github";
 import { absPath, bool, cron, envMap, envName, expected, hostname, int, list, obj, oneOf, port, text } from "./schema-parts";
 
@@ -73,6 +74,22 @@ export const imageSchema = z.discriminatedUnion("kind", [
   }),
 ], expected('an image with kind one of "build", "pinned", "fromStack", "flox"'));
 
+/** A region Fly places machines and volumes in (the rule source the Fly emulator uses too: components/fly/limits.ts). */
+const flyRegion = () =>
+  z.string(expected(FLY_REGION_PHRASE)).superRefine((v, ctx) => {
+    if (isFlyRegion(v)) return;
+    const into = FLY_RETIRED_REGIONS[v];
+    const phrase = into ? FLY_REGION_PHRASE.replace(/\)$/, `; Fly retired ${v} into ${into})`) : FLY_REGION_PHRASE;
+    ctx.addIssue({ code: "custom", input: v, message: `expected ${phrase}` });
+  });
+
+/** An image reference Fly's hosts can pull (distribution/reference syntax, components/fly/limits.ts). */
+const imageRef = (what: string) =>
+  text(what).superRefine((v, ctx) => {
+    const problem = imageRefProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", input: v, message: `expected ${what} (${problem})` });
+  });
+
 export const FLY_APP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export const targetsSchema = obj({
   coolify: obj({
@@ -92,7 +109,7 @@ export const targetsSchema = obj({
 export const databaseSchema = z.discriminatedUnion("kind", [
   obj({
     kind: z.literal("postgres"),
-    image: text("a Postgres image like pgvector/pgvector:pg16").default("pgvector/pgvector:pg16"),
+    image: imageRef("a Postgres image like pgvector/pgvector:pg16").default("pgvector/pgvector:pg16"),
     /** Postgres major version; checked against a `pgNN` image tag so the two cannot drift apart. */
     version: int(13, 18).default(16),
     databaseName: text("a database name (letters, digits, _)", /^[a-z_][a-z0-9_]{0,62}$/).default("app"),
@@ -120,12 +137,22 @@ export const volumesSchema = list(volumeSchema, "volumes");
 export const domainsSchema = list(hostname(), "host names");
 
 export const flyScalingSchema = obj({
-  regions: list(text("a Fly region code like ewr", /^[a-z]{3}$/), "Fly region codes").min(1, expected("at least one Fly region")),
+  regions: list(flyRegion(), "Fly region codes").min(1, expected("at least one Fly region")),
   guest: obj({
     cpuKind: oneOf(["shared", "performance"]).default("shared"),
-    cpus: int(1, 16).default(1),
-    memoryMb: int(256, 131072).refine((m) => m % 256 === 0, expected("a multiple of 256 MB")).default(256),
-  }).prefault({}),
+    // Bounds by CPU kind are Fly's guest rules below.
+    cpus: int(1).default(1),
+    memoryMb: int(1).default(256),
+  })
+    // Fly's own guest rules (flyctl's machine-update check, fly-go's memory per CPU; components/fly/limits.ts, which the
+    // Fly emulator refuses with too). Here rather than in rules.ts, so a mistake elsewhere in scaling hides none of them.
+    .superRefine((g, ctx) => {
+      // zod runs this even when a field failed its own check: judge only a guest whose fields all passed theirs.
+      if (typeof g.cpuKind !== "string" || !(Number.isInteger(g.cpus) && g.cpus >= 1) || !(Number.isInteger(g.memoryMb) && g.memoryMb >= 1)) return;
+      const problem = guestProblem(g);
+      if (problem) ctx.addIssue({ code: "custom", path: [problem.field], input: g[problem.field], message: `expected ${problem.expected}` });
+    })
+    .prefault({}),
   minRunning: int(0).default(1),
   maxMachines: int(1, 100).default(1),
   autostart: bool().default(true),
