@@ -8,7 +8,7 @@
  * Rules that span fields or sections live in `rules.ts`.
  */
 import { z } from "zod";
-import { FLY_REGION_PHRASE, FLY_RETIRED_REGIONS, guestProblem, imageRefProblem, isFlyRegion } from "../components/fly/limits";
+import { FLY_CPU_KINDS, FLY_REGION_PHRASE, FLY_RETIRED_REGIONS, guestProblem, imageRefProblem, isFlyRegion } from "../components/fly/limits";
 import { githubEnvironmentSchema, githubSchema } from "./schema-github";
 import { absPath, bool, cron, envMap, envName, expected, hostname, int, list, obj, oneOf, port, text } from "./schema-parts";
 
@@ -139,7 +139,7 @@ export const domainsSchema = list(hostname(), "host names");
 export const flyScalingSchema = obj({
   regions: list(flyRegion(), "Fly region codes").min(1, expected("at least one Fly region")),
   guest: obj({
-    cpuKind: oneOf(["shared", "performance"]).default("shared"),
+    cpuKind: oneOf(FLY_CPU_KINDS).default("shared"),
     // Bounds by CPU kind are Fly's guest rules below.
     cpus: int(1).default(1),
     memoryMb: int(1).default(256),

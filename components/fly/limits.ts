@@ -46,7 +46,8 @@ export const FLY_CPUS_PER_KIND = {
   performance: [1, 2, 4, 6, 8, 10, 12, 14, 16, 32, 64, 128],
 } as const;
 export type FlyCpuKind = keyof typeof FLY_CPUS_PER_KIND;
-export const FLY_CPU_KINDS = Object.keys(FLY_CPUS_PER_KIND) as FlyCpuKind[];
+/** The CPU kinds (the keys of `cpusPerKind`; the sizing docs: "`cpu_kind` can be one of `shared` or `performance`"). */
+export const FLY_CPU_KINDS = ["shared", "performance"] as const satisfies readonly FlyCpuKind[];
 
 /**
  * Memory per CPU: fly-go v0.9.3 machine_types.go MIN_/MAX_MEMORY_MB_PER_SHARED_CPU (256/2048) and
