@@ -3,7 +3,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", "**/api.gen.ts", "coverage/**"] },
+  { ignores: ["node_modules/**", "dist/**", "**/*.gen.ts", "coverage/**"] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -18,3 +18,20 @@ for (const [spec, out] of targets) {
     { stdio: "inherit" },
   );
 }
+
+// The GitHub Deployments routes are beyond the shared subset: cut from @octokit/openapi (scripts/github-deployments-spec.ts).
+{
+  const { mkdtempSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "slipway-gen-")), "deployments.json");
+  execFileSync(
+    process.execPath,
+    ["--import", "tsx", "-e", `require("fs").writeFileSync(${JSON.stringify(file)}, JSON.stringify(require("./scripts/github-deployments-spec.ts").deploymentsSubset()))`],
+    { cwd: root, stdio: "inherit" },
+  );
+  execFileSync(
+    process.execPath,
+    [path.join(root, "node_modules/openapi-typescript/bin/cli.js"), file, "-o", path.join(root, "components/github/deployments.gen.ts")],
+    { stdio: "inherit" },
+  );
+}

@@ -52,5 +52,13 @@ export function deployRules(c: ParsedSections): Finding[] {
       });
     }
   }
+  const email = c.notifications?.email;
+  if (email && (email.user === undefined) !== (email.passwordSecret === undefined)) {
+    out.push({
+      key: "slipway:notifications",
+      path: ["email", email.user === undefined ? "user" : "passwordSecret"],
+      message: `expected user and passwordSecret together (SMTP authentication needs both; leave both out for an open relay), got only ${email.user === undefined ? "passwordSecret" : "user"}`,
+    });
+  }
   return out;
 }

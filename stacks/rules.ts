@@ -165,6 +165,9 @@ export function crossFieldRules(c: ParsedSections, failed: ReadonlySet<string>):
     app.secretEnv.forEach((n) => need(n, "slipway:app.secretEnv"));
     github?.secrets.forEach((n) => need(n, "slipway:github.secrets"));
     github?.additionalEnvironments.forEach((e, i) => e.secrets.forEach((n) => need(n, `slipway:github.additionalEnvironments[${i}].secrets`)));
+    const notify = c.notifications;
+    if (notify?.email?.passwordSecret) need(notify.email.passwordSecret, "slipway:notifications.email.passwordSecret");
+    if (notify?.webhook) need(notify.webhook.urlSecret, "slipway:notifications.webhook.urlSecret");
     for (const [name, from] of needed) {
       if (!(name in secrets)) {
         out.push({
@@ -174,9 +177,9 @@ export function crossFieldRules(c: ParsedSections, failed: ReadonlySet<string>):
         });
       }
     }
-    if (app && !failed.has("github")) {
+    if (app && !failed.has("github") && !failed.has("notifications")) {
       for (const name of Object.keys(secrets)) {
-        if (!needed.has(name)) add("secrets", [name], "a name listed in slipway:app.secretEnv or slipway:github.secrets", "an unused secret");
+        if (!needed.has(name)) add("secrets", [name], "a name listed in slipway:app.secretEnv, slipway:github.secrets or slipway:notifications", "an unused secret");
       }
     }
   }

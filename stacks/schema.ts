@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { FLY_CPU_KINDS, FLY_REGION_PHRASE, FLY_RETIRED_REGIONS, guestProblem, imageRefProblem, isFlyRegion } from "../components/fly/limits";
 import { githubEnvironmentSchema, githubSchema } from "./schema-github";
+import { notificationsSchema, type NotificationsConfig } from "./schema-notify";
 import { absPath, bool, cron, envMap, envName, expected, hostname, int, list, obj, oneOf, port, text } from "./schema-parts";
 
 export { ENV_NAME, int, isCron, isHostname } from "./schema-parts";
@@ -188,6 +189,7 @@ export const sectionSchemas = {
   domains: domainsSchema.default([]),
   scaling: scalingSchema.prefault({}),
   github: githubSchema.optional(),
+  notifications: notificationsSchema.optional(),
   secrets: secretsSchema.default({}),
   release: releaseSchema.optional(),
 } as const;
@@ -222,6 +224,7 @@ export interface StackConfig {
   domains: string[];
   scaling: ScalingConfig;
   github?: GithubConfig;
+  notifications?: NotificationsConfig;
   secrets: Record<string, string>;
   release?: ReleaseConfig;
 }

@@ -24,7 +24,7 @@ function words(key: string): string[] {
 }
 
 /** Schema fields whose names mention secrets but that hold secret NAMES, never values. */
-const NAME_LIST_FIELDS = new Set(["secretEnv", "secrets"]);
+const NAME_LIST_FIELDS = new Set(["secretEnv", "secrets", "passwordSecret", "urlSecret"]);
 
 /** Key names that announce a secret value, whatever the value looks like. */
 export function isSecretLookingKey(key: string): boolean {

@@ -2,9 +2,9 @@
  * Dynamic provider for a Coolify Postgres (pgvector image) and its scheduled backup.
  * id = database uuid. The password arrives as an input (a GeneratedPassword) and stays secret in state.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { createOnce, defineProvider, diffFields, pollUntil, type FieldDiffResult, type Fields } from "../provider";
-import { coolifyClient, ok, okOrMissing, waitUntilGone, type CoolifyClient } from "./client";
+import { coolifyClient, createOnce, ok, okOrMissing, pollUntil, waitUntilGone, type CoolifyClient } from "./client";
 import {
   backupFromApi,
   createBackupBody,
@@ -17,11 +17,13 @@ import {
   patchDatabaseBody,
   POSTGRES_PORT,
 } from "./database.request";
+import { diffFields, type FieldDiffResult, type FieldSpec } from "./diff";
+import { engineProvider } from "./engine";
 import { environmentIdOf, namedInEnvironment } from "./lookup";
-import { backupReply, databaseInputsSchema, databaseReply, parseReply, uuidReply } from "./schemas";
+import { backupReply, checkInputs, databaseInputsSchema, databaseReply, parseInputs, parseReply, uuidReply } from "./schemas";
 import type { BackupInputs, DatabaseInputs, DatabaseOutputs } from "./types";
 
-export const DATABASE_FIELDS: Fields = {
+export const DATABASE_FIELDS: Record<string, FieldSpec> = {
   projectUuid: { kind: "replace" },
   environmentUuid: { kind: "replace" },
   serverUuid: { kind: "replace" },
@@ -57,15 +59,14 @@ async function listBackups(client: CoolifyClient, uuid: string): Promise<z.infer
 
 async function createBackup(client: CoolifyClient, uuid: string, backup: BackupInputs): Promise<string> {
   const op = "POST /databases/{uuid}/backups";
-  return createOnce({
-    what: `Coolify backup schedule of database ${uuid}`,
-    findExisting: async () => (await listBackups(client, uuid)).map((b) => b.uuid),
-    key: (found) => found,
-    attempt: async () => {
+  return createOnce(
+    `backup schedule of database ${uuid}`,
+    async () => (await listBackups(client, uuid)).map((b) => b.uuid),
+    async () => {
       const reply = await client.POST("/databases/{uuid}/backups", { params: { path: { uuid } }, body: createBackupBody(backup) });
       return parseReply(op, uuidReply, ok(op, reply)).uuid;
     },
-  });
+  );
 }
 
 /** Brings the backup schedule to `wanted`: create, update in place, or delete. Returns its uuid. */
@@ -113,19 +114,19 @@ async function deleteDatabase(client: CoolifyClient, uuid: string): Promise<void
   });
 }
 
-async function create(inputs: DatabaseInputs): Promise<{ id: string; outs: DatabaseOutputs }> {
+async function create(raw: DatabaseInputs): Promise<pulumi.dynamic.CreateResult<DatabaseOutputs>> {
+  const inputs = parseInputs("database", databaseInputsSchema, raw);
   const client = coolifyClient(inputs.connection);
   const envId = await environmentIdOf(client, inputs.projectUuid, inputs.environmentUuid);
-  const uuid = await createOnce({
-    what: `CoolifyDatabase ${inputs.name}`,
-    findExisting: () => databaseUuidsNamed(client, inputs.name, envId),
-    key: (found) => found,
-    attempt: async () => {
+  const uuid = await createOnce(
+    `database ${inputs.name}`,
+    () => databaseUuidsNamed(client, inputs.name, envId),
+    async () => {
       const op = "POST /databases/postgresql";
       const reply = await client.POST("/databases/postgresql", { body: createPostgresBody(inputs) });
       return parseReply(op, uuidReply, ok(op, reply)).uuid;
     },
-  });
+  );
   try {
     const backupUuid = inputs.backup ? await createBackup(client, uuid, inputs.backup) : undefined;
     return { id: uuid, outs: await outputsFor(client, uuid, inputs, backupUuid) };
@@ -136,25 +137,30 @@ async function create(inputs: DatabaseInputs): Promise<{ id: string; outs: Datab
   }
 }
 
-async function read(id: string, props: DatabaseOutputs): Promise<DatabaseOutputs | undefined> {
+async function read(id: string, props?: DatabaseOutputs): Promise<pulumi.dynamic.ReadResult<DatabaseOutputs>> {
+  if (!props) throw new Error("Coolify database: read needs the resource's state (its connection)");
   const client = coolifyClient(props.connection);
   const db = await getDatabase(client, id);
-  if (db === undefined) return undefined;
+  if (db === undefined) return {};
   const backups = await listBackups(client, id);
   const backup = backups.find((b) => b.uuid === props.backupUuid) ?? (props.backupUuid ? undefined : backups[0]);
   const current = databaseFromApi(db, props);
   const url = internalDbUrl(current, id, db.internal_db_url);
   return {
-    ...props,
-    ...current,
-    backup: backup ? backupFromApi(backup) : undefined,
-    backupUuid: backup?.uuid,
-    internalDbUrl: url,
-    internalHost: hostOfUrl(url, id),
+    id,
+    props: {
+      ...props,
+      ...current,
+      backup: backup ? backupFromApi(backup) : undefined,
+      backupUuid: backup?.uuid,
+      internalDbUrl: url,
+      internalHost: hostOfUrl(url, id),
+    },
   };
 }
 
-async function update(id: string, olds: DatabaseOutputs, inputs: DatabaseInputs): Promise<DatabaseOutputs> {
+async function update(id: string, olds: DatabaseOutputs, news: DatabaseInputs): Promise<pulumi.dynamic.UpdateResult<DatabaseOutputs>> {
+  const inputs = parseInputs("database", databaseInputsSchema, news);
   const client = coolifyClient(inputs.connection);
   const patch = patchDatabaseBody(olds, inputs);
   if (Object.keys(patch).length > 0) {
@@ -165,7 +171,7 @@ async function update(id: string, olds: DatabaseOutputs, inputs: DatabaseInputs)
     await waitUntilRunning(client, id);
   }
   const backupUuid = await syncBackup(client, id, olds.backupUuid, inputs.backup);
-  return outputsFor(client, id, inputs, backupUuid);
+  return { outs: await outputsFor(client, id, inputs, backupUuid) };
 }
 
 /** After a restart: wait for `running…` (Coolify reports e.g. `running:healthy`), bounded like every wait. */
@@ -180,16 +186,17 @@ async function waitUntilRunning(client: CoolifyClient, uuid: string): Promise<vo
 }
 
 export function diffDatabase(olds: DatabaseOutputs, news: DatabaseInputs): FieldDiffResult {
-  return diffFields(olds, news, DATABASE_FIELDS);
+  return diffFields(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, DATABASE_FIELDS);
 }
 
-export const coolifyDatabaseProvider = defineProvider<DatabaseInputs, DatabaseOutputs>({
-  resource: "CoolifyDatabase",
-  schema: databaseInputsSchema,
-  nameOf: (inputs) => inputs.name,
-  diff: diffDatabase,
-  create,
-  read,
-  update,
-  delete: async (id, props) => deleteDatabase(coolifyClient(props.connection), id),
-});
+export const coolifyDatabaseProvider = engineProvider<DatabaseInputs, DatabaseOutputs>(
+  {
+    check: async (_olds, news) => checkInputs(databaseInputsSchema, news),
+    diff: (_id, olds, news) => diffDatabase(olds, news),
+    create,
+    read,
+    update,
+    delete: async (id, props) => deleteDatabase(coolifyClient(props.connection), id),
+  },
+  ["uuid", "internalHost", "port", "internalDbUrl", "backupUuid"],
+);

@@ -2,13 +2,15 @@
  * Dynamic provider for a Coolify project plus the one environment a stack deploys into.
  * id = project uuid; state carries the environment uuid.
  */
-import { z } from "zod";
-import { createOnce, defineProvider, diffFields, type FieldDiffResult, type Fields } from "../provider";
-import { coolifyClient, ok, okOrMissing, waitUntilGone, CoolifyApiError, type CoolifyClient } from "./client";
-import { environmentReply, parseReply, projectInputsSchema, projectReply, uuidReply } from "./schemas";
+import type * as pulumi from "@pulumi/pulumi";
+import { coolifyClient, createOnce, ok, okOrMissing, waitUntilGone, CoolifyApiError, type CoolifyClient } from "./client";
+import { diffFields, type FieldDiffResult, type FieldSpec } from "./diff";
+import { engineProvider } from "./engine";
+import { checkInputs, environmentReply, parseInputs, parseReply, projectInputsSchema, projectReply, uuidReply } from "./schemas";
 import type { ProjectInputs, ProjectOutputs } from "./types";
+import { z } from "zod";
 
-export const PROJECT_FIELDS: Fields = {
+export const PROJECT_FIELDS: Record<string, FieldSpec> = {
   name: { kind: "update" },
   description: { kind: "update" },
   // PATCH /projects/{uuid}/environments/{env} renames the environment; its uuid and contents stay.
@@ -33,11 +35,10 @@ async function ensureEnvironment(client: CoolifyClient, projectUuid: string, nam
   const found = await environmentUuidsNamed(client, projectUuid, name);
   if (found[0] !== undefined) return found[0];
   const op = "POST /projects/{uuid}/environments";
-  return createOnce({
-    what: `Coolify environment ${name}`,
-    findExisting: () => environmentUuidsNamed(client, projectUuid, name),
-    key: (uuid) => uuid,
-    attempt: async () => {
+  return createOnce(
+    `environment ${name}`,
+    () => environmentUuidsNamed(client, projectUuid, name),
+    async () => {
       const reply = await client.POST("/projects/{uuid}/environments", {
         params: { path: { uuid: projectUuid } },
         body: { name },
@@ -49,10 +50,11 @@ async function ensureEnvironment(client: CoolifyClient, projectUuid: string, nam
       }
       return parseReply(op, uuidReply, ok(op, reply)).uuid;
     },
-  });
+  );
 }
 
-async function create(inputs: ProjectInputs): Promise<{ id: string; outs: ProjectOutputs }> {
+async function create(raw: ProjectInputs): Promise<pulumi.dynamic.CreateResult<ProjectOutputs>> {
+  const inputs = parseInputs("project", projectInputsSchema, raw);
   const client = coolifyClient(inputs.connection);
   // Stacks of one program share a project by name, one environment each (staging, production, pr-12),
   // which is how Coolify lays out an app's environments.
@@ -66,23 +68,24 @@ async function create(inputs: ProjectInputs): Promise<{ id: string; outs: Projec
     const environmentUuid = await ensureEnvironment(client, existing[0], inputs.environmentName);
     return { id: existing[0], outs: { ...inputs, projectUuid: existing[0], environmentUuid, adopted: true } };
   }
-  const projectUuid = await createOnce({
-    what: `CoolifyProject ${inputs.name}`,
-    findExisting: () => projectUuidsNamed(client, inputs.name),
-    key: (uuid) => uuid,
-    attempt: async () => {
+  const projectUuid = await createOnce(
+    `project ${inputs.name}`,
+    () => projectUuidsNamed(client, inputs.name),
+    async () => {
       const body = { name: inputs.name, ...(inputs.description !== undefined ? { description: inputs.description } : {}) };
       return parseReply("POST /projects", uuidReply, ok("POST /projects", await client.POST("/projects", { body }))).uuid;
     },
-  });
+  );
   const environmentUuid = await ensureEnvironment(client, projectUuid, inputs.environmentName);
   return { id: projectUuid, outs: { ...inputs, projectUuid, environmentUuid, adopted: false } };
 }
 
-async function read(id: string, props: ProjectOutputs): Promise<ProjectOutputs | undefined> {
+async function read(id: string, props?: ProjectOutputs): Promise<pulumi.dynamic.ReadResult<ProjectOutputs>> {
+  if (!props) throw new Error("Coolify project: read needs the resource's state (its connection)");
   const client = coolifyClient(props.connection);
   const project = okOrMissing("GET /projects/{uuid}", await client.GET("/projects/{uuid}", { params: { path: { uuid: id } } }));
-  if (project === undefined) return undefined;
+  // Gone: an empty result tells the engine the resource no longer exists.
+  if (project === undefined) return {};
   const p = parseReply("GET /projects/{uuid}", projectReply, project);
   const env = okOrMissing(
     "GET /projects/{uuid}/{environment}",
@@ -92,17 +95,21 @@ async function read(id: string, props: ProjectOutputs): Promise<ProjectOutputs |
   );
   const e = env === undefined ? undefined : parseReply("GET /projects/{uuid}/{environment}", environmentReply, env);
   return {
-    ...props,
-    name: p.name,
-    // Coolify answers "" for a project created without a description; that is no description, not drift.
-    description: p.description || undefined,
-    // A deleted environment shows up as a renamed one the next update recreates (see update()).
-    environmentName: e?.name ?? "",
-    environmentUuid: e?.uuid ?? "",
+    id,
+    props: {
+      ...props,
+      name: p.name,
+      // Coolify answers "" for a project created without a description; that is no description, not drift.
+      description: p.description || undefined,
+      // A deleted environment shows up as a renamed one the next update recreates (see update()).
+      environmentName: e?.name ?? "",
+      environmentUuid: e?.uuid ?? "",
+    },
   };
 }
 
-async function update(id: string, olds: ProjectOutputs, inputs: ProjectInputs): Promise<ProjectOutputs> {
+async function update(id: string, olds: ProjectOutputs, news: ProjectInputs): Promise<pulumi.dynamic.UpdateResult<ProjectOutputs>> {
+  const inputs = parseInputs("project", projectInputsSchema, news);
   const client = coolifyClient(inputs.connection);
   if (olds.name !== inputs.name || olds.description !== inputs.description) {
     ok(
@@ -124,7 +131,7 @@ async function update(id: string, olds: ProjectOutputs, inputs: ProjectInputs): 
     if (reply.response.status === 404) environmentUuid = await ensureEnvironment(client, id, inputs.environmentName);
     else ok("PATCH /projects/{uuid}/environments/{environment}", reply);
   }
-  return { ...inputs, projectUuid: id, environmentUuid, adopted: olds.adopted };
+  return { outs: { ...inputs, projectUuid: id, environmentUuid, adopted: olds.adopted } };
 }
 
 async function remove(id: string, props: ProjectOutputs): Promise<void> {
@@ -158,16 +165,17 @@ async function remove(id: string, props: ProjectOutputs): Promise<void> {
 }
 
 export function diffProject(olds: ProjectOutputs, news: ProjectInputs): FieldDiffResult {
-  return diffFields(olds, news, PROJECT_FIELDS);
+  return diffFields(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, PROJECT_FIELDS);
 }
 
-export const coolifyProjectProvider = defineProvider<ProjectInputs, ProjectOutputs>({
-  resource: "CoolifyProject",
-  schema: projectInputsSchema,
-  nameOf: (inputs) => inputs.name,
-  diff: diffProject,
-  create,
-  read,
-  update,
-  delete: remove,
-});
+export const coolifyProjectProvider = engineProvider<ProjectInputs, ProjectOutputs>(
+  {
+    check: async (_olds, news) => checkInputs(projectInputsSchema, news),
+    diff: (_id, olds, news) => diffProject(olds, news),
+    create,
+    read,
+    update,
+    delete: remove,
+  },
+  ["projectUuid", "environmentUuid", "adopted"],
+);

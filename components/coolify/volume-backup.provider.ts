@@ -12,10 +12,12 @@
  *   disables the schedule (`enabled: false`): backups are data, and nothing here deletes data unless asked.
  *   (Coolify then refuses to delete the volume while a schedule exists — app/Models/LocalPersistentVolume.php.)
  */
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { defineProvider, diffFields, type FieldDiffResult, type Fields } from "../provider";
 import { coolifyClient, CoolifyApiError, ok, type CoolifyClient } from "./client";
-import { connectionSchema, parseReply } from "./schemas";
+import { diffFields, type FieldDiffResult, type FieldSpec } from "./diff";
+import { engineProvider } from "./engine";
+import { checkInputs, connectionSchema, parseInputs, parseReply } from "./schemas";
 import { listStorages, volumeName } from "./storages";
 import type { components } from "./api.gen";
 
@@ -32,7 +34,7 @@ export const volumeBackupInputsSchema = z.object({
 export type VolumeBackupInputs = z.infer<typeof volumeBackupInputsSchema>;
 export type VolumeBackupOutputs = VolumeBackupInputs & { storageUuid: string };
 
-export const VOLUME_BACKUP_FIELDS: Fields = {
+export const VOLUME_BACKUP_FIELDS: Record<string, FieldSpec> = {
   // Another application or volume is another storage, hence another schedule.
   applicationUuid: { kind: "replace" },
   volume: { kind: "replace" },
@@ -76,7 +78,8 @@ async function putSchedule(client: CoolifyClient, inputs: VolumeBackupInputs, st
   return parseReply(op, scheduleReply, ok(op, reply));
 }
 
-async function apply(inputs: VolumeBackupInputs): Promise<{ id: string; outs: VolumeBackupOutputs }> {
+async function apply(raw: VolumeBackupInputs): Promise<{ id: string; outs: VolumeBackupOutputs }> {
+  const inputs = parseInputs("volume backup", volumeBackupInputsSchema, raw);
   const client = coolifyClient(inputs.connection);
   const storageUuid = await storageUuidOf(client, inputs.applicationUuid, inputs.volume);
   if (!storageUuid) {
@@ -86,13 +89,14 @@ async function apply(inputs: VolumeBackupInputs): Promise<{ id: string; outs: Vo
   return { id: schedule.uuid, outs: { ...inputs, storageUuid } };
 }
 
-async function read(_id: string, props: VolumeBackupOutputs): Promise<VolumeBackupOutputs | undefined> {
+async function read(id: string, props?: VolumeBackupOutputs): Promise<pulumi.dynamic.ReadResult<VolumeBackupOutputs>> {
+  if (!props) throw new Error("Coolify volume backup: read needs the resource's state (its connection)");
   const client = coolifyClient(props.connection);
   const app = await client.GET("/applications/{uuid}/storages", { params: { path: { uuid: props.applicationUuid } } });
-  if (app.response.status === 404) return undefined;
+  if (app.response.status === 404) return {};
   const storageUuid = await storageUuidOf(client, props.applicationUuid, props.volume);
   // The schedule lives and dies with its storage; Coolify offers no way to read its settings back.
-  return storageUuid === undefined ? undefined : { ...props, storageUuid };
+  return storageUuid === undefined ? {} : { id, props: { ...props, storageUuid } };
 }
 
 async function remove(_id: string, props: VolumeBackupOutputs): Promise<void> {
@@ -109,16 +113,17 @@ async function remove(_id: string, props: VolumeBackupOutputs): Promise<void> {
 }
 
 export function diffVolumeBackup(olds: VolumeBackupOutputs, news: VolumeBackupInputs): FieldDiffResult {
-  return diffFields(olds, news, VOLUME_BACKUP_FIELDS);
+  return diffFields(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, VOLUME_BACKUP_FIELDS);
 }
 
-export const coolifyVolumeBackupProvider = defineProvider<VolumeBackupInputs, VolumeBackupOutputs>({
-  resource: "CoolifyVolumeBackup",
-  schema: volumeBackupInputsSchema,
-  nameOf: (inputs) => `of volume ${inputs.volume}`,
-  diff: diffVolumeBackup,
-  create: apply,
-  read,
-  update: async (_id, _olds, news) => (await apply(news)).outs,
-  delete: remove,
-});
+export const coolifyVolumeBackupProvider = engineProvider<VolumeBackupInputs, VolumeBackupOutputs>(
+  {
+    check: async (_olds, news) => checkInputs(volumeBackupInputsSchema, news),
+    diff: (_id, olds, news) => diffVolumeBackup(olds, news),
+    create: apply,
+    read,
+    update: async (_id, _olds, news) => ({ outs: (await apply(news)).outs }),
+    delete: remove,
+  },
+  ["storageUuid"],
+);

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { waitSettingsFromEnv, type WaitSettings } from "../provider";
-import { waitForMachineState, type FlyClient } from "./client";
+import { waitForMachineState, waitSettingsFromEnv, type FlyClient, type WaitSettings } from "./client";
 import {
   buildCreateBody,
   buildMachineConfig,

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { pollUntil, waitSettingsFromEnv, type PollResult, type WaitSettings } from "../provider";
-import { FlyApiError, toFlyError, type FlyClient } from "./client";
+import { FlyApiError, pollUntil, toFlyError, waitSettingsFromEnv, type FlyClient, type WaitSettings } from "./client";
 import { leaseSchema } from "./responses";
 
 /**
@@ -65,15 +64,14 @@ export async function acquireLease(client: FlyClient, app: string, id: string, s
   let emptyHanded = 0;
   let lastFailure = "";
   return pollUntil(
-    `the lease of Fly machine ${id} of ${app}`,
-    async (): Promise<PollResult<string>> => {
+    async () => {
       let conflict = false;
       try {
         const { data, error, response } = await client.POST("/v1/apps/{app_name}/machines/{machine_id}/lease", {
           params: { path },
           body: { ttl: LEASE_TTL_SECONDS, description },
         });
-        if (response.ok) return { done: true, value: leaseSchema.parse(data).nonce };
+        if (response.ok) return leaseSchema.parse(data).nonce;
         if (response.status !== 409 && !UNSURE.includes(response.status)) {
           throw toFlyError(`acquire the lease of machine ${id}`, response.status, error);
         }
@@ -85,17 +83,18 @@ export async function acquireLease(client: FlyClient, app: string, id: string, s
         lastFailure = error instanceof Error ? error.message : String(error);
       }
       const current = await findLease(client, app, id);
-      if (current?.description === description && current.nonce) return { done: true, value: current.nonce };
+      if (current?.description === description && current.nonce) return current.nonce;
       if (current) {
         holder = [current.owner, current.description].filter(Boolean).join(", ") || "another deployer";
-        return { done: false, state: `held by ${holder}` };
+        return undefined;
       }
       // A 409 whose lease is gone by now was released meanwhile: simply try again.
       if (!conflict && ++emptyHanded >= ACQUIRE_ATTEMPTS) {
         throw new Error(`Fly: could not acquire the lease of machine ${id} of ${app} after ${emptyHanded} attempts: ${lastFailure}`);
       }
-      return { done: false, state: holder ? `held by ${holder}` : lastFailure };
+      return undefined;
     },
+    () => `Fly: machine ${id} of ${app} stays leased (${holder || lastFailure})`,
     settings,
   );
 }

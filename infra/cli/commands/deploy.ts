@@ -11,6 +11,7 @@ import {
   type Release,
   type ReleaseInfo,
 } from "../releases";
+import { announcer } from "../notify";
 import { latestVersion, openStack, plain, restoreConfig, PROJECT_DIR, type Log } from "../workspace";
 
 export interface DeployOptions {
@@ -62,16 +63,20 @@ export async function deployCommand(stackName: string, options: DeployOptions, l
   const info = releaseInfo(options.image);
   if (options.image) await stack.setConfig("slipway:image", { value: JSON.stringify({ kind: "pinned", ref: options.image }) });
   await stack.setConfig("slipway:release", { value: JSON.stringify(info) });
+  const announce = await announcer(stack, stackName, print);
+  const record = await announce.begin("deploy", info);
 
   const preview = await stack.preview({ color: "never", onOutput: (o) => log(plain(o).trimEnd()) });
   print(`preview: ${summaryLine(preview.changeSummary as Record<string, number>)}`);
 
   let failure: string | undefined;
   let healthUrl: string | undefined;
+  let url: string | undefined;
   try {
     const result = await stack.up({ color: "never", message: releaseMessage(options.message, info), onOutput: (o) => log(plain(o).trimEnd()) });
     print(`up: ${summaryLine((result.summary.resourceChanges ?? {}) as Record<string, number>)} (update #${await latestVersion(stack)})`);
     healthUrl = result.outputs.healthUrl?.value as string | undefined;
+    url = result.outputs.url?.value as string | undefined;
     const gateOff = result.outputs.healthGateOff?.value as string | undefined;
     if (gateOff) {
       print(`health gate: off (slipway:app.healthGate: ${gateOff})`);
@@ -87,10 +92,12 @@ export async function deployCommand(stackName: string, options: DeployOptions, l
   }
   if (!failure) {
     print(`deployed ${stackName}${info.image ? ` with ${info.image}` : ""}`);
+    await record.end("success", { url, update: await latestVersion(stack) });
     return 0;
   }
 
   print(failure);
+  await record.end("failure", { url, reason: failure.split("\n")[0] });
   if (!before) {
     print("automatic rollback: impossible, this stack has no earlier healthy release");
     return 1;
@@ -98,14 +105,21 @@ export async function deployCommand(stackName: string, options: DeployOptions, l
   const failed = (await history(stack)).at(-1);
   print(`automatic rollback to update #${before.version}${before.info.tag ? ` (${before.info.tag})` : ""}`);
   await restoreConfig(stack, before.config);
+  const rollback = await announce.begin("automatic-rollback", before.info, before.version);
   // refresh first: the failed update may already have changed the platform (Coolify keeps the new image
   // configured while the old container serves), and only a refresh lets the engine see what to undo.
-  await stack.up({
-    color: "never",
-    refresh: true,
-    message: rollbackMessage(before.version, failed && failed.version > before.version ? failed.version : undefined),
-    onOutput: (o) => log(plain(o).trimEnd()),
-  });
+  const restored = await stack
+    .up({
+      color: "never",
+      refresh: true,
+      message: rollbackMessage(before.version, failed && failed.version > before.version ? failed.version : undefined),
+      onOutput: (o) => log(plain(o).trimEnd()),
+    })
+    .catch(async (error: unknown) => {
+      await rollback.end("failure", { reason: `pulumi up failed: ${plain(error instanceof Error ? error.message : String(error)).split("\n")[0]}` });
+      throw error;
+    });
   print(`rolled back: update #${await latestVersion(stack)} runs what update #${before.version} ran`);
+  await rollback.end("success", { url: restored.outputs.url?.value as string | undefined, update: await latestVersion(stack) });
   return 1;
 }

@@ -1,6 +1,7 @@
 import { createInterface } from "node:readline/promises";
 import { summaryLine } from "../markdown";
 import { formatReleases, releasesFrom, rollbackMessage, selectRollbackTarget, type HistoryEntry } from "../releases";
+import { announcer } from "../notify";
 import { latestVersion, openStack, plain, restoreConfig, type Log } from "../workspace";
 
 export async function releasesCommand(stackName: string, print: Log): Promise<number> {
@@ -38,8 +39,15 @@ export async function rollbackCommand(stackName: string, to: string | undefined,
     print(process.stdin.isTTY ? "rollback cancelled; nothing changed" : "rollback needs --yes when not run in a terminal; nothing changed");
     return 1;
   }
+  const record = await (await announcer(stack, stackName, print)).begin("rollback", target.info, target.version);
   // With refresh, what changed on the platforms since (by hand, or by a failed update) is undone too.
-  await stack.up({ color: "never", refresh: true, message: rollbackMessage(target.version), onOutput: (o) => log(plain(o).trimEnd()) });
+  const result = await stack
+    .up({ color: "never", refresh: true, message: rollbackMessage(target.version), onOutput: (o) => log(plain(o).trimEnd()) })
+    .catch(async (error: unknown) => {
+      await record.end("failure", { reason: `pulumi up failed: ${plain(error instanceof Error ? error.message : String(error)).split("\n")[0]}` });
+      throw error;
+    });
   print(`rolled back: update #${await latestVersion(stack)} runs what update #${target.version} ran`);
+  await record.end("success", { url: result.outputs.url?.value as string | undefined, update: await latestVersion(stack) });
   return 0;
 }

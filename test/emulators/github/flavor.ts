@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { resolve } from "node:path";
 import type { Reply, RequestIssue, VendorFlavor } from "../common/http";
+import { githubSpecFile } from "./spec";
 
 export const GITHUB_SPEC_FILE = resolve(__dirname, "../../../../shared/specs/github/openapi-subset.json");
 
@@ -57,7 +58,8 @@ export function githubFlavor(): VendorFlavor {
   let answered = 0;
   return {
     name: "github",
-    specFile: GITHUB_SPEC_FILE,
+    // The shared subset plus the Deployments routes (spec.ts).
+    specFile: githubSpecFile(GITHUB_SPEC_FILE),
     basePath: "/api/v3",
     // GitHub ignores unknown keys unless a schema closes them (additionalProperties: false), which ajv enforces.
     rejectUnknownBodyFields: false,

@@ -13,6 +13,7 @@ import { githubFlavor } from "./flavor";
 import { actionsName, createState, findEnvironment, findRepository, type GithubSeed, type GithubState } from "./model";
 import { accountRoutes } from "./routes-account";
 import { actionsRoutes } from "./routes-actions";
+import { deploymentRoutes } from "./routes-deployments";
 import { environmentRoutes } from "./routes-environments";
 import { hookRoutes } from "./routes-hooks";
 import { lookupRoutes } from "./routes-lookups";
@@ -111,7 +112,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions = {}): Pro
     // Placeholder until the server listens and its port is known (no request can arrive before that).
     urls: { api: "http://127.0.0.1/api/v3", web: "http://127.0.0.1" },
   };
-  const routes = [...accountRoutes(rt), ...environmentRoutes(rt), ...actionsRoutes(rt), ...hookRoutes(rt), ...lookupRoutes(rt)].map(withApiVersionCheck);
+  const routes = [...accountRoutes(rt), ...environmentRoutes(rt), ...actionsRoutes(rt), ...hookRoutes(rt), ...lookupRoutes(rt), ...deploymentRoutes(rt)].map(withApiVersionCheck);
   const server = await startEmulatorServer(githubFlavor(), routes, serverOptions, {
     inventory: () => inventoryOf(rt),
     reset: () => {

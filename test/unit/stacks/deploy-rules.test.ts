@@ -89,6 +89,24 @@ const cases: Array<{ name: string; stack: "staging" | "production" | "pr"; mutat
     mutate: (r) => { delete vol(r).sizeGb; },
     problems: ["slipway:volumes[0].sizeGb: expected a size in GB for the fly target (a Fly volume has a fixed size), got nothing"],
   },
+  {
+    name: "a notification webhook whose URL secret was never set",
+    stack: "production",
+    mutate: (r) => { r["slipway:notifications"] = { webhook: { urlSecret: "DEPLOY_WEBHOOK_URL" } }; },
+    problems: ["slipway:secrets.DEPLOY_WEBHOOK_URL: expected a secret value (listed in slipway:notifications.webhook.urlSecret), got nothing — use `pulumi config set --secret --path 'slipway:secrets.DEPLOY_WEBHOOK_URL' <value>`"],
+  },
+  {
+    name: "an SMTP user without a password secret",
+    stack: "production",
+    mutate: (r) => { r["slipway:notifications"] = { email: { host: "smtp.acme.example", user: "deploys", from: "deploys@acme.example", to: ["oncall@acme.example"] } }; },
+    problems: ["slipway:notifications.email.passwordSecret: expected user and passwordSecret together (SMTP authentication needs both; leave both out for an open relay), got only user"],
+  },
+  {
+    name: "a notification event that does not exist",
+    stack: "production",
+    mutate: (r) => { r["slipway:notifications"] = { events: ["release"] }; },
+    problems: ['slipway:notifications.events[0]: expected one of "deploy", "rollback", "automatic-rollback", got "release"'],
+  },
 ];
 
 describe("configs that would deploy wrongly without a word", () => {
@@ -122,6 +140,20 @@ describe("configs that would deploy wrongly without a word", () => {
     expect(production.registry.byType("pulumi-nodejs:dynamic/coolify:VolumeBackup")).toEqual([]);
     const media = production.registry.byType("pulumi-nodejs:dynamic/fly:Volume").filter((v) => v.name.startsWith("fly-volume-media"));
     expect(media.map((v) => [v.inputs.sizeGb, v.inputs.snapshotRetention])).toEqual(Array(5).fill([20, 14]));
+  });
+
+  it("accepts notifications whose credentials are secure slipway:secrets entries", () => {
+    const input = clone(stackInput("production"));
+    input.raw["slipway:notifications"] = {
+      email: { host: "smtp.acme.example", user: "deploys", passwordSecret: "SMTP_PASSWORD", from: "deploys@acme.example", to: ["oncall@acme.example"] },
+      webhook: { urlSecret: "DEPLOY_WEBHOOK_URL" },
+    };
+    Object.assign(at(input.raw, "slipway:secrets"), { SMTP_PASSWORD: "p", DEPLOY_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/X" });
+    expect(parseStackConfig(input.raw, input.secretKeys).notifications).toMatchObject({
+      events: ["deploy", "rollback", "automatic-rollback"],
+      githubDeployments: true,
+      email: { port: 587, tls: false, passwordSecret: "SMTP_PASSWORD" },
+    });
   });
 
   it("the committed stacks gate every deploy", async () => {
