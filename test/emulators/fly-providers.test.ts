@@ -208,7 +208,10 @@ describe("FlyVolume provider", () => {
     await flyVolumeProvider.delete!(created.id, grown.outs!);
     expect(requests("DELETE", `/volumes/${created.id}`).map((e) => e.status)).toContain(412);
     expect(requests("DELETE", `/volumes/${created.id}`).at(-1)?.status).toBe(200);
+    // Fly keeps a destroyed volume readable in pending_destroy for a day: the read sees it (200) and calls it gone.
     expect((await flyVolumeProvider.read!(created.id, grown.outs!)).id).toBe("");
+    expect(requests("GET", `/volumes/${created.id}`).at(-1)?.status).toBe(200);
+    expect(inventory().volumes).toEqual([expect.objectContaining({ id: created.id, state: "pending_destroy" })]);
   });
 
   it("an ambiguous create is resolved by looking the new volume up", async () => {
