@@ -57,10 +57,22 @@ export function retryingFetch(token: string, policy: RetryPolicy = {}): typeof f
   const limit = policy.limit ?? 5;
   const base = policy.baseDelayMs ?? 300;
   const timeout = policy.timeoutMs ?? 30_000;
-  const options = (methods: string[], statusCodes: number[]) =>
+  const options = (methods: string[], statusCodes: number[], onlyAnswers = false) =>
     ky.create({
       timeout,
       headers: { authorization: `Bearer ${token}` },
+      // ky retries a dropped connection of any retried method (ky 1.9 Ky._calculateRetryDelay: only HTTPError is
+      // filtered by status). A POST whose connection dropped may have been carried out, so it is not re-sent:
+      // the provider resolves it (createOnce). Throwing from beforeRetry ends ky's retries with that error.
+      hooks: onlyAnswers
+        ? {
+            beforeRetry: [
+              ({ error }) => {
+                if (!(error instanceof HTTPError)) throw error;
+              },
+            ],
+          }
+        : {},
       retry: {
         limit,
         methods,
@@ -74,7 +86,7 @@ export function retryingFetch(token: string, policy: RetryPolicy = {}): typeof f
   // Two clients made separately: ky's `extend` concatenates arrays, so an extended POST client would inherit
   // the idempotent status list and re-send an ambiguous create.
   const client = options(IDEMPOTENT, RETRIED_STATUS);
-  const postClient = options(["post"], [429, 503]);
+  const postClient = options(["post"], [429, 503], true);
 
   return async (input, init) => {
     const request = new Request(input, init);

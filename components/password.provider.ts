@@ -1,11 +1,23 @@
 import { randomBytes } from "node:crypto";
-import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { defineProvider, diffFields } from "./provider";
+
+/** The one rule for a generated password's length, used by the resource's args and its provider's check. */
+export const PASSWORD_LENGTH = { min: 16, max: 128 } as const;
+
+export const generatedPasswordInputsSchema = z.object({
+  length: z
+    .number()
+    .int()
+    .min(PASSWORD_LENGTH.min)
+    .max(PASSWORD_LENGTH.max, `length must be an integer from ${PASSWORD_LENGTH.min} to ${PASSWORD_LENGTH.max}`),
+  /** Bumping it regenerates the password (rotation). */
+  keepers: z.record(z.string(), z.string()).default({}),
+});
+export type GeneratedPasswordInputs = z.output<typeof generatedPasswordInputsSchema>;
 
 /** What a generated password resource stores. `result` is listed in additionalSecretOutputs by the resource. */
-export interface GeneratedPasswordState {
-  length: number;
-  /** Bumping it regenerates the password (rotation). */
-  keepers: Record<string, string>;
+export interface GeneratedPasswordState extends GeneratedPasswordInputs {
   result: string;
 }
 
@@ -24,27 +36,23 @@ export function generatePassword(length: number): string {
   return out;
 }
 
-function sameKeepers(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
-  return JSON.stringify(Object.entries(a ?? {}).sort()) === JSON.stringify(Object.entries(b ?? {}).sort());
-}
-
 /**
  * Generates a password once and keeps it: the value only changes when `length` or `keepers` change, and then
  * by replacement, so dependants see a new value in one update. `read` returns the state as is: the value
  * exists nowhere else to drift from.
  */
-export const generatedPasswordProvider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs: { length: number; keepers?: Record<string, string> }) {
-    const outs: GeneratedPasswordState = { length: inputs.length, keepers: inputs.keepers ?? {}, result: generatePassword(inputs.length) };
-    return { id: randomBytes(8).toString("hex"), outs };
+export const generatedPasswordProvider = defineProvider<GeneratedPasswordInputs, GeneratedPasswordState>({
+  resource: "GeneratedPassword",
+  schema: generatedPasswordInputsSchema,
+  // No keepers and empty keepers are the same: a state written without them must not regenerate the password.
+  diff: (olds, news) =>
+    diffFields({ ...olds, keepers: olds.keepers ?? {} }, { ...news, keepers: news.keepers ?? {} }, {
+      length: { kind: "replace" },
+      keepers: { kind: "replace" },
+    }),
+  async create(inputs) {
+    return { id: randomBytes(8).toString("hex"), outs: { ...inputs, result: generatePassword(inputs.length) } };
   },
-  async diff(_id, olds: GeneratedPasswordState, news: { length: number; keepers?: Record<string, string> }) {
-    const replaces: string[] = [];
-    if (olds.length !== news.length) replaces.push("length");
-    if (!sameKeepers(olds.keepers, news.keepers)) replaces.push("keepers");
-    return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
-  },
-  async read(id, props: GeneratedPasswordState) {
-    return { id, props };
-  },
-};
+  read: async (_id, props) => props,
+  delete: async () => undefined,
+});

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { lazyProvider } from "./dynamic";
+import { PASSWORD_LENGTH } from "./password.provider";
 
 export interface GeneratedPasswordArgs {
   /**
@@ -29,8 +30,8 @@ export class GeneratedPassword extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: GeneratedPasswordArgs = {}, opts?: pulumi.CustomResourceOptions) {
     const length = args.length ?? 32;
-    if (!Number.isInteger(length) || length < 16 || length > 128) {
-      throw new Error(`GeneratedPassword ${name}: length must be an integer from 16 to 128, got ${length}`);
+    if (!Number.isInteger(length) || length < PASSWORD_LENGTH.min || length > PASSWORD_LENGTH.max) {
+      throw new Error(`GeneratedPassword ${name}: length must be an integer from ${PASSWORD_LENGTH.min} to ${PASSWORD_LENGTH.max}, got ${length}`);
     }
     super(
       lazyProvider("components/password.provider.ts", "generatedPasswordProvider"),

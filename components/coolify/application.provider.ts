@@ -3,20 +3,18 @@
  * id = application uuid. create/update end with a deployment that must finish; a failed one fails the
  * operation with the deployment's log.
  */
-import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { coolifyClient, createOnce, ok, okOrMissing, waitUntilGone, type CoolifyClient } from "./client";
+import { createOnce, defineProvider, diffFields, isEqual, type FieldDiffResult, type Fields } from "../provider";
+import { coolifyClient, ok, okOrMissing, waitUntilGone, type CoolifyClient } from "./client";
 import { applicationFromApi, createApplicationBody, patchApplicationBody, hostsFromFqdn } from "./application.request";
 import { deployAndWait } from "./deploy";
-import { diffFields, isEqual, type FieldSpec } from "./diff";
-import { engineProvider } from "./engine";
 import { applyEnvPlan, listEnvVars, planEnvChanges } from "./envvars";
 import { environmentIdOf, namedInEnvironment } from "./lookup";
 import { applyStoragePlan, listStorages, planStorages, volumesFromApi } from "./storages";
-import { applicationInputsSchema, applicationReply, checkInputs, parseInputs, parseReply, uuidReply } from "./schemas";
+import { applicationInputsSchema, applicationReply, parseReply, uuidReply } from "./schemas";
 import type { ApplicationInputs, ApplicationOutputs } from "./types";
 
-export const APPLICATION_FIELDS: Record<string, FieldSpec> = {
+export const APPLICATION_FIELDS: Fields = {
   // Placement: slipway does not move applications between projects, environments or servers in place.
   projectUuid: { kind: "replace" },
   environmentUuid: { kind: "replace" },
@@ -42,8 +40,8 @@ export const APPLICATION_FIELDS: Record<string, FieldSpec> = {
 /** PATCH fields that change nothing in the running container, so they need no deployment. */
 const NOT_RUNTIME = new Set(["name", "description", "manual_webhook_secret_github"]);
 
-export function diffApplication(olds: ApplicationOutputs, news: ApplicationInputs): ReturnType<typeof diffFields> {
-  const result = diffFields(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, APPLICATION_FIELDS);
+export function diffApplication(olds: ApplicationOutputs, news: ApplicationInputs): FieldDiffResult {
+  const result = diffFields(olds, news, APPLICATION_FIELDS);
   // A replacement that keeps a domain must delete first: Coolify refuses (409) a second app on the same domain.
   const sharesDomain = (olds.domains ?? []).some((d) => news.domains?.includes(d));
   return { ...result, deleteBeforeReplace: result.replaces.length > 0 && sharesDomain };
@@ -85,19 +83,19 @@ async function outputsFor(client: CoolifyClient, uuid: string, inputs: Applicati
   return { ...inputs, uuid, urls: hosts.map((h) => `https://${h}`) };
 }
 
-async function create(raw: ApplicationInputs): Promise<pulumi.dynamic.CreateResult<ApplicationOutputs>> {
-  const inputs = parseInputs("application", applicationInputsSchema, raw);
+async function create(inputs: ApplicationInputs): Promise<{ id: string; outs: ApplicationOutputs }> {
   const client = coolifyClient(inputs.connection);
   const envId = await environmentIdOf(client, inputs.projectUuid, inputs.environmentUuid);
-  const uuid = await createOnce(
-    `application ${inputs.name}`,
-    () => applicationUuidsNamed(client, inputs, envId),
-    async () => {
+  const uuid = await createOnce({
+    what: `CoolifyApplication ${inputs.name}`,
+    findExisting: () => applicationUuidsNamed(client, inputs, envId),
+    key: (found) => found,
+    attempt: async () => {
       const op = "POST /applications/dockerimage";
       const reply = await client.POST("/applications/dockerimage", { body: createApplicationBody(inputs) });
       return parseReply(op, uuidReply, ok(op, reply)).uuid;
     },
-  );
+  });
   try {
     await applyEnvPlan(client, uuid, planEnvChanges(await listEnvVars(client, uuid), allEnv(inputs), []));
     await syncVolumes(client, uuid, undefined, inputs);
@@ -112,11 +110,10 @@ async function create(raw: ApplicationInputs): Promise<pulumi.dynamic.CreateResu
   }
 }
 
-async function read(id: string, props?: ApplicationOutputs): Promise<pulumi.dynamic.ReadResult<ApplicationOutputs>> {
-  if (!props) throw new Error("Coolify application: read needs the resource's state (its connection)");
+async function read(id: string, props: ApplicationOutputs): Promise<ApplicationOutputs | undefined> {
   const client = coolifyClient(props.connection);
   const app = await getApplication(client, id);
-  if (app === undefined) return {};
+  if (app === undefined) return undefined;
   const env: Record<string, string> = {};
   const secretEnv: Record<string, string> = {};
   for (const v of (await listEnvVars(client, id)).filter((e) => !e.is_preview)) {
@@ -128,24 +125,16 @@ async function read(id: string, props?: ApplicationOutputs): Promise<pulumi.dyna
   // Volumes are read only when slipway manages some (older Coolify versions lack the storages API).
   const volumes = props.volumes?.length ? volumesFromApi(id, await listStorages(client, id)) : props.volumes;
   return {
-    id,
-    props: {
-      ...props,
-      ...current,
-      env,
-      secretEnv,
-      volumes,
-      urls: current.domains.map((h) => `https://${h}`),
-    },
+    ...props,
+    ...current,
+    env,
+    secretEnv,
+    volumes,
+    urls: current.domains.map((h) => `https://${h}`),
   };
 }
 
-async function update(
-  id: string,
-  olds: ApplicationOutputs,
-  news: ApplicationInputs,
-): Promise<pulumi.dynamic.UpdateResult<ApplicationOutputs>> {
-  const inputs = parseInputs("application", applicationInputsSchema, news);
+async function update(id: string, olds: ApplicationOutputs, inputs: ApplicationInputs): Promise<ApplicationOutputs> {
   const client = coolifyClient(inputs.connection);
   const app = await getApplication(client, id);
   if (app === undefined) throw new Error(`Coolify application ${id} no longer exists; run \`pulumi refresh\` to recreate it`);
@@ -173,20 +162,19 @@ async function update(
     Object.keys(patch).some((key) => !NOT_RUNTIME.has(key)) ||
     (inputs.deploy && !olds.deploy);
   if (!inputs.deploy || !runtimeChanged) {
-    return { outs: { ...outs, deploymentUuid: olds.deploymentUuid, deploymentStatus: olds.deploymentStatus } };
+    return { ...outs, deploymentUuid: olds.deploymentUuid, deploymentStatus: olds.deploymentStatus };
   }
   const deployment = await deployAndWait(client, id);
-  return { outs: { ...outs, ...deployment } };
+  return { ...outs, ...deployment };
 }
 
-export const coolifyApplicationProvider = engineProvider<ApplicationInputs, ApplicationOutputs>(
-  {
-    check: async (_olds, news) => checkInputs(applicationInputsSchema, news),
-    diff: (_id, olds, news) => diffApplication(olds, news),
-    create,
-    read,
-    update,
-    delete: async (id, props) => deleteApplication(coolifyClient(props.connection), id),
-  },
-  ["uuid", "urls", "deploymentUuid", "deploymentStatus"],
-);
+export const coolifyApplicationProvider = defineProvider<ApplicationInputs, ApplicationOutputs>({
+  resource: "CoolifyApplication",
+  schema: applicationInputsSchema,
+  nameOf: (inputs) => inputs.name,
+  diff: diffApplication,
+  create,
+  read,
+  update,
+  delete: async (id, props) => deleteApplication(coolifyClient(props.connection), id),
+});

@@ -1,10 +1,11 @@
 /**
  * The typed Coolify client the providers share: openapi-fetch over the generated `paths`, sending every
- * request through `retryingFetch` (bearer auth, retries on 429/5xx honouring Retry-After), plus the
- * error and polling helpers every provider needs.
+ * request through `retryingFetch` (bearer auth, retries on 429/5xx honouring Retry-After), plus Coolify's
+ * error format and its queued deletes. Checks, diffs, waits and creates are the provider kit's (../provider).
  */
 import createClient, { type Client } from "openapi-fetch";
 import { retryingFetch, retryPolicyFromEnv } from "../http";
+import { ApiError, pollUntil, type WaitSettings } from "../provider";
 import type { paths } from "./api.gen";
 import type { CoolifyConnection } from "./connection";
 
@@ -27,20 +28,20 @@ export function coolifyClient(connection: CoolifyConnection): CoolifyClient {
 
 function sendWith(token: string): (request: Request) => Promise<Response> {
   // retryingFetch re-sends a POST only on 429/503 (the server did nothing); an ambiguous 5xx comes back
-  // here and createOnce() looks the resource up before trying again, so a create is never duplicated.
+  // here and the kit's createOnce() looks the resource up before trying again, so a create is never duplicated.
   const fetcher = retryingFetch(token, retryPolicyFromEnv());
   return (request) => fetcher(request);
 }
 
 /** An error reply from Coolify, with the field errors of a 422 kept for the message. */
-export class CoolifyApiError extends Error {
+export class CoolifyApiError extends ApiError {
   constructor(
     readonly operation: string,
-    readonly status: number,
+    status: number,
     readonly detail: string,
     readonly fieldErrors: Record<string, string[]> = {},
   ) {
-    super(formatApiError(operation, status, detail, fieldErrors));
+    super(formatApiError(operation, status, detail, fieldErrors), status);
     this.name = "CoolifyApiError";
   }
 }
@@ -101,63 +102,8 @@ export function okOrMissing<T>(operation: string, reply: Reply<T>): T | undefine
   return ok(operation, reply);
 }
 
-/**
- * A create whose outcome is unknown: the server may have carried it out before the reply was lost
- * (408, 500, 502, 504), or the connection dropped or timed out. 429/503 are not here: retryingFetch
- * already retried them, and they mean the request was not carried out.
- */
-export function isAmbiguousFailure(error: unknown): boolean {
-  if (error instanceof CoolifyApiError) return [408, 500, 502, 504].includes(error.status);
-  // Thrown by fetch/ky: timeouts, resets, refused connections. 4xx replies never get here.
-  return error instanceof Error;
-}
-
-export interface WaitOptions {
-  /** Longest total wait. @default SLIPWAY_WAIT_TIMEOUT_MS, else 15 minutes */
-  timeoutMs?: number;
-  /** Pause between polls. @default SLIPWAY_POLL_INTERVAL_MS, else 2 seconds */
-  intervalMs?: number;
-}
-
-export function waitOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Required<WaitOptions> {
-  const num = (name: string, fallback: number): number => {
-    const raw = env[name];
-    return raw !== undefined && raw !== "" && Number.isFinite(Number(raw)) ? Number(raw) : fallback;
-  };
-  return {
-    timeoutMs: num("SLIPWAY_WAIT_TIMEOUT_MS", 15 * 60_000),
-    intervalMs: num("SLIPWAY_POLL_INTERVAL_MS", 2_000),
-  };
-}
-
-/** What one poll saw: `done` ends the wait with `value`; otherwise `state` describes why it goes on. */
-export type PollResult<T> = { done: true; value: T } | { done: false; state: string };
-
-/**
- * Polls until `poll` says done, bounded so a stuck deployment or a delete that never completes fails
- * the update with what was last seen instead of hanging the engine forever.
- */
-export async function pollUntil<T>(
-  what: string,
-  poll: () => Promise<PollResult<T>>,
-  options: WaitOptions = {},
-): Promise<T> {
-  const defaults = waitOptionsFromEnv();
-  const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
-  const intervalMs = options.intervalMs ?? defaults.intervalMs;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await poll();
-    if (result.done) return result.value;
-    if (Date.now() + intervalMs > deadline) {
-      throw new Error(`Timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what} (last seen: ${result.state})`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-
 /** Waits for a queued delete to finish: Coolify answers the DELETE at once and removes the resource later. */
-export function waitUntilGone(what: string, status: () => Promise<number>, options?: WaitOptions): Promise<void> {
+export function waitUntilGone(what: string, status: () => Promise<number>, settings?: Partial<WaitSettings>): Promise<void> {
   return pollUntil<void>(
     `${what} to be deleted`,
     async () => {
@@ -166,33 +112,6 @@ export function waitUntilGone(what: string, status: () => Promise<number>, optio
       if (code >= 200 && code < 300) return { done: false, state: "still present" };
       throw new CoolifyApiError(`GET ${what}`, code, "unexpected reply while waiting for the delete");
     },
-    options,
+    settings,
   );
-}
-
-/**
- * Creates a resource at most once across ambiguous failures. `existing` lists the uuids that already
- * match the resource's identity (its name in its project/environment) and is read BEFORE the first
- * attempt; after an ambiguous failure a uuid that was not there before is the one this create made.
- */
-export async function createOnce(
-  what: string,
-  existing: () => Promise<string[]>,
-  create: () => Promise<string>,
-  attempts = 3,
-): Promise<string> {
-  const before = new Set(await existing());
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    try {
-      return await create();
-    } catch (error) {
-      if (!isAmbiguousFailure(error)) throw error;
-      lastError = error;
-      const made = (await existing()).filter((uuid) => !before.has(uuid));
-      if (made.length === 1) return made[0] as string;
-      if (made.length > 1) throw new Error(`Coolify: ${what} exists ${made.length} times after a retried create: ${made.join(", ")}`);
-    }
-  }
-  throw lastError instanceof Error ? lastError : new Error(`Coolify: could not create ${what}`);
 }

@@ -2,9 +2,9 @@
  * Dynamic provider for a Coolify Postgres (pgvector image) and its scheduled backup.
  * id = database uuid. The password arrives as an input (a GeneratedPassword) and stays secret in state.
  */
-import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { coolifyClient, createOnce, ok, okOrMissing, pollUntil, waitUntilGone, type CoolifyClient } from "./client";
+import { createOnce, defineProvider, diffFields, pollUntil, type FieldDiffResult, type Fields } from "../provider";
+import { coolifyClient, ok, okOrMissing, waitUntilGone, type CoolifyClient } from "./client";
 import {
   backupFromApi,
   createBackupBody,
@@ -17,13 +17,11 @@ import {
   patchDatabaseBody,
   POSTGRES_PORT,
 } from "./database.request";
-import { diffFields, type FieldDiffResult, type FieldSpec } from "./diff";
-import { engineProvider } from "./engine";
 import { environmentIdOf, namedInEnvironment } from "./lookup";
-import { backupReply, checkInputs, databaseInputsSchema, databaseReply, parseInputs, parseReply, uuidReply } from "./schemas";
+import { backupReply, databaseInputsSchema, databaseReply, parseReply, uuidReply } from "./schemas";
 import type { BackupInputs, DatabaseInputs, DatabaseOutputs } from "./types";
 
-export const DATABASE_FIELDS: Record<string, FieldSpec> = {
+export const DATABASE_FIELDS: Fields = {
   projectUuid: { kind: "replace" },
   environmentUuid: { kind: "replace" },
   serverUuid: { kind: "replace" },
@@ -59,14 +57,15 @@ async function listBackups(client: CoolifyClient, uuid: string): Promise<z.infer
 
 async function createBackup(client: CoolifyClient, uuid: string, backup: BackupInputs): Promise<string> {
   const op = "POST /databases/{uuid}/backups";
-  return createOnce(
-    `backup schedule of database ${uuid}`,
-    async () => (await listBackups(client, uuid)).map((b) => b.uuid),
-    async () => {
+  return createOnce({
+    what: `Coolify backup schedule of database ${uuid}`,
+    findExisting: async () => (await listBackups(client, uuid)).map((b) => b.uuid),
+    key: (found) => found,
+    attempt: async () => {
       const reply = await client.POST("/databases/{uuid}/backups", { params: { path: { uuid } }, body: createBackupBody(backup) });
       return parseReply(op, uuidReply, ok(op, reply)).uuid;
     },
-  );
+  });
 }
 
 /** Brings the backup schedule to `wanted`: create, update in place, or delete. Returns its uuid. */
@@ -114,19 +113,19 @@ async function deleteDatabase(client: CoolifyClient, uuid: string): Promise<void
   });
 }
 
-async function create(raw: DatabaseInputs): Promise<pulumi.dynamic.CreateResult<DatabaseOutputs>> {
-  const inputs = parseInputs("database", databaseInputsSchema, raw);
+async function create(inputs: DatabaseInputs): Promise<{ id: string; outs: DatabaseOutputs }> {
   const client = coolifyClient(inputs.connection);
   const envId = await environmentIdOf(client, inputs.projectUuid, inputs.environmentUuid);
-  const uuid = await createOnce(
-    `database ${inputs.name}`,
-    () => databaseUuidsNamed(client, inputs.name, envId),
-    async () => {
+  const uuid = await createOnce({
+    what: `CoolifyDatabase ${inputs.name}`,
+    findExisting: () => databaseUuidsNamed(client, inputs.name, envId),
+    key: (found) => found,
+    attempt: async () => {
       const op = "POST /databases/postgresql";
       const reply = await client.POST("/databases/postgresql", { body: createPostgresBody(inputs) });
       return parseReply(op, uuidReply, ok(op, reply)).uuid;
     },
-  );
+  });
   try {
     const backupUuid = inputs.backup ? await createBackup(client, uuid, inputs.backup) : undefined;
     return { id: uuid, outs: await outputsFor(client, uuid, inputs, backupUuid) };
@@ -137,30 +136,25 @@ async function create(raw: DatabaseInputs): Promise<pulumi.dynamic.CreateResult<
   }
 }
 
-async function read(id: string, props?: DatabaseOutputs): Promise<pulumi.dynamic.ReadResult<DatabaseOutputs>> {
-  if (!props) throw new Error("Coolify database: read needs the resource's state (its connection)");
+async function read(id: string, props: DatabaseOutputs): Promise<DatabaseOutputs | undefined> {
   const client = coolifyClient(props.connection);
   const db = await getDatabase(client, id);
-  if (db === undefined) return {};
+  if (db === undefined) return undefined;
   const backups = await listBackups(client, id);
   const backup = backups.find((b) => b.uuid === props.backupUuid) ?? (props.backupUuid ? undefined : backups[0]);
   const current = databaseFromApi(db, props);
   const url = internalDbUrl(current, id, db.internal_db_url);
   return {
-    id,
-    props: {
-      ...props,
-      ...current,
-      backup: backup ? backupFromApi(backup) : undefined,
-      backupUuid: backup?.uuid,
-      internalDbUrl: url,
-      internalHost: hostOfUrl(url, id),
-    },
+    ...props,
+    ...current,
+    backup: backup ? backupFromApi(backup) : undefined,
+    backupUuid: backup?.uuid,
+    internalDbUrl: url,
+    internalHost: hostOfUrl(url, id),
   };
 }
 
-async function update(id: string, olds: DatabaseOutputs, news: DatabaseInputs): Promise<pulumi.dynamic.UpdateResult<DatabaseOutputs>> {
-  const inputs = parseInputs("database", databaseInputsSchema, news);
+async function update(id: string, olds: DatabaseOutputs, inputs: DatabaseInputs): Promise<DatabaseOutputs> {
   const client = coolifyClient(inputs.connection);
   const patch = patchDatabaseBody(olds, inputs);
   if (Object.keys(patch).length > 0) {
@@ -171,7 +165,7 @@ async function update(id: string, olds: DatabaseOutputs, news: DatabaseInputs): 
     await waitUntilRunning(client, id);
   }
   const backupUuid = await syncBackup(client, id, olds.backupUuid, inputs.backup);
-  return { outs: await outputsFor(client, id, inputs, backupUuid) };
+  return outputsFor(client, id, inputs, backupUuid);
 }
 
 /** After a restart: wait for `running…` (Coolify reports e.g. `running:healthy`), bounded like every wait. */
@@ -186,17 +180,16 @@ async function waitUntilRunning(client: CoolifyClient, uuid: string): Promise<vo
 }
 
 export function diffDatabase(olds: DatabaseOutputs, news: DatabaseInputs): FieldDiffResult {
-  return diffFields(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, DATABASE_FIELDS);
+  return diffFields(olds, news, DATABASE_FIELDS);
 }
 
-export const coolifyDatabaseProvider = engineProvider<DatabaseInputs, DatabaseOutputs>(
-  {
-    check: async (_olds, news) => checkInputs(databaseInputsSchema, news),
-    diff: (_id, olds, news) => diffDatabase(olds, news),
-    create,
-    read,
-    update,
-    delete: async (id, props) => deleteDatabase(coolifyClient(props.connection), id),
-  },
-  ["uuid", "internalHost", "port", "internalDbUrl", "backupUuid"],
-);
+export const coolifyDatabaseProvider = defineProvider<DatabaseInputs, DatabaseOutputs>({
+  resource: "CoolifyDatabase",
+  schema: databaseInputsSchema,
+  nameOf: (inputs) => inputs.name,
+  diff: diffDatabase,
+  create,
+  read,
+  update,
+  delete: async (id, props) => deleteDatabase(coolifyClient(props.connection), id),
+});

@@ -3,7 +3,8 @@
  * then polling the deployment until it finishes or fails. A failed deployment becomes an error carrying
  * its status and the tail of its log, which is what fails the Pulumi update.
  */
-import { isAmbiguousFailure, ok, pollUntil, type CoolifyClient } from "./client";
+import { pollUntil, retryAmbiguous } from "../provider";
+import { ok, type CoolifyClient } from "./client";
 import { deployReply, deploymentReply, parseReply } from "./schemas";
 
 /** Named like the application's outputs, so a provider can spread it into them. */
@@ -50,17 +51,17 @@ export class DeploymentFailedError extends Error {
  * identical deployment, which is harmless, whereas giving up would leave the update half done.
  */
 export async function startDeployment(client: CoolifyClient, applicationUuid: string, attempts = 3): Promise<string> {
-  for (let attempt = 1; ; attempt++) {
-    try {
+  return retryAmbiguous(
+    `deployment of application ${applicationUuid}`,
+    async () => {
       const reply = await client.POST("/deploy", { params: { query: { uuid: applicationUuid } } });
       const body = parseReply("POST /deploy", deployReply, ok("POST /deploy", reply));
       const mine = body.deployments.find((d) => d.resource_uuid === undefined || d.resource_uuid === applicationUuid);
       if (!mine) throw new Error(`Coolify POST /deploy: no deployment was queued for application ${applicationUuid}`);
       return mine.deployment_uuid;
-    } catch (error) {
-      if (attempt >= attempts || !isAmbiguousFailure(error)) throw error;
-    }
-  }
+    },
+    attempts,
+  );
 }
 
 /** Polls until the deployment is finished (returned) or failed/cancelled (thrown with its log). */

@@ -2,15 +2,13 @@
  * Dynamic provider for a Coolify project plus the one environment a stack deploys into.
  * id = project uuid; state carries the environment uuid.
  */
-import type * as pulumi from "@pulumi/pulumi";
-import { coolifyClient, createOnce, ok, okOrMissing, waitUntilGone, CoolifyApiError, type CoolifyClient } from "./client";
-import { diffFields, type FieldDiffResult, type FieldSpec } from "./diff";
-import { engineProvider } from "./engine";
-import { checkInputs, environmentReply, parseInputs, parseReply, projectInputsSchema, projectReply, uuidReply } from "./schemas";
-import type { ProjectInputs, ProjectOutputs } from "./types";
 import { z } from "zod";
+import { createOnce, defineProvider, diffFields, type FieldDiffResult, type Fields } from "../provider";
+import { coolifyClient, ok, okOrMissing, waitUntilGone, CoolifyApiError, type CoolifyClient } from "./client";
+import { environmentReply, parseReply, projectInputsSchema, projectReply, uuidReply } from "./schemas";
+import type { ProjectInputs, ProjectOutputs } from "./types";
 
-export const PROJECT_FIELDS: Record<string, FieldSpec> = {
+export const PROJECT_FIELDS: Fields = {
   name: { kind: "update" },
   description: { kind: "update" },
   // PATCH /projects/{uuid}/environments/{env} renames the environment; its uuid and contents stay.
@@ -35,10 +33,11 @@ async function ensureEnvironment(client: CoolifyClient, projectUuid: string, nam
   const found = await environmentUuidsNamed(client, projectUuid, name);
   if (found[0] !== undefined) return found[0];
   const op = "POST /projects/{uuid}/environments";
-  return createOnce(
-    `environment ${name}`,
-    () => environmentUuidsNamed(client, projectUuid, name),
-    async () => {
+  return createOnce({
+    what: `Coolify environment ${name}`,
+    findExisting: () => environmentUuidsNamed(client, projectUuid, name),
+    key: (uuid) => uuid,
+    attempt: async () => {
       const reply = await client.POST("/projects/{uuid}/environments", {
         params: { path: { uuid: projectUuid } },
         body: { name },
@@ -50,11 +49,10 @@ async function ensureEnvironment(client: CoolifyClient, projectUuid: string, nam
       }
       return parseReply(op, uuidReply, ok(op, reply)).uuid;
     },
-  );
+  });
 }
 
-async function create(raw: ProjectInputs): Promise<pulumi.dynamic.CreateResult<ProjectOutputs>> {
-  const inputs = parseInputs("project", projectInputsSchema, raw);
+async function create(inputs: ProjectInputs): Promise<{ id: string; outs: ProjectOutputs }> {
   const client = coolifyClient(inputs.connection);
   // Stacks of one program share a project by name, one environment each (staging, production, pr-12),
   // which is how Coolify lays out an app's environments.
@@ -68,24 +66,23 @@ async function create(raw: ProjectInputs): Promise<pulumi.dynamic.CreateResult<P
     const environmentUuid = await ensureEnvironment(client, existing[0], inputs.environmentName);
     return { id: existing[0], outs: { ...inputs, projectUuid: existing[0], environmentUuid, adopted: true } };
   }
-  const projectUuid = await createOnce(
-    `project ${inputs.name}`,
-    () => projectUuidsNamed(client, inputs.name),
-    async () => {
+  const projectUuid = await createOnce({
+    what: `CoolifyProject ${inputs.name}`,
+    findExisting: () => projectUuidsNamed(client, inputs.name),
+    key: (uuid) => uuid,
+    attempt: async () => {
       const body = { name: inputs.name, ...(inputs.description !== undefined ? { description: inputs.description } : {}) };
       return parseReply("POST /projects", uuidReply, ok("POST /projects", await client.POST("/projects", { body }))).uuid;
     },
-  );
+  });
   const environmentUuid = await ensureEnvironment(client, projectUuid, inputs.environmentName);
   return { id: projectUuid, outs: { ...inputs, projectUuid, environmentUuid, adopted: false } };
 }
 
-async function read(id: string, props?: ProjectOutputs): Promise<pulumi.dynamic.ReadResult<ProjectOutputs>> {
-  if (!props) throw new Error("Coolify project: read needs the resource's state (its connection)");
+async function read(id: string, props: ProjectOutputs): Promise<ProjectOutputs | undefined> {
   const client = coolifyClient(props.connection);
   const project = okOrMissing("GET /projects/{uuid}", await client.GET("/projects/{uuid}", { params: { path: { uuid: id } } }));
-  // Gone: an empty result tells the engine the resource no longer exists.
-  if (project === undefined) return {};
+  if (project === undefined) return undefined;
   const p = parseReply("GET /projects/{uuid}", projectReply, project);
   const env = okOrMissing(
     "GET /projects/{uuid}/{environment}",
@@ -95,21 +92,17 @@ async function read(id: string, props?: ProjectOutputs): Promise<pulumi.dynamic.
   );
   const e = env === undefined ? undefined : parseReply("GET /projects/{uuid}/{environment}", environmentReply, env);
   return {
-    id,
-    props: {
-      ...props,
-      name: p.name,
-      // Coolify answers "" for a project created without a description; that is no description, not drift.
-      description: p.description || undefined,
-      // A deleted environment shows up as a renamed one the next update recreates (see update()).
-      environmentName: e?.name ?? "",
-      environmentUuid: e?.uuid ?? "",
-    },
+    ...props,
+    name: p.name,
+    // Coolify answers "" for a project created without a description; that is no description, not drift.
+    description: p.description || undefined,
+    // A deleted environment shows up as a renamed one the next update recreates (see update()).
+    environmentName: e?.name ?? "",
+    environmentUuid: e?.uuid ?? "",
   };
 }
 
-async function update(id: string, olds: ProjectOutputs, news: ProjectInputs): Promise<pulumi.dynamic.UpdateResult<ProjectOutputs>> {
-  const inputs = parseInputs("project", projectInputsSchema, news);
+async function update(id: string, olds: ProjectOutputs, inputs: ProjectInputs): Promise<ProjectOutputs> {
   const client = coolifyClient(inputs.connection);
   if (olds.name !== inputs.name || olds.description !== inputs.description) {
     ok(
@@ -131,7 +124,7 @@ async function update(id: string, olds: ProjectOutputs, news: ProjectInputs): Pr
     if (reply.response.status === 404) environmentUuid = await ensureEnvironment(client, id, inputs.environmentName);
     else ok("PATCH /projects/{uuid}/environments/{environment}", reply);
   }
-  return { outs: { ...inputs, projectUuid: id, environmentUuid, adopted: olds.adopted } };
+  return { ...inputs, projectUuid: id, environmentUuid, adopted: olds.adopted };
 }
 
 async function remove(id: string, props: ProjectOutputs): Promise<void> {
@@ -165,17 +158,16 @@ async function remove(id: string, props: ProjectOutputs): Promise<void> {
 }
 
 export function diffProject(olds: ProjectOutputs, news: ProjectInputs): FieldDiffResult {
-  return diffFields(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, PROJECT_FIELDS);
+  return diffFields(olds, news, PROJECT_FIELDS);
 }
 
-export const coolifyProjectProvider = engineProvider<ProjectInputs, ProjectOutputs>(
-  {
-    check: async (_olds, news) => checkInputs(projectInputsSchema, news),
-    diff: (_id, olds, news) => diffProject(olds, news),
-    create,
-    read,
-    update,
-    delete: remove,
-  },
-  ["projectUuid", "environmentUuid", "adopted"],
-);
+export const coolifyProjectProvider = defineProvider<ProjectInputs, ProjectOutputs>({
+  resource: "CoolifyProject",
+  schema: projectInputsSchema,
+  nameOf: (inputs) => inputs.name,
+  diff: diffProject,
+  create,
+  read,
+  update,
+  delete: remove,
+});

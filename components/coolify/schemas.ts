@@ -78,14 +78,6 @@ export const databaseInputsSchema = z.object({
   backup: backupInputsSchema.optional(),
 });
 
-/** Parses engine-provided inputs; the message names the resource kind and every bad path. */
-export function parseInputs<T>(kind: string, schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-  throw new Error(`Coolify ${kind}: invalid inputs: ${problems}`);
-}
-
 // --- replies -------------------------------------------------------------------------------------------
 
 export const uuidReply = z.looseObject({ uuid: z.string().min(1) });
@@ -188,31 +180,4 @@ export function parseReply<T>(operation: string, schema: z.ZodType<T>, body: unk
   if (result.success) return result.data;
   const problems = result.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ");
   throw new Error(`Coolify ${operation}: unexpected reply: ${problems}`);
-}
-
-/** The engine's placeholder for values not known yet (during preview); see @pulumi/pulumi runtime/rpc. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-function containsUnknown(value: unknown): boolean {
-  if (value === UNKNOWN) return true;
-  if (Array.isArray(value)) return value.some(containsUnknown);
-  if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);
-  return false;
-}
-
-/**
- * A provider's `check`: reports every invalid property as a check failure. Properties that are not known
- * yet (a preview before the project exists) are skipped; they are checked again when known.
- */
-export function checkInputs<T>(schema: z.ZodType<T>, news: T): { inputs?: T; failures?: { property: string; reason: string }[] } {
-  const result = schema.safeParse(news);
-  if (result.success) return { inputs: news };
-  const failures = result.error.issues
-    .filter((issue) => {
-      let at: unknown = news;
-      for (const key of issue.path) at = (at as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey];
-      return !containsUnknown(at) && !containsUnknown((news as Record<string, unknown>)[String(issue.path[0])]);
-    })
-    .map((issue) => ({ property: String(issue.path[0] ?? ""), reason: `${issue.path.join(".")}: ${issue.message}` }));
-  return failures.length === 0 ? { inputs: news } : { failures };
 }

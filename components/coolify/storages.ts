@@ -6,7 +6,8 @@
  * (Coolify keeps the Docker volume's data on the server).
  */
 import { z } from "zod";
-import { createOnce, ok, type CoolifyClient } from "./client";
+import { createOnce } from "../provider";
+import { ok, type CoolifyClient } from "./client";
 import { parseReply } from "./schemas";
 import type { VolumeInputs } from "./types";
 
@@ -92,7 +93,7 @@ export async function applyStoragePlan(client: CoolifyClient, uuid: string, plan
   for (const v of plan.create) {
     const name = volumeName(uuid, v.name);
     const named = async (): Promise<string[]> => (await listStorages(client, uuid)).filter((s) => s.name === name).map((s) => s.uuid);
-    await createOnce(`volume ${name}`, named, async () => {
+    await createOnce({ what: `Coolify volume ${name}`, findExisting: named, key: (found) => found, attempt: async () => {
       const op = "POST /applications/{uuid}/storages";
       const reply = await client.POST("/applications/{uuid}/storages", {
         params: { path: { uuid } },
@@ -104,7 +105,7 @@ export async function applyStoragePlan(client: CoolifyClient, uuid: string, plan
       const found = await named();
       if (found[0] === undefined) throw new Error(`Coolify ${op}: volume ${name} was not created`);
       return found[0];
-    });
+    } });
   }
   return plan.create.length + plan.update.length + plan.remove.length > 0;
 }

@@ -12,12 +12,10 @@
  *   disables the schedule (`enabled: false`): backups are data, and nothing here deletes data unless asked.
  *   (Coolify then refuses to delete the volume while a schedule exists — app/Models/LocalPersistentVolume.php.)
  */
-import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { defineProvider, diffFields, type FieldDiffResult, type Fields } from "../provider";
 import { coolifyClient, CoolifyApiError, ok, type CoolifyClient } from "./client";
-import { diffFields, type FieldDiffResult, type FieldSpec } from "./diff";
-import { engineProvider } from "./engine";
-import { checkInputs, connectionSchema, parseInputs, parseReply } from "./schemas";
+import { connectionSchema, parseReply } from "./schemas";
 import { listStorages, volumeName } from "./storages";
 import type { components } from "./api.gen";
 
@@ -34,7 +32,7 @@ export const volumeBackupInputsSchema = z.object({
 export type VolumeBackupInputs = z.infer<typeof volumeBackupInputsSchema>;
 export type VolumeBackupOutputs = VolumeBackupInputs & { storageUuid: string };
 
-export const VOLUME_BACKUP_FIELDS: Record<string, FieldSpec> = {
+export const VOLUME_BACKUP_FIELDS: Fields = {
   // Another application or volume is another storage, hence another schedule.
   applicationUuid: { kind: "replace" },
   volume: { kind: "replace" },
@@ -78,8 +76,7 @@ async function putSchedule(client: CoolifyClient, inputs: VolumeBackupInputs, st
   return parseReply(op, scheduleReply, ok(op, reply));
 }
 
-async function apply(raw: VolumeBackupInputs): Promise<{ id: string; outs: VolumeBackupOutputs }> {
-  const inputs = parseInputs("volume backup", volumeBackupInputsSchema, raw);
+async function apply(inputs: VolumeBackupInputs): Promise<{ id: string; outs: VolumeBackupOutputs }> {
   const client = coolifyClient(inputs.connection);
   const storageUuid = await storageUuidOf(client, inputs.applicationUuid, inputs.volume);
   if (!storageUuid) {
@@ -89,14 +86,13 @@ async function apply(raw: VolumeBackupInputs): Promise<{ id: string; outs: Volum
   return { id: schedule.uuid, outs: { ...inputs, storageUuid } };
 }
 
-async function read(id: string, props?: VolumeBackupOutputs): Promise<pulumi.dynamic.ReadResult<VolumeBackupOutputs>> {
-  if (!props) throw new Error("Coolify volume backup: read needs the resource's state (its connection)");
+async function read(_id: string, props: VolumeBackupOutputs): Promise<VolumeBackupOutputs | undefined> {
   const client = coolifyClient(props.connection);
   const app = await client.GET("/applications/{uuid}/storages", { params: { path: { uuid: props.applicationUuid } } });
-  if (app.response.status === 404) return {};
+  if (app.response.status === 404) return undefined;
   const storageUuid = await storageUuidOf(client, props.applicationUuid, props.volume);
   // The schedule lives and dies with its storage; Coolify offers no way to read its settings back.
-  return storageUuid === undefined ? {} : { id, props: { ...props, storageUuid } };
+  return storageUuid === undefined ? undefined : { ...props, storageUuid };
 }
 
 async function remove(_id: string, props: VolumeBackupOutputs): Promise<void> {
@@ -113,17 +109,16 @@ async function remove(_id: string, props: VolumeBackupOutputs): Promise<void> {
 }
 
 export function diffVolumeBackup(olds: VolumeBackupOutputs, news: VolumeBackupInputs): FieldDiffResult {
-  return diffFields(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, VOLUME_BACKUP_FIELDS);
+  return diffFields(olds, news, VOLUME_BACKUP_FIELDS);
 }
 
-export const coolifyVolumeBackupProvider = engineProvider<VolumeBackupInputs, VolumeBackupOutputs>(
-  {
-    check: async (_olds, news) => checkInputs(volumeBackupInputsSchema, news),
-    diff: (_id, olds, news) => diffVolumeBackup(olds, news),
-    create: apply,
-    read,
-    update: async (_id, _olds, news) => ({ outs: (await apply(news)).outs }),
-    delete: remove,
-  },
-  ["storageUuid"],
-);
+export const coolifyVolumeBackupProvider = defineProvider<VolumeBackupInputs, VolumeBackupOutputs>({
+  resource: "CoolifyVolumeBackup",
+  schema: volumeBackupInputsSchema,
+  nameOf: (inputs) => `of volume ${inputs.volume}`,
+  diff: diffVolumeBackup,
+  create: apply,
+  read,
+  update: async (_id, _olds, news) => (await apply(news)).outs,
+  delete: remove,
+});

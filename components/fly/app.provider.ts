@@ -1,9 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { createFlyClient, FlyApiError, isFlyStatus, pollUntil, sleep, toFlyError, unwrapParsed, type FlyClient } from "./client";
-import { checkInputs } from "./check";
-import { diffFields } from "./diff";
+import { createOnce, defineProvider, diffFields, pollUntil } from "../provider";
+import { createFlyClient, isFlyStatus, toFlyError, unwrapParsed, type FlyClient } from "./client";
 import { connectionSchema } from "./machine-spec";
 import { appSchema } from "./responses";
 
@@ -35,76 +33,63 @@ async function getApp(client: FlyClient, name: string): Promise<z.infer<typeof a
   }
 }
 
+/** The app this stack's lost create may have made: the app of that name, if it is in our org. */
+export async function findExistingApp(client: FlyClient, inputs: AppInputs): Promise<string[]> {
+  const existing = await getApp(client, inputs.name);
+  return existing && (existing.organization?.slug ?? inputs.org) === inputs.org ? [existing.id ?? inputs.name] : [];
+}
+
 /**
- * Creates the app with an idempotency key kept for the whole call: when the answer is ambiguous (408/5xx or a
- * dropped connection) the same request is sent again, and Fly hands back the app the first attempt made.
+ * Creates the app. Each attempt carries the same idempotency key, and after an ambiguous answer (408/5xx or a
+ * dropped connection) the app is looked up by its name in our org before trying again, so a lost reply never
+ * turns into a second attempt that fails with `name_taken` on our own app.
  */
 export async function createApp(client: FlyClient, inputs: AppInputs, attempts = 4): Promise<string> {
   const key = randomUUID();
-  let sawAmbiguous = false;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const created = await unwrapParsed(
-        `create app ${inputs.name}`,
-        createResponse,
-        client.POST("/v1/apps", { body: buildCreateAppBody(inputs, key) }),
-      );
-      return created?.id ?? (await getApp(client, inputs.name))?.id ?? inputs.name;
-    } catch (error) {
-      if (isFlyStatus(error, 422) && error.flyCode === "name_taken") {
-        // Our own earlier attempt may have created it before its answer was lost.
-        const existing = sawAmbiguous ? await getApp(client, inputs.name) : undefined;
-        if (existing && (existing.organization?.slug ?? inputs.org) === inputs.org) return existing.id ?? inputs.name;
-        throw new Error(`FlyApp: the app name "${inputs.name}" is taken; app names are global across Fly.io, choose another`);
+  return createOnce({
+    what: `FlyApp ${inputs.name}`,
+    attempt: async () => {
+      try {
+        const created = await unwrapParsed(`create app ${inputs.name}`, createResponse, client.POST("/v1/apps", { body: buildCreateAppBody(inputs, key) }));
+        return created?.id ?? (await getApp(client, inputs.name))?.id ?? inputs.name;
+      } catch (error) {
+        if (isFlyStatus(error, 422) && error.flyCode === "name_taken") {
+          throw new Error(`FlyApp: the app name "${inputs.name}" is taken; app names are global across Fly.io, choose another`);
+        }
+        throw error;
       }
-      const ambiguous = isFlyStatus(error, 408, 500, 502, 504) || !(error instanceof FlyApiError);
-      if (!ambiguous || attempt >= attempts) throw error;
-      sawAmbiguous = true;
-      await sleep(100 * attempt);
-    }
-  }
+    },
+    findExisting: () => findExistingApp(client, inputs),
+    key: (id) => id,
+    // Before the first attempt the name was free (else the POST answers name_taken): no baseline needed.
+    baseline: false,
+    attempts,
+  });
 }
 
-export const flyAppProvider: pulumi.dynamic.ResourceProvider = {
-  async check(_olds, news) {
-    return checkInputs(appInputsSchema, news);
-  },
-
-  async diff(_id, olds, news) {
-    // The app name is global and must be free for the replacement: delete first.
-    return diffFields(olds, news, { fields: ["name", "org"], replaceOn: ["name", "org"], deleteBeforeReplace: true });
-  },
-
-  async create(raw) {
-    const inputs = appInputsSchema.parse(raw);
+export const flyAppProvider = defineProvider<AppInputs, AppOutputs>({
+  resource: "FlyApp",
+  schema: appInputsSchema,
+  nameOf: (inputs) => inputs.name,
+  // The app name is global and must be free for the replacement: delete first.
+  diff: (olds, news) => diffFields(olds, news, { name: { kind: "replace" }, org: { kind: "replace" } }, { deleteBeforeReplace: true }),
+  async create(inputs) {
     const appId = await createApp(createFlyClient(inputs.connection), inputs);
-    const outs: AppOutputs = { ...inputs, appId };
-    return { id: inputs.name, outs };
+    return { id: inputs.name, outs: { ...inputs, appId } };
   },
-
   async read(id, props) {
-    const inputs = appInputsSchema.parse(props);
-    const app = await getApp(createFlyClient(inputs.connection), id);
-    if (!app) return { id: "", props: {} };
-    return {
-      id,
-      props: { ...props, name: app.name, org: app.organization?.slug ?? inputs.org, appId: app.id ?? props.appId },
-    };
+    const app = await getApp(createFlyClient(props.connection), id);
+    if (!app) return undefined;
+    return { ...props, name: app.name, org: app.organization?.slug ?? props.org, appId: app.id ?? props.appId };
   },
-
-  async update(_id, olds, news) {
-    // Only the token can differ here (every other field replaces); keep the outputs current.
-    // Computed outputs (ids, status) carry over; only the token can have changed.
-    return { outs: { ...olds, ...news } };
-  },
-
   async delete(id, props) {
-    const inputs = appInputsSchema.parse(props);
-    const client = createFlyClient(inputs.connection);
+    const client = createFlyClient(props.connection);
     const { error, response } = await client.DELETE("/v1/apps/{app_name}", { params: { path: { app_name: id } } });
     if (response.status === 404) return;
     if (!response.ok) throw toFlyError(`delete app ${id}`, response.status, error);
     // Deletion is accepted (202) and finishes later; wait so a replacement can reuse the name.
-    await pollUntil(async () => ((await getApp(client, id)) ? undefined : true), () => `Fly: app ${id} is still being deleted`);
+    await pollUntil(`Fly app ${id} to be deleted`, async () =>
+      (await getApp(client, id)) ? { done: false, state: "still present" } : { done: true, value: undefined },
+    );
   },
-};
+});

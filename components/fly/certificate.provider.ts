@@ -1,8 +1,6 @@
-import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { createOnce, defineProvider, diffFields } from "../provider";
 import { createFlyClient, isFlyStatus, toFlyError, unwrapParsed, type FlyClient } from "./client";
-import { checkInputs } from "./check";
-import { diffFields } from "./diff";
 import { connectionSchema } from "./machine-spec";
 import { certificateSchema } from "./responses";
 
@@ -17,7 +15,13 @@ export type CertificateInputs = z.infer<typeof certificateInputsSchema>;
 
 type Certificate = z.infer<typeof certificateSchema>;
 
-function describe(cert: Certificate): { status: string; dnsRequirements: { a: string[]; aaaa: string[]; cname?: string } } {
+interface CertificateStatus {
+  status: string;
+  dnsRequirements: { a: string[]; aaaa: string[]; cname?: string };
+}
+export type CertificateOutputs = CertificateInputs & CertificateStatus;
+
+function describe(cert: Certificate): CertificateStatus {
   const req = cert.dns_requirements;
   return {
     status: cert.status ?? (cert.configured ? "configured" : "pending"),
@@ -38,48 +42,44 @@ async function getCertificate(client: FlyClient, app: string, hostname: string):
   }
 }
 
-export const flyCertificateProvider: pulumi.dynamic.ResourceProvider = {
-  async check(_olds, news) {
-    return checkInputs(certificateInputsSchema, news);
-  },
-  async diff(_id, olds, news) {
-    return diffFields(olds, news, { fields: ["app", "hostname"], replaceOn: ["app", "hostname"] });
-  },
-  async create(raw) {
-    const inputs = certificateInputsSchema.parse(raw);
+export const flyCertificateProvider = defineProvider<CertificateInputs, CertificateOutputs>({
+  resource: "FlyCertificate",
+  schema: certificateInputsSchema,
+  nameOf: (inputs) => inputs.hostname,
+  diff: (olds, news) => diffFields(olds, news, { app: { kind: "replace" }, hostname: { kind: "replace" } }),
+  async create(inputs) {
     const client = createFlyClient(inputs.connection);
+    const find = async (): Promise<Certificate[]> => {
+      const found = await getCertificate(client, inputs.app, inputs.hostname);
+      return found ? [found] : [];
+    };
     // A certificate that already exists (an earlier attempt whose answer was lost) is adopted.
-    let cert = await getCertificate(client, inputs.app, inputs.hostname);
-    if (!cert) {
-      const { data, error, response } = await client.POST("/v1/apps/{app_name}/certificates/acme", {
-        params: { path: { app_name: inputs.app } },
-        body: { hostname: inputs.hostname },
-      });
-      if (response.ok) cert = certificateSchema.parse(data);
-      else {
-        cert = await getCertificate(client, inputs.app, inputs.hostname);
-        if (!cert) throw toFlyError(`request a certificate for ${inputs.hostname}`, response.status, error);
-      }
-    }
+    const cert =
+      (await find())[0] ??
+      (await createOnce({
+        what: `FlyCertificate ${inputs.hostname}`,
+        attempt: async () => {
+          const { data, error, response } = await client.POST("/v1/apps/{app_name}/certificates/acme", {
+            params: { path: { app_name: inputs.app } },
+            body: { hostname: inputs.hostname },
+          });
+          if (!response.ok) throw toFlyError(`request a certificate for ${inputs.hostname}`, response.status, error);
+          return certificateSchema.parse(data);
+        },
+        findExisting: find,
+        key: (c) => c.hostname,
+        baseline: false,
+      }));
     return { id: inputs.hostname, outs: { ...inputs, ...describe(cert) } };
   },
   async read(id, props) {
-    const inputs = certificateInputsSchema.parse(props);
-    const cert = await getCertificate(createFlyClient(inputs.connection), inputs.app, id).catch((error: unknown) => {
-      if (isFlyStatus(error, 404)) return undefined;
-      throw error;
-    });
-    return cert ? { id, props: { ...props, ...describe(cert) } } : { id: "", props: {} };
-  },
-  async update(_id, olds, news) {
-    // Computed outputs (ids, status) carry over; only the token can have changed.
-    return { outs: { ...olds, ...news } };
+    const cert = await getCertificate(createFlyClient(props.connection), props.app, id);
+    return cert ? { ...props, ...describe(cert) } : undefined;
   },
   async delete(id, props) {
-    const inputs = certificateInputsSchema.parse(props);
-    const { error, response } = await createFlyClient(inputs.connection).DELETE("/v1/apps/{app_name}/certificates/{hostname}", {
-      params: { path: { app_name: inputs.app, hostname: id } },
+    const { error, response } = await createFlyClient(props.connection).DELETE("/v1/apps/{app_name}/certificates/{hostname}", {
+      params: { path: { app_name: props.app, hostname: id } },
     });
     if (!response.ok && response.status !== 404) throw toFlyError(`delete certificate ${id}`, response.status, error);
   },
-};
+});

@@ -1,6 +1,7 @@
 import createClient, { type Client } from "openapi-fetch";
 import { z } from "zod";
 import { retryingFetch, retryPolicyFromEnv, type RetryPolicy } from "../http";
+import { ApiError, formatDuration, sleep, waitSettingsFromEnv, type WaitSettings } from "../provider";
 import type { paths } from "./api.gen";
 import type { FlyConnection } from "./connection";
 
@@ -18,7 +19,7 @@ export function createFlyClient(connection: FlyConnection, policy: RetryPolicy =
 const flyErrorBody = z.object({ error: z.string().optional(), status: z.string().optional() }).loose();
 
 /** A failed Fly API call, with the HTTP status and Fly's own message and code. */
-export class FlyApiError extends Error {
+export class FlyApiError extends ApiError {
   constructor(
     readonly operation: string,
     readonly httpStatus: number,
@@ -29,6 +30,7 @@ export class FlyApiError extends Error {
       `Fly API: ${operation} failed with HTTP ${httpStatus}` +
         (flyMessage ? `: ${flyMessage}` : "") +
         (flyCode && flyCode !== "unknown" ? ` (${flyCode})` : ""),
+      httpStatus,
     );
     this.name = "FlyApiError";
   }
@@ -71,46 +73,6 @@ export function isFlyStatus(error: unknown, ...statuses: number[]): error is Fly
   return error instanceof FlyApiError && statuses.includes(error.httpStatus);
 }
 
-/** Bounds of every wait: overall deadline and poll interval, tunable for tests. */
-export interface WaitSettings {
-  timeoutMs: number;
-  pollIntervalMs: number;
-}
-
-export function waitSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): WaitSettings {
-  const num = (name: string, fallback: number): number => {
-    const raw = env[name];
-    const value = raw === undefined || raw === "" ? NaN : Number(raw);
-    return Number.isFinite(value) && value > 0 ? value : fallback;
-  };
-  return {
-    timeoutMs: num("SLIPWAY_WAIT_TIMEOUT_MS", 300_000),
-    pollIntervalMs: num("SLIPWAY_POLL_INTERVAL_MS", 1_000),
-  };
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Polls `probe` until it returns a value other than `undefined`, or throws `describe()` once the deadline
- * passes. Every wait in the Fly providers goes through here, so none can hang a deploy forever.
- */
-export async function pollUntil<T>(
-  probe: () => Promise<T | undefined>,
-  describe: () => string,
-  settings: WaitSettings = waitSettingsFromEnv(),
-): Promise<T> {
-  const deadline = Date.now() + settings.timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() >= deadline) {
-      throw new Error(`${describe()} (gave up after ${settings.timeoutMs} ms)`);
-    }
-    await sleep(Math.min(settings.pollIntervalMs, Math.max(0, deadline - Date.now())));
-  }
-}
-
 const terminalView = z
   .object({ state: z.string(), events: z.array(z.object({ type: z.string().optional(), status: z.string().optional() }).loose()).nullish() })
   .loose();
@@ -146,7 +108,7 @@ export async function waitForMachineState(
       throw toFlyError(`waiting for machine ${machineId} to be ${state}`, response.status, error);
     }
     if (Date.now() >= deadline) {
-      throw new Error(`Fly: machine ${machineId} of ${app} did not reach "${state}" within ${settings.timeoutMs} ms`);
+      throw new Error(`Fly: machine ${machineId} of ${app} did not reach "${state}" within ${formatDuration(settings.timeoutMs)}`);
     }
     // A machine that failed to boot never becomes "started": say so now instead of waiting out the deadline.
     if (state === "started") {
@@ -159,6 +121,6 @@ export async function waitForMachineState(
         throw new Error(`Fly: machine ${machineId} of ${app} is ${seen.data.state} instead of started${why ? ` (${why})` : ""}`);
       }
     }
-    await sleep(Math.min(settings.pollIntervalMs, 50));
+    await sleep(Math.min(settings.intervalMs, 50));
   }
 }

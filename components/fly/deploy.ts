@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { waitForMachineState, waitSettingsFromEnv, type FlyClient, type WaitSettings } from "./client";
+import { waitSettingsFromEnv, type WaitSettings } from "../provider";
+import { waitForMachineState, type FlyClient } from "./client";
 import {
   buildCreateBody,
   buildMachineConfig,

@@ -1,8 +1,6 @@
-import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { createFlyClient, FlyApiError, isFlyStatus, sleep, toFlyError, unwrapParsed, type FlyClient } from "./client";
-import { checkInputs } from "./check";
-import { diffFields } from "./diff";
+import { createOnce, defineProvider, diffFields } from "../provider";
+import { createFlyClient, isFlyStatus, toFlyError, unwrapParsed, type FlyClient } from "./client";
 import { connectionSchema } from "./machine-spec";
 import { ipListSchema } from "./responses";
 
@@ -12,6 +10,9 @@ export const ipTypeSchema = z.enum(["shared_v4", "v6", "private_v6"]);
 export type IpType = z.infer<typeof ipTypeSchema>;
 export const ipInputsSchema = z.object({ connection: connectionSchema, app: z.string().min(1), type: ipTypeSchema });
 export type IpInputs = z.infer<typeof ipInputsSchema>;
+export interface IpOutputs extends IpInputs {
+  address: string;
+}
 
 export interface ListedIp {
   ip: string;
@@ -37,59 +38,58 @@ async function listIps(client: FlyClient, app: string): Promise<ListedIp[]> {
   return list.ips ?? [];
 }
 
-/** Adopts an address of the wanted kind when there is one (an earlier ambiguous attempt, or a shared v4). */
-export async function assignIp(client: FlyClient, inputs: IpInputs, attempts = 3): Promise<string> {
-  for (let attempt = 1; ; attempt++) {
-    const existing = (await listIps(client, inputs.app)).find((e) => ipKind(e) === inputs.type);
-    if (existing) return existing.ip;
-    const { data, error, response } = await client.POST("/v1/apps/{app_name}/ip_assignments", {
-      params: { path: { app_name: inputs.app } },
-      body: { type: inputs.type },
-    });
-    if (response.ok) {
-      const ip = (data as { ip?: string } | undefined)?.ip;
-      if (ip) return ip;
-    } else {
-      const failure = toFlyError(`assign a ${inputs.type} address to ${inputs.app}`, response.status, error);
-      const ambiguous = isFlyStatus(failure, 408, 500, 502, 504);
-      if (!ambiguous || attempt >= attempts) throw failure;
-    }
-    if (attempt >= attempts) throw new FlyApiError(`assign a ${inputs.type} address`, response.status, "no address in the answer", undefined);
-    await sleep(100 * attempt);
-  }
+/** The app's addresses of the wanted kind (an earlier attempt's, or the shared v4 every app may have). */
+async function findExistingIps(client: FlyClient, inputs: IpInputs): Promise<string[]> {
+  return (await listIps(client, inputs.app)).filter((e) => ipKind(e) === inputs.type).map((e) => e.ip);
 }
 
-export const flyIpProvider: pulumi.dynamic.ResourceProvider = {
-  async check(_olds, news) {
-    return checkInputs(ipInputsSchema, news);
-  },
-  async diff(_id, olds, news) {
-    return diffFields(olds, news, { fields: ["app", "type"], replaceOn: ["app", "type"] });
-  },
-  async create(raw) {
-    const inputs = ipInputsSchema.parse(raw);
+/** Adopts an address of the wanted kind when there is one; otherwise assigns one, at most once. */
+export async function assignIp(client: FlyClient, inputs: IpInputs, attempts = 3): Promise<string> {
+  const existing = await findExistingIps(client, inputs);
+  if (existing[0] !== undefined) return existing[0];
+  return createOnce({
+    what: `FlyIpAssignment ${inputs.type} of ${inputs.app}`,
+    attempt: async () => {
+      const { data, error, response } = await client.POST("/v1/apps/{app_name}/ip_assignments", {
+        params: { path: { app_name: inputs.app } },
+        body: { type: inputs.type },
+      });
+      if (!response.ok) throw toFlyError(`assign a ${inputs.type} address to ${inputs.app}`, response.status, error);
+      const ip = (data as { ip?: string } | undefined)?.ip;
+      // A 2xx without the address: it may have been assigned; the look-up below finds it.
+      if (!ip) throw new Error(`Fly API: assign a ${inputs.type} address to ${inputs.app} answered no address`);
+      return ip;
+    },
+    findExisting: () => findExistingIps(client, inputs),
+    key: (ip) => ip,
+    // Nothing of this kind existed a moment ago (checked above).
+    baseline: false,
+    attempts,
+  });
+}
+
+export const flyIpProvider = defineProvider<IpInputs, IpOutputs>({
+  resource: "FlyIpAssignment",
+  schema: ipInputsSchema,
+  nameOf: (inputs) => `${inputs.type} of ${inputs.app}`,
+  diff: (olds, news) => diffFields(olds, news, { app: { kind: "replace" }, type: { kind: "replace" } }),
+  async create(inputs) {
     const address = await assignIp(createFlyClient(inputs.connection), inputs);
     return { id: address, outs: { ...inputs, address } };
   },
   async read(id, props) {
-    const inputs = ipInputsSchema.parse(props);
     try {
-      const found = (await listIps(createFlyClient(inputs.connection), inputs.app)).some((e) => e.ip === id);
-      return found ? { id, props: { ...props, address: id } } : { id: "", props: {} };
+      const found = (await listIps(createFlyClient(props.connection), props.app)).some((e) => e.ip === id);
+      return found ? { ...props, address: id } : undefined;
     } catch (error) {
-      if (isFlyStatus(error, 404)) return { id: "", props: {} };
+      if (isFlyStatus(error, 404)) return undefined;
       throw error;
     }
   },
-  async update(_id, olds, news) {
-    // Computed outputs (ids, status) carry over; only the token can have changed.
-    return { outs: { ...olds, ...news } };
-  },
   async delete(id, props) {
-    const inputs = ipInputsSchema.parse(props);
-    const { error, response } = await createFlyClient(inputs.connection).DELETE("/v1/apps/{app_name}/ip_assignments/{ip}", {
-      params: { path: { app_name: inputs.app, ip: id } },
+    const { error, response } = await createFlyClient(props.connection).DELETE("/v1/apps/{app_name}/ip_assignments/{ip}", {
+      params: { path: { app_name: props.app, ip: id } },
     });
-    if (!response.ok && response.status !== 404) throw toFlyError(`release ${id} of ${inputs.app}`, response.status, error);
+    if (!response.ok && response.status !== 404) throw toFlyError(`release ${id} of ${props.app}`, response.status, error);
   },
-};
+});

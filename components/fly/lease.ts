@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { FlyApiError, pollUntil, toFlyError, waitSettingsFromEnv, type FlyClient, type WaitSettings } from "./client";
+import { pollUntil, waitSettingsFromEnv, type PollResult, type WaitSettings } from "../provider";
+import { FlyApiError, toFlyError, type FlyClient } from "./client";
 import { leaseSchema } from "./responses";
 
 /**
@@ -64,14 +65,15 @@ export async function acquireLease(client: FlyClient, app: string, id: string, s
   let emptyHanded = 0;
   let lastFailure = "";
   return pollUntil(
-    async () => {
+    `the lease of Fly machine ${id} of ${app}`,
+    async (): Promise<PollResult<string>> => {
       let conflict = false;
       try {
         const { data, error, response } = await client.POST("/v1/apps/{app_name}/machines/{machine_id}/lease", {
           params: { path },
           body: { ttl: LEASE_TTL_SECONDS, description },
         });
-        if (response.ok) return leaseSchema.parse(data).nonce;
+        if (response.ok) return { done: true, value: leaseSchema.parse(data).nonce };
         if (response.status !== 409 && !UNSURE.includes(response.status)) {
           throw toFlyError(`acquire the lease of machine ${id}`, response.status, error);
         }
@@ -83,18 +85,17 @@ export async function acquireLease(client: FlyClient, app: string, id: string, s
         lastFailure = error instanceof Error ? error.message : String(error);
       }
       const current = await findLease(client, app, id);
-      if (current?.description === description && current.nonce) return current.nonce;
+      if (current?.description === description && current.nonce) return { done: true, value: current.nonce };
       if (current) {
         holder = [current.owner, current.description].filter(Boolean).join(", ") || "another deployer";
-        return undefined;
+        return { done: false, state: `held by ${holder}` };
       }
       // A 409 whose lease is gone by now was released meanwhile: simply try again.
       if (!conflict && ++emptyHanded >= ACQUIRE_ATTEMPTS) {
         throw new Error(`Fly: could not acquire the lease of machine ${id} of ${app} after ${emptyHanded} attempts: ${lastFailure}`);
       }
-      return undefined;
+      return { done: false, state: holder ? `held by ${holder}` : lastFailure };
     },
-    () => `Fly: machine ${id} of ${app} stays leased (${holder || lastFailure})`,
     settings,
   );
 }

@@ -1,8 +1,6 @@
-import type * as pulumi from "@pulumi/pulumi";
+import { defineProvider, diffFields, type FieldDiffResult, type Fields } from "../provider";
 import { createFlyClient, isFlyStatus, waitForMachineState } from "./client";
 import { deployGroup } from "./deploy";
-import { checkInputs } from "./check";
-import { diffFields, type FieldDiffResult } from "./diff";
 import { machineGroupInputsSchema, normalizeAutostop, type MachineGroupInputs } from "./machine-spec";
 import { destroyMachine, listGroup } from "./machines";
 import type { MachineView } from "./responses";
@@ -13,24 +11,31 @@ export interface MachineGroupOutputs extends MachineGroupInputs {
   machineIds: string[];
 }
 
-const FIELDS = [
-  "app", "group", "region", "image", "count", "guest", "env", "cmd", "services", "checks", "mounts", "metadata",
-  "minSecretsVersion", "strategy", "maxUnavailable",
-] as const;
-
 /**
  * Fly machines cannot move between regions, and the group label is how machines are found: both replace.
  * The old group goes first so the new one does not adopt its machines (they share the label).
  */
-const REPLACE_ON = ["app", "group", "region"] as const;
+const FIELDS: Fields = {
+  app: { kind: "replace" },
+  group: { kind: "replace" },
+  region: { kind: "replace" },
+  image: { kind: "update" },
+  count: { kind: "update" },
+  guest: { kind: "update" },
+  env: { kind: "update" },
+  cmd: { kind: "update" },
+  services: { kind: "update" },
+  checks: { kind: "update" },
+  mounts: { kind: "update" },
+  metadata: { kind: "update" },
+  minSecretsVersion: { kind: "update" },
+  strategy: { kind: "update" },
+  maxUnavailable: { kind: "update" },
+};
 
 const log = (line: string): void => {
   if (process.env.SLIPWAY_FLY_LOG) process.stderr.write(`${line}\n`);
 };
-
-function parse(inputs: unknown): MachineGroupInputs {
-  return machineGroupInputsSchema.parse(inputs);
-}
 
 function outputs(spec: MachineGroupInputs, machines: MachineView[]): MachineGroupOutputs {
   return { ...spec, machineIds: machines.map((m) => m.id).sort() };
@@ -45,7 +50,7 @@ async function deploy(spec: MachineGroupInputs): Promise<MachineGroupOutputs> {
 }
 
 export function diffMachineGroup(olds: object, news: object): FieldDiffResult {
-  return diffFields(olds, news, { fields: FIELDS, replaceOn: REPLACE_ON, deleteBeforeReplace: true });
+  return diffFields(olds, news, FIELDS, { deleteBeforeReplace: true });
 }
 
 /** What refresh reports: the live image, count and (normalised) autostop, so drift shows up as a diff. */
@@ -65,55 +70,40 @@ export function observedState(props: MachineGroupOutputs, machines: MachineView[
   };
 }
 
-export const flyMachineGroupProvider: pulumi.dynamic.ResourceProvider = {
-  async check(_olds, news) {
-    return checkInputs(machineGroupInputsSchema, news);
+export const flyMachineGroupProvider = defineProvider<MachineGroupInputs, MachineGroupOutputs>({
+  resource: "FlyMachineGroup",
+  schema: machineGroupInputsSchema,
+  nameOf: (spec) => `${spec.app}/${spec.group}`,
+  diff: diffMachineGroup,
+  async create(spec) {
+    return { id: `${spec.app}/${spec.group}`, outs: await deploy(spec) };
   },
-
-  async diff(_id, olds, news) {
-    return diffMachineGroup(olds, news);
-  },
-
-  async create(inputs) {
-    const spec = parse(inputs);
-    const outs = await deploy(spec);
-    return { id: `${spec.app}/${spec.group}`, outs };
-  },
-
-  async read(id, props) {
-    const spec = parse(props);
-    const client = createFlyClient(spec.connection);
+  async read(_id, props) {
     try {
-      const machines = await listGroup(client, spec.app, spec.group);
-      return { id, props: observedState(props as MachineGroupOutputs, machines) };
+      return observedState(props, await listGroup(createFlyClient(props.connection), props.app, props.group));
     } catch (error) {
       // The app is gone, and with it every machine of the group.
-      if (isFlyStatus(error, 404)) return { id: "", props: {} };
+      if (isFlyStatus(error, 404)) return undefined;
       throw error;
     }
   },
-
-  async update(_id, _olds, news) {
-    return { outs: await deploy(parse(news)) };
-  },
-
+  update: async (_id, _olds, spec) => deploy(spec),
   async delete(_id, props) {
-    const spec = parse(props);
-    const client = createFlyClient(spec.connection);
+    const client = createFlyClient(props.connection);
     let machines: MachineView[];
     try {
-      machines = await listGroup(client, spec.app, spec.group);
+      machines = await listGroup(client, props.app, props.group);
     } catch (error) {
       if (isFlyStatus(error, 404)) return;
       throw error;
     }
-    for (const m of machines) await destroyMachine(client, spec.app, m.id);
+    for (const m of machines) await destroyMachine(client, props.app, m.id);
     // Wait until each is really destroyed: its volume is only released after that, and a replacement group
     // created right after must not find half-dead machines carrying the same label.
     for (const m of machines) {
-      await waitForMachineState(client, spec.app, m.id, "destroyed").catch((error: unknown) => {
+      await waitForMachineState(client, props.app, m.id, "destroyed").catch((error: unknown) => {
         if (!isFlyStatus(error, 404)) throw error;
       });
     }
   },
-};
+});

@@ -1,17 +1,6 @@
+import { AMBIGUOUS_STATUSES, createOnce, pollUntil, sleep, waitSettingsFromEnv, type WaitSettings } from "../provider";
 import type { components } from "./api.gen";
-import {
-  FlyApiError,
-  isFlyStatus,
-  pollUntil,
-  sleep,
-  toFlyError,
-  unwrap,
-  unwrapParsed,
-  waitForMachineState,
-  waitSettingsFromEnv,
-  type FlyClient,
-  type WaitSettings,
-} from "./client";
+import { toFlyError, unwrap, unwrapParsed, waitForMachineState, type FlyClient } from "./client";
 import { GROUP_KEY, LAUNCH_KEY, type FlyMachineConfig } from "./machine-spec";
 import { LEASE_HEADER } from "./lease";
 import { machineListSchema, machineSchema, machineVersion, type MachineView } from "./responses";
@@ -44,11 +33,6 @@ export async function getMachine(client: FlyClient, app: string, id: string): Pr
   );
 }
 
-/** Ambiguous outcomes of a create: the machine may exist although the answer says otherwise. */
-function ambiguous(error: unknown): boolean {
-  return isFlyStatus(error, 408, 500, 502, 504) || !(error instanceof FlyApiError);
-}
-
 /**
  * Creates a machine carrying `launchId` in its metadata. When the answer is ambiguous (408/5xx, dropped
  * connection), the machine is looked up by its launch id before trying again, so a retry never makes a twin.
@@ -61,25 +45,24 @@ export async function createMachine(
 ): Promise<MachineView> {
   const launchId = body.config?.metadata?.[LAUNCH_KEY];
   if (!launchId) throw new Error("createMachine: the config must carry a launch id");
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await unwrapParsed(
-        `create machine in ${app}`,
-        machineSchema,
-        client.POST("/v1/apps/{app_name}/machines", { params: { path: { app_name: app } }, body }),
-      );
-    } catch (error) {
-      if (!ambiguous(error) || attempt >= attempts) throw error;
-      const existing = (await listMachines(client, app)).find((m) => m.config?.metadata?.[LAUNCH_KEY] === launchId);
-      if (existing) return existing;
-      await sleep(100 * attempt);
-    }
-  }
+  return createOnce({
+    what: `Fly machine ${launchId} in ${app}`,
+    attempt: () =>
+      unwrapParsed(`create machine in ${app}`, machineSchema, client.POST("/v1/apps/{app_name}/machines", { params: { path: { app_name: app } }, body })),
+    // The launch id is this create's own: nothing carried it before, so no baseline is needed.
+    findExisting: async () => (await listMachines(client, app)).filter((m) => m.config?.metadata?.[LAUNCH_KEY] === launchId),
+    key: (m) => m.id,
+    baseline: false,
+    attempts,
+  });
 }
 
 /**
  * Updates a machine under its lease, guarded by `current_version`. A 409 means someone changed the machine
- * since we read it: read it again and retry, a bounded number of times.
+ * since we read it: read it again and retry, a bounded number of times. So does an ambiguous answer
+ * (408/500/502/504): re-applying the same config on a fresh version is harmless. 429/503 are not retried here:
+ * the client already re-sent those (components/http.ts), and retrying them again would multiply its attempts
+ * (5 × 6 POSTs) — one retry layer per kind of failure.
  */
 export async function updateMachine(
   client: FlyClient,
@@ -111,8 +94,7 @@ export async function updateMachine(
     }
     const { data, error, response } = answer;
     if (response.ok) return machineSchema.parse(data);
-    // 409: stale version. 408/5xx: ambiguous; re-applying the same config on a fresh version is harmless.
-    const retriable = response.status === 409 || response.status === 408 || response.status >= 500;
+    const retriable = response.status === 409 || AMBIGUOUS_STATUSES.includes(response.status);
     if (!retriable || attempt >= attempts) {
       throw toFlyError(`update machine ${id}`, response.status, error);
     }
@@ -136,25 +118,23 @@ export async function waitHealthy(
 ): Promise<void> {
   await waitForMachineState(client, app, id, "started", version, settings);
   let critical = 0;
-  let last = "";
   await pollUntil(
+    `Fly machine ${id} of ${app} to pass its checks`,
     async () => {
       const m = await getMachine(client, app, id);
       if (m.state === "failed" || m.state === "stopped" || GONE.includes(m.state)) {
         throw new Error(`Fly: machine ${id} of ${app} is ${m.state} instead of started`);
       }
       const checks = m.checks ?? [];
-      if (checks.every((c) => c.status === "passing")) return true;
+      if (checks.every((c) => c.status === "passing")) return { done: true, value: undefined };
       const failing = checks.filter((c) => c.status === "critical");
-      last = checks.map((c) => `${c.name}=${c.status}`).join(", ");
       critical = failing.length > 0 ? critical + 1 : 0;
       if (critical >= CRITICAL_POLLS) {
         const detail = failing.map((c) => `${c.name}${c.output ? ` (${c.output})` : ""}`).join(", ");
         throw new Error(`Fly: machine ${id} of ${app} failed its checks: ${detail}`);
       }
-      return undefined;
+      return { done: false, state: checks.map((c) => `${c.name}=${c.status}`).join(", ") || "no status yet" };
     },
-    () => `Fly: machine ${id} of ${app} did not pass its checks (${last || "no status yet"})`,
     settings,
   );
 }

@@ -1,10 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { defineProvider, diffFields, pollUntil, waitSettingsFromEnv } from "../provider";
 import type { components } from "./api.gen";
-import { createFlyClient, pollUntil, waitSettingsFromEnv, type FlyClient } from "./client";
-import { checkInputs } from "./check";
-import { diffFields } from "./diff";
+import { createFlyClient, type FlyClient } from "./client";
 import { connectionSchema, guestSchema, LAUNCH_KEY } from "./machine-spec";
 import { createMachine, destroyMachine, getMachine } from "./machines";
 import type { MachineView } from "./responses";
@@ -23,6 +21,11 @@ export const releaseInputsSchema = z.object({
   timeoutMs: z.number().int().positive(),
 });
 export type ReleaseInputs = z.infer<typeof releaseInputsSchema>;
+export interface ReleaseOutputs extends ReleaseInputs {
+  machineId: string;
+  exitCode: number;
+  ranAt: string;
+}
 
 export const RELEASE_KEY = "slipway_release";
 
@@ -67,11 +70,11 @@ export async function runReleaseCommand(client: FlyClient, inputs: ReleaseInputs
   try {
     // Polled rather than /wait: a command that cannot boot ends in "failed", never in "stopped".
     const done = await pollUntil(
+      `${label} to finish`,
       async () => {
         const m = await getMachine(client, inputs.app, machine.id);
-        return ["stopped", "failed", "destroyed"].includes(m.state) ? m : undefined;
+        return ["stopped", "failed", "destroyed"].includes(m.state) ? { done: true, value: m } : { done: false, state: m.state };
       },
-      () => `Fly: ${label} did not finish`,
       settings,
     );
     if (done.state === "failed") {
@@ -89,35 +92,32 @@ export async function runReleaseCommand(client: FlyClient, inputs: ReleaseInputs
   }
 }
 
-async function run(raw: unknown): Promise<Record<string, unknown>> {
-  const inputs = releaseInputsSchema.parse(raw);
+async function run(inputs: ReleaseInputs): Promise<ReleaseOutputs> {
   const result = await runReleaseCommand(createFlyClient(inputs.connection), inputs);
   return { ...inputs, ...result, ranAt: new Date().toISOString() };
 }
 
-export const flyReleaseCommandProvider: pulumi.dynamic.ResourceProvider = {
-  async check(_olds, news) {
-    return checkInputs(releaseInputsSchema, news);
+export const flyReleaseCommandProvider = defineProvider<ReleaseInputs, ReleaseOutputs>({
+  resource: "FlyReleaseCommand",
+  schema: releaseInputsSchema,
+  nameOf: (inputs) => `\`${inputs.command.join(" ")}\` in ${inputs.app}`,
+  // Any change to what runs re-runs it (an update); a different app is a different release history.
+  diff: (olds, news) =>
+    diffFields(olds, news, {
+      app: { kind: "replace" },
+      image: { kind: "update" },
+      command: { kind: "update" },
+      region: { kind: "update" },
+      env: { kind: "update" },
+      minSecretsVersion: { kind: "update" },
+      guest: { kind: "update" },
+    }),
+  async create(inputs) {
+    const outs = await run(inputs);
+    return { id: `${outs.app}/release/${outs.machineId}`, outs };
   },
-  async diff(_id, olds, news) {
-    // Any change to what runs re-runs it (an update); a different app is a different release history.
-    return diffFields(olds, news, {
-      fields: ["app", "image", "command", "region", "env", "minSecretsVersion", "guest"],
-      replaceOn: ["app"],
-    });
-  },
-  async create(raw) {
-    const outs = await run(raw);
-    return { id: `${String(outs.app)}/release/${String(outs.machineId)}`, outs };
-  },
-  async update(_id, _olds, news) {
-    return { outs: await run(news) };
-  },
+  update: async (_id, _olds, inputs) => run(inputs),
   // Nothing lives on after a run: read keeps the last run's record, delete has nothing to remove.
-  async read(id, props) {
-    return { id, props };
-  },
-  async delete() {
-    return;
-  },
-};
+  read: async (_id, props) => props,
+  delete: async () => undefined,
+});

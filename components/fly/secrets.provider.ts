@@ -1,8 +1,6 @@
-import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { createFlyClient, FlyApiError, isFlyStatus, sleep, toFlyError, unwrapParsed, type FlyClient } from "./client";
-import { checkInputs } from "./check";
-import { diffFields, type FieldDiffResult } from "./diff";
+import { defineProvider, diffFields, retryAmbiguous, type FieldDiffResult } from "../provider";
+import { createFlyClient, isFlyStatus, toFlyError, unwrapParsed, type FlyClient } from "./client";
 import { connectionSchema } from "./machine-spec";
 import { secretsUpdateSchema } from "./responses";
 
@@ -30,35 +28,25 @@ export function planSecretsChange(
 }
 
 /** Per-name entries (`values.NAME`), so a preview says which secret changes without showing any value. */
-export function diffSecrets(olds: Record<string, unknown>, news: Record<string, unknown>): FieldDiffResult {
-  const base = diffFields(olds, news, { fields: ["app"], replaceOn: ["app"] });
-  const before = (olds.values ?? {}) as Record<string, string>;
-  const after = (news.values ?? {}) as Record<string, string>;
-  const detailedDiff = { ...base.detailedDiff };
-  const { set, unset } = planSecretsChange(before, after);
-  for (const name of Object.keys(set)) detailedDiff[`values.${name}`] = { kind: name in before ? "update" : "add", inputDiff: true };
-  for (const name of unset) detailedDiff[`values.${name}`] = { kind: "delete", inputDiff: true };
-  return { ...base, changes: Object.keys(detailedDiff).length > 0, detailedDiff };
+export function diffSecrets(olds: object, news: object): FieldDiffResult {
+  return diffFields(olds, news, { app: { kind: "replace" }, values: { kind: "update", map: true } });
 }
 
 const versionOf = (body: z.infer<typeof secretsUpdateSchema>): number => body.version ?? body.Version ?? 0;
 
 /** Setting the same values again is harmless, so an ambiguous answer is simply retried. */
 async function setSecrets(client: FlyClient, app: string, values: Record<string, string>, attempts = 4): Promise<number> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const body = await unwrapParsed(
+  const body = await retryAmbiguous(
+    `FlySecrets of ${app}`,
+    () =>
+      unwrapParsed(
         `set secrets of ${app}`,
         secretsUpdateSchema,
         client.POST("/v1/apps/{app_name}/secrets", { params: { path: { app_name: app } }, body: { values } }),
-      );
-      return versionOf(body);
-    } catch (error) {
-      const ambiguous = isFlyStatus(error, 408, 500, 502, 504) || !(error instanceof FlyApiError);
-      if (!ambiguous || attempt >= attempts) throw error;
-      await sleep(100 * attempt);
-    }
-  }
+      ),
+    attempts,
+  );
+  return versionOf(body);
 }
 
 async function unsetSecret(client: FlyClient, app: string, name: string): Promise<number | undefined> {
@@ -80,49 +68,40 @@ async function apply(inputs: SecretsInputs, previous: Record<string, string>, pr
   return { ...inputs, names: Object.keys(inputs.values).sort(), version };
 }
 
-export const flySecretsProvider: pulumi.dynamic.ResourceProvider = {
-  async check(_olds, news) {
-    return checkInputs(secretsInputsSchema, news);
-  },
-  async diff(_id, olds, news) {
-    return diffSecrets(olds, news);
-  },
-  async create(raw) {
-    const inputs = secretsInputsSchema.parse(raw);
+export const flySecretsProvider = defineProvider<SecretsInputs, SecretsOutputs>({
+  resource: "FlySecrets",
+  schema: secretsInputsSchema,
+  nameOf: (inputs) => `of ${inputs.app}`,
+  diff: diffSecrets,
+  async create(inputs) {
     const outs = await apply(inputs, {}, 0);
     return { id: `${inputs.app}/secrets/${outs.names.join(",")}`, outs };
   },
-  async read(id, props) {
-    const inputs = secretsInputsSchema.parse(props);
+  async read(_id, props) {
     const list = await unwrapParsed(
-      `list secrets of ${inputs.app}`,
+      `list secrets of ${props.app}`,
       z.object({ secrets: z.array(z.object({ name: z.string() }).loose()).nullish() }).loose(),
-      createFlyClient(inputs.connection).GET("/v1/apps/{app_name}/secrets", { params: { path: { app_name: inputs.app } } }),
+      createFlyClient(props.connection).GET("/v1/apps/{app_name}/secrets", { params: { path: { app_name: props.app } } }),
     ).catch((error: unknown) => {
       if (isFlyStatus(error, 404)) return undefined;
       throw error;
     });
-    if (!list) return { id: "", props: {} };
+    if (!list) return undefined;
     // Values cannot be read back; a managed name that vanished drops out, so the next `up` sets it again.
     const present = new Set((list.secrets ?? []).map((s) => s.name));
-    const values = Object.fromEntries(Object.entries(inputs.values).filter(([k]) => present.has(k)));
-    return { id, props: { ...props, values, names: Object.keys(values).sort() } };
+    const values = Object.fromEntries(Object.entries(props.values).filter(([k]) => present.has(k)));
+    return { ...props, values, names: Object.keys(values).sort() };
   },
-  async update(_id, olds, news) {
-    const inputs = secretsInputsSchema.parse(news);
-    const previous = (olds as Partial<SecretsOutputs>).values ?? {};
-    return { outs: await apply(inputs, previous, (olds as Partial<SecretsOutputs>).version ?? 0) };
-  },
+  update: async (_id, olds, inputs) => apply(inputs, olds.values ?? {}, olds.version ?? 0),
   async delete(_id, props) {
-    const inputs = secretsInputsSchema.parse(props);
-    const client = createFlyClient(inputs.connection);
-    for (const name of Object.keys(inputs.values)) {
+    const client = createFlyClient(props.connection);
+    for (const name of Object.keys(props.values)) {
       try {
-        await unsetSecret(client, inputs.app, name);
+        await unsetSecret(client, props.app, name);
       } catch (error) {
         // The app (and its secrets) may be gone already.
         if (!isFlyStatus(error, 404)) throw error;
       }
     }
   },
-};
+});

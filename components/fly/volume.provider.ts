@@ -1,8 +1,6 @@
-import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { createFlyClient, FlyApiError, isFlyStatus, pollUntil, sleep, toFlyError, unwrapParsed, type FlyClient } from "./client";
-import { checkInputs, containsUnknown } from "./check";
-import { diffFields, type FieldDiffResult } from "./diff";
+import { createOnce, defineProvider, diffFields, pollUntil, type FieldDiffResult } from "../provider";
+import { createFlyClient, isFlyStatus, toFlyError, unwrapParsed, type FlyClient } from "./client";
 import { connectionSchema } from "./machine-spec";
 import { volumeSchema, type VolumeView } from "./responses";
 
@@ -19,6 +17,9 @@ export const volumeInputsSchema = z.object({
   encrypted: z.boolean(),
 });
 export type VolumeInputs = z.infer<typeof volumeInputsSchema>;
+export interface VolumeOutputs extends VolumeInputs {
+  volumeId: string;
+}
 
 export function shrinkMessage(from: number, to: number): string {
   return `FlyVolume: sizeGb cannot shrink from ${from} to ${to} GB; Fly volumes only grow. Create a new volume and copy the data, or keep ${from}`;
@@ -37,8 +38,13 @@ export function buildCreateVolumeBody(inputs: VolumeInputs): Record<string, unkn
 
 export function diffVolume(olds: object, news: object): FieldDiffResult {
   return diffFields(olds, news, {
-    fields: ["app", "name", "region", "encrypted", "sizeGb", "snapshotRetention", "autoBackup"],
-    replaceOn: ["app", "name", "region", "encrypted"],
+    app: { kind: "replace" },
+    name: { kind: "replace" },
+    region: { kind: "replace" },
+    encrypted: { kind: "replace" },
+    sizeGb: { kind: "update" },
+    snapshotRetention: { kind: "update" },
+    autoBackup: { kind: "update" },
   });
 }
 
@@ -55,24 +61,18 @@ async function listVolumes(client: FlyClient, app: string): Promise<VolumeView[]
  * with this name and region that did not exist before the attempt.
  */
 export async function createVolume(client: FlyClient, inputs: VolumeInputs, attempts = 3): Promise<VolumeView> {
-  const before = new Set((await listVolumes(client, inputs.app)).map((v) => v.id));
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await unwrapParsed(
+  return createOnce({
+    what: `FlyVolume ${inputs.name}`,
+    attempt: () =>
+      unwrapParsed(
         `create volume ${inputs.name}`,
         volumeSchema,
         client.POST("/v1/apps/{app_name}/volumes", { params: { path: { app_name: inputs.app } }, body: buildCreateVolumeBody(inputs) }),
-      );
-    } catch (error) {
-      const ambiguous = isFlyStatus(error, 408, 500, 502, 504) || !(error instanceof FlyApiError);
-      if (!ambiguous || attempt >= attempts) throw error;
-      const made = (await listVolumes(client, inputs.app)).find(
-        (v) => !before.has(v.id) && v.name === inputs.name && v.region === inputs.region,
-      );
-      if (made) return made;
-      await sleep(100 * attempt);
-    }
-  }
+      ),
+    findExisting: async () => (await listVolumes(client, inputs.app)).filter((v) => v.name === inputs.name && v.region === inputs.region),
+    key: (v) => v.id,
+    attempts,
+  });
 }
 
 async function getVolume(client: FlyClient, app: string, id: string): Promise<VolumeView | undefined> {
@@ -85,45 +85,33 @@ async function getVolume(client: FlyClient, app: string, id: string): Promise<Vo
   }
 }
 
-function outputsOf(inputs: VolumeInputs, volume: VolumeView): Record<string, unknown> {
+function outputsOf(inputs: VolumeInputs, volume: VolumeView): VolumeOutputs {
   return { ...inputs, volumeId: volume.id, sizeGb: volume.size_gb, region: volume.region };
 }
 
-export const flyVolumeProvider: pulumi.dynamic.ResourceProvider = {
-  async check(olds, news) {
-    const checked = checkInputs(volumeInputsSchema, news);
-    if (checked.failures || containsUnknown(news)) return checked;
-    const before = typeof olds?.sizeGb === "number" ? olds.sizeGb : undefined;
-    const after = news.sizeGb as number;
-    if (before !== undefined && after < before) {
-      return { failures: [{ property: "sizeGb", reason: shrinkMessage(before, after) }] };
-    }
-    return checked;
+export const flyVolumeProvider = defineProvider<VolumeInputs, VolumeOutputs>({
+  resource: "FlyVolume",
+  schema: volumeInputsSchema,
+  nameOf: (inputs) => inputs.name,
+  checkChange(olds, news) {
+    const before = typeof olds.sizeGb === "number" ? olds.sizeGb : undefined;
+    return before !== undefined && news.sizeGb < before ? [{ property: "sizeGb", reason: shrinkMessage(before, news.sizeGb) }] : [];
   },
-  async diff(_id, olds, news) {
-    return diffVolume(olds, news);
-  },
-  async create(raw) {
-    const inputs = volumeInputsSchema.parse(raw);
+  diff: diffVolume,
+  async create(inputs) {
     const volume = await createVolume(createFlyClient(inputs.connection), inputs);
     return { id: volume.id, outs: outputsOf(inputs, volume) };
   },
   async read(id, props) {
-    const inputs = volumeInputsSchema.parse(props);
-    const volume = await getVolume(createFlyClient(inputs.connection), inputs.app, id);
-    if (!volume || volume.state === "destroyed" || volume.state === "pending_destroy") return { id: "", props: {} };
+    const volume = await getVolume(createFlyClient(props.connection), props.app, id);
+    if (!volume || volume.state === "destroyed" || volume.state === "pending_destroy") return undefined;
     return {
-      id,
-      props: {
-        ...outputsOf(inputs, volume),
-        snapshotRetention: volume.snapshot_retention ?? inputs.snapshotRetention,
-        autoBackup: volume.auto_backup_enabled ?? inputs.autoBackup,
-      },
+      ...outputsOf(props, volume),
+      snapshotRetention: volume.snapshot_retention ?? props.snapshotRetention,
+      autoBackup: volume.auto_backup_enabled ?? props.autoBackup,
     };
   },
-  async update(id, olds, news) {
-    const inputs = volumeInputsSchema.parse(news);
-    const previous = volumeInputsSchema.parse(olds);
+  async update(id, previous, inputs) {
     const client = createFlyClient(inputs.connection);
     const path = { app_name: inputs.app, volume_id: id };
     if (inputs.sizeGb < previous.sizeGb) throw new Error(shrinkMessage(previous.sizeGb, inputs.sizeGb));
@@ -139,22 +127,18 @@ export const flyVolumeProvider: pulumi.dynamic.ResourceProvider = {
     }
     const volume = await getVolume(client, inputs.app, id);
     if (!volume) throw new Error(`FlyVolume: volume ${id} disappeared during the update`);
-    return { outs: outputsOf(inputs, volume) };
+    return outputsOf(inputs, volume);
   },
   async delete(id, props) {
-    const inputs = volumeInputsSchema.parse(props);
-    const client = createFlyClient(inputs.connection);
+    const client = createFlyClient(props.connection);
     // 412: the volume is still bound to a machine that was destroyed moments ago (up to a minute). Retry, bounded.
-    await pollUntil(
-      async () => {
-        const { error, response } = await client.DELETE("/v1/apps/{app_name}/volumes/{volume_id}", {
-          params: { path: { app_name: inputs.app, volume_id: id } },
-        });
-        if (response.ok || response.status === 404) return true;
-        if (response.status === 412) return undefined;
-        throw toFlyError(`delete volume ${id}`, response.status, error);
-      },
-      () => `Fly: volume ${id} stays attached (412) after its machine was destroyed`,
-    );
+    await pollUntil(`Fly volume ${id} to be released by its destroyed machine`, async () => {
+      const { error, response } = await client.DELETE("/v1/apps/{app_name}/volumes/{volume_id}", {
+        params: { path: { app_name: props.app, volume_id: id } },
+      });
+      if (response.ok || response.status === 404) return { done: true, value: undefined };
+      if (response.status === 412) return { done: false, state: "412, still attached" };
+      throw toFlyError(`delete volume ${id}`, response.status, error);
+    });
   },
-};
+});

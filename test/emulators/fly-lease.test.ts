@@ -10,7 +10,7 @@ import { call, TOKEN } from "./fly/testkit";
  */
 
 const policy = { limit: 3, baseDelayMs: 5, backoffLimitMs: 50, timeoutMs: 400 };
-const settings = { timeoutMs: 5_000, pollIntervalMs: 20 };
+const settings = { timeoutMs: 5_000, intervalMs: 20 };
 
 let emu: FlyEmulator;
 let client: FlyClient;
@@ -79,8 +79,8 @@ describe("Fly lease acquisition under faults", () => {
     machineId = await newMachine();
     const held = await call(emu, "POST", `/v1/apps/web/machines/${machineId}/lease`, { ttl: 300, description: "flyctl deploy" });
     expect(held.status).toBe(201);
-    await expect(acquireLease(client, "web", machineId, { timeoutMs: 300, pollIntervalMs: 20 })).rejects.toThrow(
-      new RegExp(`Fly: machine ${machineId} of web stays leased \\(.*flyctl deploy\\) \\(gave up after 300 ms\\)`),
+    await expect(acquireLease(client, "web", machineId, { timeoutMs: 300, intervalMs: 20 })).rejects.toThrow(
+      new RegExp(`Timed out after 300 ms waiting for the lease of Fly machine ${machineId} of web \\(last seen: held by .*flyctl deploy\\)`),
     );
     // Nothing of ours was taken or left behind: the holder's lease is untouched.
     expect((await findLease(client, "web", machineId))?.description).toBe("flyctl deploy");

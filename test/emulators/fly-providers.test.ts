@@ -83,7 +83,12 @@ describe("FlyApp provider", () => {
     expect(created.outs.appId).toEqual(expect.any(String));
 
     const read = await flyAppProvider.read!("web", created.outs);
-    expect(read).toEqual({ id: "web", props: expect.objectContaining({ name: "web", org: "acme", appId: created.outs.appId }) });
+    expect(read).toEqual({
+      id: "web",
+      props: expect.objectContaining({ name: "web", org: "acme", appId: created.outs.appId }),
+      // What was read is reported as the inputs too (without the outputs), so refreshed drift reaches the engine's diff.
+      inputs: { connection, name: "web", org: "acme" },
+    });
 
     const updated = await flyAppProvider.update!("web", created.outs, { ...inputs, connection: { ...connection, token: TOKEN } });
     expect(updated.outs?.appId).toBe(created.outs.appId);
@@ -91,7 +96,7 @@ describe("FlyApp provider", () => {
 
     await flyAppProvider.delete!("web", created.outs);
     expect(inventory().apps).toEqual([]);
-    expect(await flyAppProvider.read!("web", created.outs)).toEqual({ id: "", props: {} });
+    expect(await flyAppProvider.read!("web", created.outs)).toEqual({});
   });
 
   it("an ambiguous create (created, answered 502) makes no duplicate and succeeds", async () => {
@@ -99,7 +104,9 @@ describe("FlyApp provider", () => {
     const created = await flyAppProvider.create({ connection, name: "web", org: "acme" });
     expect(created.id).toBe("web");
     expect(inventory().apps.map((a) => a.name)).toEqual(["web"]);
-    expect(requests("POST", "/v1/apps").map((e) => e.status)).toEqual([502, 201]);
+    // The lost attempt's app is found by name in our org and adopted: no second POST.
+    expect(requests("POST", "/v1/apps").map((e) => e.status)).toEqual([502]);
+    expect(requests("GET", "/v1/apps/web").map((e) => e.status)).toContain(200);
   });
 
   it("a name taken by someone else fails with a clear message", async () => {
@@ -149,8 +156,8 @@ describe("IP and certificate providers", () => {
 
     await flyCertificateProvider.delete!(cert.id, cert.outs);
     await flyIpProvider.delete!(v6.id, v6.outs);
-    expect(await flyIpProvider.read!(v6.id, v6.outs)).toEqual({ id: "", props: {} });
-    expect(await flyCertificateProvider.read!(cert.id, cert.outs)).toEqual({ id: "", props: {} });
+    expect(await flyIpProvider.read!(v6.id, v6.outs)).toEqual({});
+    expect(await flyCertificateProvider.read!(cert.id, cert.outs)).toEqual({});
     expect(inventory().apps[0]?.certificates).toEqual([]);
   });
 
@@ -178,7 +185,7 @@ describe("FlySecrets provider", () => {
 
     await call(emu, "DELETE", "/v1/apps/web/secrets/C");
     const read = await flySecretsProvider.read!(created.id, updated.outs!);
-    expect(read.props.names).toEqual(["A"]);
+    expect(read.props!.names).toEqual(["A"]);
 
     await flySecretsProvider.delete!(created.id, updated.outs!);
     expect(inventory().apps[0]?.secrets).toEqual([]);
@@ -209,7 +216,7 @@ describe("FlyVolume provider", () => {
     expect(requests("DELETE", `/volumes/${created.id}`).map((e) => e.status)).toContain(412);
     expect(requests("DELETE", `/volumes/${created.id}`).at(-1)?.status).toBe(200);
     // Fly keeps a destroyed volume readable in pending_destroy for a day: the read sees it (200) and calls it gone.
-    expect((await flyVolumeProvider.read!(created.id, grown.outs!)).id).toBe("");
+    expect(await flyVolumeProvider.read!(created.id, grown.outs!)).toEqual({});
     expect(requests("GET", `/volumes/${created.id}`).at(-1)?.status).toBe(200);
     expect(inventory().volumes).toEqual([expect.objectContaining({ id: created.id, state: "pending_destroy" })]);
   });
@@ -225,7 +232,7 @@ describe("FlyVolume provider", () => {
 describe("FlyReleaseCommand provider", () => {
   const release = (image: string) => ({
     connection, app: "web", image, command: ["bin/migrate"], region: "ewr", env: {},
-    guest: { cpuKind: "shared", cpus: 1, memoryMb: 512 }, timeoutMs: 60_000,
+    guest: { cpuKind: "shared" as const, cpus: 1, memoryMb: 512 }, timeoutMs: 60_000,
   });
 
   it("runs the command in a one-off machine, reports exit 0 and removes the machine", async () => {
@@ -341,14 +348,14 @@ describe("FlyMachineGroup provider", () => {
     await call(emu, "DELETE", `/v1/apps/web/machines/${gone}?force=true`);
     const read = await flyMachineGroupProvider.read!(created.id, created.outs);
     expect(read.props).toMatchObject({ count: 1, machineIds: [kept] });
-    expect(await flyMachineGroupProvider.diff!(created.id, read.props, groupSpec({ count: 2 }))).toMatchObject({ changes: true, replaces: [] });
-    const repaired = (await flyMachineGroupProvider.update!(created.id, read.props, groupSpec({ count: 2 }))).outs as MachineGroupOutputs;
+    expect(await flyMachineGroupProvider.diff!(created.id, read.props!, groupSpec({ count: 2 }))).toMatchObject({ changes: undefined, replaces: [] });
+    const repaired = (await flyMachineGroupProvider.update!(created.id, read.props!, groupSpec({ count: 2 }))).outs as MachineGroupOutputs;
     expect(repaired.machineIds).toHaveLength(2);
     expect(repaired.machineIds).toContain(kept);
     expect(requests("POST", "/machines/").filter((e) => /\/machines\/\w+$/.test(e.path))).toEqual([]); // the kept one was current: no update
 
     await call(emu, "DELETE", "/v1/apps/web");
-    expect(await flyMachineGroupProvider.read!(created.id, repaired)).toEqual({ id: "", props: {} });
+    expect(await flyMachineGroupProvider.read!(created.id, repaired)).toEqual({});
   });
 
   it("a canary that fails its checks is reverted before any other machine is touched", async () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { retryingFetch } from "../../../components/http";
 
-type Script = Array<{ status: number; headers?: Record<string, string>; hangMs?: number }>;
+type Script = Array<{ status: number; headers?: Record<string, string>; hangMs?: number; drop?: boolean }>;
 
 const servers: http.Server[] = [];
 afterEach(async () => {
@@ -20,7 +20,8 @@ async function scripted(script: Script): Promise<{ url: string; seen: Array<{ me
       res.writeHead(step.status, { "content-type": "application/json", ...step.headers });
       res.end(JSON.stringify({ attempt: seen.length }));
     };
-    if (step.hangMs) setTimeout(reply, step.hangMs).unref();
+    if (step.drop) req.socket.destroy();
+    else if (step.hangMs) setTimeout(reply, step.hangMs).unref();
     else reply();
   });
   servers.push(server);
@@ -73,5 +74,14 @@ describe("retryingFetch", () => {
     const post = await scripted([{ status: 200, hangMs: 2_000 }]);
     await expect(retryingFetch("tok", { ...fast, timeoutMs: 200 })(post.url, { method: "POST", body: "{}" })).rejects.toThrow(/timed out/i);
     expect(post.seen).toHaveLength(1);
+  });
+
+  it("never re-sends a POST whose connection dropped (it may have been carried out), but does re-send a GET", async () => {
+    const post = await scripted([{ status: 200, drop: true }]);
+    await expect(retryingFetch("tok", fast)(post.url, { method: "POST", body: "{}" })).rejects.toThrow();
+    expect(post.seen).toHaveLength(1);
+    const get = await scripted([{ status: 200, drop: true }]);
+    expect((await retryingFetch("tok", fast)(get.url)).status).toBe(200);
+    expect(get.seen).toHaveLength(2);
   });
 });

@@ -24,8 +24,10 @@ describe("generated passwords", () => {
     expect(olds.result).toHaveLength(24);
     const diff = generatedPasswordProvider.diff!;
     expect(await diff("id", olds, { length: 24, keepers: { rotation: "1" } })).toMatchObject({ changes: false, replaces: [] });
-    expect(await diff("id", olds, { length: 32, keepers: { rotation: "1" } })).toMatchObject({ changes: true, replaces: ["length"] });
-    expect(await diff("id", olds, { length: 24, keepers: { rotation: "2" } })).toMatchObject({ changes: true, replaces: ["keepers"] });
+    expect(await diff("id", olds, { length: 32, keepers: { rotation: "1" } })).toMatchObject({ changes: undefined, replaces: ["length"] });
+    expect(await diff("id", olds, { length: 24, keepers: { rotation: "2" } })).toMatchObject({ changes: undefined, replaces: ["keepers"] });
+    // State written without keepers is the same as empty keepers: no new password.
+    expect(await diff("id", { length: 24, result: olds.result } as GeneratedPasswordState, { length: 24, keepers: {} })).toMatchObject({ changes: false });
   });
 
   it("rejects lengths that are too short to be a credential", () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { coolifyApplicationProvider } from "../../../../components/coolify/application.provider";
 import { coolifyDatabaseProvider } from "../../../../components/coolify/database.provider";
-import { parseInputs, applicationInputsSchema, UNKNOWN } from "../../../../components/coolify/schemas";
+import { applicationInputsSchema } from "../../../../components/coolify/schemas";
+import { parseInputs, UNKNOWN } from "../../../../components/provider";
 import type { ApplicationInputs } from "../../../../components/coolify/types";
 import { appInputs, dbInputs } from "./fixtures";
 
@@ -15,15 +16,15 @@ describe("provider check", () => {
     const bad = appInputs({ image: "ghcr.io/acme/web:latest", ports: [0] });
     const result = await coolifyApplicationProvider.check!(bad, bad);
     expect(result.failures).toEqual([
-      { property: "image", reason: "image: image must be pinned by digest (<repository>@sha256:<64 hex digits>)" },
-      { property: "ports", reason: "ports.0: Too small: expected number to be >=1" },
+      { property: "image", reason: "image must be pinned by digest (<repository>@sha256:<64 hex digits>)" },
+      { property: "ports.0", reason: "Too small: expected number to be >=1" },
     ]);
   });
 
   it("rejects a domain that was not a plain host name once known", async () => {
     const bad = appInputs({ domains: ["http://a.example.com"] });
     expect((await coolifyApplicationProvider.check!(bad, bad)).failures).toEqual([
-      { property: "domains", reason: "domains.0: domains must be host names like app.example.com" },
+      { property: "domains.0", reason: "domains must be host names like app.example.com" },
     ]);
   });
 
@@ -35,8 +36,8 @@ describe("provider check", () => {
   });
 
   it("refuses to act on invalid inputs with one message listing every path", () => {
-    expect(() => parseInputs("application", applicationInputsSchema, { ...appInputs(), name: "", deploy: "yes" })).toThrow(
-      "Coolify application: invalid inputs: name: Too small: expected string to have >=1 characters; deploy: Invalid input: expected boolean, received string",
+    expect(() => parseInputs("CoolifyApplication", applicationInputsSchema, { ...appInputs(), name: "", deploy: "yes" })).toThrow(
+      "CoolifyApplication: invalid inputs: name: Too small: expected string to have >=1 characters; deploy: Invalid input: expected boolean, received string",
     );
   });
 });

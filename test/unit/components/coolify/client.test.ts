@@ -1,17 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  coolifyClient,
-  CoolifyApiError,
-  createOnce,
-  errorFromReply,
-  isAmbiguousFailure,
-  ok,
-  okOrMissing,
-  pollUntil,
-  waitOptionsFromEnv,
-} from "../../../../components/coolify/client";
+import { isAmbiguousFailure } from "../../../../components/provider";
+import { coolifyClient, CoolifyApiError, errorFromReply, ok, okOrMissing } from "../../../../components/coolify/client";
 import { logTail } from "../../../../components/coolify/deploy";
 
 describe("error replies", () => {
@@ -41,69 +32,11 @@ describe("error replies", () => {
     expect(okOrMissing("GET /p", reply(404, undefined, { message: "Not found." }))).toBeUndefined();
   });
 
-  it("classifies ambiguous failures", () => {
+  it("are ambiguous for the kit on the statuses after which a create may have happened", () => {
     expect(isAmbiguousFailure(new CoolifyApiError("POST /p", 502, "x"))).toBe(true);
     expect(isAmbiguousFailure(new CoolifyApiError("POST /p", 408, "x"))).toBe(true);
     expect(isAmbiguousFailure(new CoolifyApiError("POST /p", 422, "x"))).toBe(false);
     expect(isAmbiguousFailure(new TypeError("fetch failed"))).toBe(true);
-  });
-});
-
-describe("createOnce", () => {
-  it("adopts the resource an ambiguous create made instead of creating it twice", async () => {
-    const existing = ["old"];
-    let posts = 0;
-    const uuid = await createOnce("project web", async () => existing, async () => {
-      posts++;
-      existing.push("new"); // the server did it...
-      throw new CoolifyApiError("POST /projects", 502, "Bad gateway"); // ...but the reply was lost
-    });
-    expect(uuid).toBe("new");
-    expect(posts).toBe(1);
-  });
-
-  it("tries again when the failed create made nothing", async () => {
-    let posts = 0;
-    const uuid = await createOnce("project web", async () => [], async () => {
-      posts++;
-      if (posts === 1) throw new CoolifyApiError("POST /projects", 500, "Server error.");
-      return "made";
-    });
-    expect(uuid).toBe("made");
-    expect(posts).toBe(2);
-  });
-
-  it("does not retry a validation error", async () => {
-    let posts = 0;
-    await expect(
-      createOnce("project web", async () => [], async () => {
-        posts++;
-        throw new CoolifyApiError("POST /projects", 422, "Validation failed.");
-      }),
-    ).rejects.toThrow("422 Validation failed.");
-    expect(posts).toBe(1);
-  });
-});
-
-describe("waits", () => {
-  it("reads bounds from the environment", () => {
-    expect(waitOptionsFromEnv({ SLIPWAY_WAIT_TIMEOUT_MS: "500", SLIPWAY_POLL_INTERVAL_MS: "5" })).toEqual({ timeoutMs: 500, intervalMs: 5 });
-    expect(waitOptionsFromEnv({})).toEqual({ timeoutMs: 900_000, intervalMs: 2_000 });
-  });
-
-  it("polls until done", async () => {
-    let n = 0;
-    const value = await pollUntil("x", async () => (++n < 3 ? { done: false, state: `poll ${n}` } : { done: true, value: n }), {
-      intervalMs: 1,
-      timeoutMs: 1000,
-    });
-    expect(value).toBe(3);
-  });
-
-  it("gives up with the last state seen", async () => {
-    await expect(pollUntil("deployment d1", async () => ({ done: false, state: "in_progress" }), { intervalMs: 5, timeoutMs: 30 })).rejects.toThrow(
-      "Timed out after 0s waiting for deployment d1 (last seen: in_progress)",
-    );
   });
 });
 

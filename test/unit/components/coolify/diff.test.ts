@@ -50,7 +50,7 @@ describe("application diff", () => {
   it("ignores a rotated token but replaces on another API URL", () => {
     expect(diffApplication(appState(), appInputs({ connection: { ...connection, token: "tok-2" } })).changes).toBe(false);
     const moved = diffApplication(appState(), appInputs({ connection: { apiUrl: "https://other/api/v1", token: "tok-1" } }));
-    expect(moved.replaces).toEqual(["connection.apiUrl"]);
+    expect(moved.replaces).toEqual(["connection"]);
     expect(moved.detailedDiff["connection.apiUrl"]).toEqual({ kind: "update-replace", inputDiff: true });
   });
 
