@@ -52,13 +52,14 @@ describe("fly-go v0.9.3 flaps against the emulator", () => {
     });
     const { steps, observed } = JSON.parse(stdout.trim()) as { steps: string[]; observed: Record<string, unknown> };
     expect(steps.filter((s) => !s.endsWith(": ok"))).toEqual([]);
-    expect(steps).toHaveLength(54);
+    expect(steps).toHaveLength(58);
     expect(observed).toEqual({
       region: "ams",
       guest: "shared-cpu-1x, 256MB RAM",
       listed: 1,
       updateWithoutNonce: expect.stringMatching(/^409 .*lease currently held/),
       startPreviousState: "stopped",
+      resumePreviousState: "suspended",
       metadataRole: "web",
       regionZzz: "422 region zzz not found",
       shared1x100MB: "400 invalid_argument: invalid guest: 100MiB of memory is not valid",

@@ -149,6 +149,14 @@ func (r *run) machines() {
 	r.wait("machine wait started again", id, "started")
 	r.step("machine restart", r.c.Restart(r.ctx, app, fly.RestartMachineInput{ID: id}, ""))
 	r.wait("machine wait started after restart", id, "started")
+	// Suspend (what autostop "suspend" does through the proxy), then start: it resumes from suspended.
+	r.step("machine suspend", r.c.Suspend(r.ctx, app, id, ""))
+	r.wait("machine wait suspended", id, "suspended")
+	resumed, err := r.c.Start(r.ctx, app, id, "")
+	if r.step("machine start from suspended", err) {
+		r.observed["resumePreviousState"] = resumed.PreviousState
+	}
+	r.wait("machine wait started after resume", id, "started")
 	r.step("machine cordon", r.c.Cordon(r.ctx, app, id, ""))
 	r.step("machine uncordon", r.c.Uncordon(r.ctx, app, id, ""))
 	r.step("metadata set", r.c.SetMetadata(r.ctx, app, id, "role", "web"))
