@@ -69,6 +69,11 @@ export interface Deviations {
   extraBodyFields?: readonly string[];
   /** Body fields a real client sends as null although the spec says non-null (nulls stripped before validation). */
   nullableBodyFields?: readonly string[];
+  /**
+   * Query parameters the real service reads loosely (e.g. Laravel's `$request->boolean()`, where any string that
+   * is not a true-ish word is false): not validated against the spec's schema; the handler parses them.
+   */
+  looseQueryParams?: readonly string[];
   /** Status codes the real service answers, mapped to the documented one whose schema the body must match. */
   statusAs?: Readonly<Record<number, number>>;
   /**
@@ -127,6 +132,16 @@ export interface EmulatorHooks {
    * answers to that host (the server then answers 404).
    */
   appTraffic?(host: string, method: string, path: string): Reply | undefined;
+  /**
+   * Runs before authentication on every API request that matched a route (e.g. a per-client rate limit); a reply
+   * ends the request there.
+   */
+  throttle?(req: { method: string; headers: IncomingHttpHeaders }): Reply | undefined;
+  /**
+   * Runs after authentication, before the request is validated (e.g. a token's abilities); a reply ends the
+   * request there.
+   */
+  authorize?(req: { method: string; template: string; headers: IncomingHttpHeaders }): Reply | undefined;
   /**
    * Vendor-specific control actions under `/_emulator/` (e.g. reading a decrypted GitHub secret out of process).
    * Called for actions the shared control API does not know; undefined → 404.

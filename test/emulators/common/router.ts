@@ -23,14 +23,19 @@ export class TemplateRouter {
           return m ? { param: m[1] } : { literal: s };
         }),
     }));
-    // "/projects/{uuid}/environments" must win over "/projects/{uuid}/{environment_name_or_uuid}".
+    // "/projects/{uuid}/environments" must win over "/projects/{uuid}/{environment_name_or_uuid}": at the first
+    // segment where two templates differ in kind, the literal one goes first. Templates of different lengths
+    // never compete for a path, so they are ordered by length first; that keeps the order a total one (the
+    // comparison used to answer "equal" across lengths, which is not transitive and let sort() put
+    // "/projects/{uuid}/{environment_name_or_uuid}" before "/projects/{uuid}/envs").
     this.compiled.sort((a, b) => {
-      for (let i = 0; i < Math.min(a.segments.length, b.segments.length); i++) {
+      if (a.segments.length !== b.segments.length) return a.segments.length - b.segments.length;
+      for (let i = 0; i < a.segments.length; i++) {
         const la = a.segments[i]?.literal !== undefined;
         const lb = b.segments[i]?.literal !== undefined;
         if (la !== lb) return la ? -1 : 1;
       }
-      return 0;
+      return a.template < b.template ? -1 : a.template > b.template ? 1 : 0;
     });
   }
 

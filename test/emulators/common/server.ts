@@ -107,6 +107,8 @@ export async function startEmulatorServer(
     const route: Route | undefined = routeMap.get(`${method} ${match.template}`);
     const op: OperationSpec | undefined = route?.offSpec ? undefined : ops.get(`${method} ${match.template}`);
     entry.operationId = op?.operationId;
+    const throttled = hooks.throttle?.({ method, headers: req.headers });
+    if (throttled) return finish(throttled);
     const authorized = flavor.authenticate
       ? flavor.authenticate(req.headers, options.token)
       : defaultAuth(req.headers.authorization, options.token);
@@ -114,6 +116,8 @@ export async function startEmulatorServer(
     if (!route) {
       return finish(op ? flavor.error(501, `The emulator does not implement ${method} ${match.template}.`) : flavor.methodNotAllowed(method, match.template));
     }
+    const denied = hooks.authorize?.({ method, template: match.template, headers: req.headers });
+    if (denied) return finish(denied);
     const raw = await readBody(req);
     if (raw.tooLarge) return finish(flavor.badRequest("Request body too large."));
     const bodyPresent = raw.text.trim() !== "";

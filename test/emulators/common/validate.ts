@@ -23,6 +23,7 @@ export function validateRequest(
   const issues: RequestIssue[] = [];
   for (const p of op.parameters) {
     if (p.in !== "path" && p.in !== "query") continue;
+    if (p.in === "query" && deviations?.looseQueryParams?.includes(p.name)) continue;
     const source = p.in === "path" ? parts.params : parts.query;
     const raw = source[p.name];
     if (raw === undefined) {

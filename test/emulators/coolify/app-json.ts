@@ -58,9 +58,20 @@ function realApplicationSchema(): object {
 }
 export const APPLICATION = realApplicationSchema();
 
-export function applicationJson(state: CoolifyState, app: ApplicationRecord): Record<string, unknown> {
+/**
+ * Coolify v4.3.10 app/Models/Application.php $hidden: left out of every answer unless the token may read
+ * sensitive data (ApplicationsController.php removeSensitiveData makes them visible again for `root` and
+ * `read:sensitive`). The keys are absent, not null.
+ */
+const HIDDEN = [
+  "http_basic_auth_password", "manual_webhook_secret_github", "manual_webhook_secret_gitlab", "manual_webhook_secret_bitbucket",
+  "manual_webhook_secret_gitea", "dockerfile", "docker_compose", "docker_compose_raw", "custom_labels", "domain_dns_statuses",
+];
+
+export function applicationJson(state: CoolifyState, app: ApplicationRecord, sensitive: boolean): Record<string, unknown> {
   const config: Record<string, unknown> = {};
   for (const k of Object.keys(APP_DEFAULTS)) config[k] = k in app.config ? app.config[k] : APP_DEFAULTS[k];
+  if (!sensitive) for (const k of HIDDEN) delete config[k];
   const settings: Record<string, unknown> = { is_force_https_enabled: true, is_auto_deploy_enabled: true };
   for (const [k, v] of Object.entries(app.config)) if (SETTING_KEYS.has(k)) settings[k] = v;
   return {

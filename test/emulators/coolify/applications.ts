@@ -1,7 +1,9 @@
 import type { Reply, Route, RouteContext } from "../common/http";
 import { APPLICATION, applicationJson } from "./app-json";
+import { type CoolifyTokens, laravelBoolean } from "./auth";
+import { storedImage, validImageName, validImageReference, validImageTag } from "./images";
 import { appHosts, type Rollouts, TIMING } from "./rollout";
-import { type ApplicationRecord, type CoolifyState, coolifyUuid, parseImageReference } from "./state";
+import { type ApplicationRecord, type CoolifyState, coolifyUuid } from "./state";
 
 type Body = Record<string, unknown>;
 
@@ -54,11 +56,26 @@ function storeConfig(app: ApplicationRecord, b: Body): void {
   for (const [k, v] of Object.entries(b)) if (!NOT_CONFIG.has(k)) app.config[k] = v;
 }
 
+/**
+ * Laravel's 422 with these messages, as the controllers' validators answer. Built through the flavor so it counts
+ * as a framework answer: the spec leaves 422 out of some operations that do answer it (PATCH /applications/{uuid}).
+ */
+function invalidFields(ctx: RouteContext, errors: Record<string, string>): Reply {
+  const reply = ctx.flavor.validationError(Object.keys(errors).map((field) => ({ in: "body", field, keyword: "format", message: "invalid" })));
+  reply.body = { message: "Validation failed.", errors: Object.fromEntries(Object.entries(errors).map(([k, m]) => [k, [m]])) };
+  return reply;
+}
+
+// Coolify v4.3.10 app/Http/Controllers/Api/ApplicationsController.php delete_by_uuid reads these with
+// $request->boolean(): never a 422, any unknown word is false.
+const DELETE_FLAGS = ["delete_volumes", "delete_configurations", "docker_cleanup", "delete_connected_networks"];
+
 function invalidDomains(ctx: RouteContext): Reply {
   return ctx.flavor.validationError([{ in: "body", field: "domains", keyword: "format", message: "invalid" }]);
 }
 
-export function applicationRoutes(state: CoolifyState, rollouts: Rollouts): Route[] {
+export function applicationRoutes(state: CoolifyState, rollouts: Rollouts, tokens: CoolifyTokens): Route[] {
+  const json = (ctx: RouteContext, app: ApplicationRecord) => applicationJson(state, app, tokens.canReadSensitive(ctx.headers));
   const find = (ctx: RouteContext): ApplicationRecord | undefined => state.application(ctx.params.uuid ?? "");
   const notFound = (ctx: RouteContext): Reply => ctx.flavor.notFound("Application not found.");
   return [
@@ -66,7 +83,7 @@ export function applicationRoutes(state: CoolifyState, rollouts: Rollouts): Rout
       method: "GET",
       path: "/applications",
       deviations: { responseSchemas: { 200: { type: "array", items: APPLICATION } } },
-      handler: () => ({ status: 200, body: state.applications.map((a) => applicationJson(state, a)) }),
+      handler: (ctx) => ({ status: 200, body: state.applications.map((a) => json(ctx, a)) }),
     },
     {
       method: "POST",
@@ -92,7 +109,15 @@ export function applicationRoutes(state: CoolifyState, rollouts: Rollouts): Rout
           const conflict = domainConflict(state, fqdn, undefined);
           if (conflict) return conflict;
         }
-        const image = parseImageReference(String(b.docker_registry_image_name), b.docker_registry_image_tag as string | undefined);
+        // Coolify v4.3.10 ApplicationsController.php create_application, `dockerimage` rules: the name is a full
+        // reference checked by app/Rules/DockerImageFormat.php, the tag by ValidationPatterns' tag rules.
+        const rawName = String(b.docker_registry_image_name);
+        const rawTag = typeof b.docker_registry_image_tag === "string" ? b.docker_registry_image_tag : undefined;
+        if (!validImageReference(rawName)) {
+          return invalidFields(ctx, { docker_registry_image_name: "The docker registry image name format is invalid. Use image:tag or image@sha256:hash format." });
+        }
+        if (!validImageTag(rawTag)) return invalidFields(ctx, { docker_registry_image_tag: "The docker registry image tag field format is invalid." });
+        const image = storedImage(rawName, rawTag);
         const now = ctx.clock.isoNow();
         const app: ApplicationRecord = {
           id: state.id(),
@@ -116,7 +141,9 @@ export function applicationRoutes(state: CoolifyState, rollouts: Rollouts): Rout
         };
         storeConfig(app, b);
         state.applications.push(app);
-        if (b.instant_deploy === true) rollouts.queue(app, { force: false, restartOnly: false });
+        // Coolify v4.3.10: instant_deploy on create queues with no_questions_asked (never "skipped"); a full
+        // queue is not reported here, the app is simply not deployed.
+        if (b.instant_deploy === true) rollouts.queue(app, { force: false, restartOnly: false, noQuestionsAsked: true });
         return { status: 201, body: { uuid, domains: fqdn } };
       },
     },
@@ -126,7 +153,7 @@ export function applicationRoutes(state: CoolifyState, rollouts: Rollouts): Rout
       deviations: { responseSchemas: { 200: APPLICATION } },
       handler: (ctx) => {
         const app = find(ctx);
-        return app ? { status: 200, body: applicationJson(state, app) } : notFound(ctx);
+        return app ? { status: 200, body: json(ctx, app) } : notFound(ctx);
       },
     },
     {
@@ -136,6 +163,14 @@ export function applicationRoutes(state: CoolifyState, rollouts: Rollouts): Rout
         const app = find(ctx);
         if (!app) return notFound(ctx);
         const b = (ctx.body ?? {}) as Body;
+        const nameOk = b.docker_registry_image_name === undefined || (typeof b.docker_registry_image_name === "string" && validImageName(b.docker_registry_image_name));
+        const tagOk = b.docker_registry_image_tag === undefined || (typeof b.docker_registry_image_tag === "string" && validImageTag(b.docker_registry_image_tag));
+        if (!nameOk || !tagOk) {
+          return invalidFields(ctx, {
+            ...(nameOk ? {} : { docker_registry_image_name: "The docker registry image name field format is invalid." }),
+            ...(tagOk ? {} : { docker_registry_image_tag: "The docker registry image tag field format is invalid." }),
+          });
+        }
         let fqdn = app.fqdn;
         if (typeof b.domains === "string") {
           const parsed = parseDomains(b.domains);
@@ -149,30 +184,35 @@ export function applicationRoutes(state: CoolifyState, rollouts: Rollouts): Rout
         app.fqdn = fqdn;
         if (typeof b.name === "string") app.name = b.name;
         if (typeof b.description === "string") app.description = b.description;
-        if (typeof b.docker_registry_image_name === "string" || typeof b.docker_registry_image_tag === "string") {
-          const image = parseImageReference(
-            typeof b.docker_registry_image_name === "string" ? b.docker_registry_image_name : app.docker_registry_image_name,
-            typeof b.docker_registry_image_tag === "string" ? b.docker_registry_image_tag : typeof b.docker_registry_image_name === "string" ? undefined : app.docker_registry_image_tag,
-          );
-          app.docker_registry_image_name = image.name;
-          app.docker_registry_image_tag = image.tag;
-        }
+        // Coolify v4.3.10 ApplicationsController.php update_by_uuid: sharedDataApplications() (bootstrap/helpers/
+        // api.php) checks the name against DOCKER_IMAGE_NAME_PATTERN (a repository without tag; only a trailing
+        // "@sha256" allowed) and the tag against DOCKER_IMAGE_TAG_PATTERN, then fills both as given, unparsed.
+        if (typeof b.docker_registry_image_name === "string") app.docker_registry_image_name = b.docker_registry_image_name;
+        if (typeof b.docker_registry_image_tag === "string") app.docker_registry_image_tag = b.docker_registry_image_tag;
         storeConfig(app, b);
         app.updated_at = ctx.clock.isoNow();
-        if (b.instant_deploy === true) rollouts.queue(app, { force: false, restartOnly: false });
+        if (b.instant_deploy === true) {
+          const result = rollouts.queue(app, { force: false, restartOnly: false });
+          if (result.status === "skipped") return { status: 200, body: { message: result.message } };
+        }
         return { status: 200, body: { uuid: app.uuid } };
       },
     },
     {
       method: "DELETE",
       path: "/applications/{uuid}",
+      deviations: { looseQueryParams: DELETE_FLAGS },
       handler: (ctx) => {
         const app = find(ctx);
         if (!app) return notFound(ctx);
-        // Coolify queues the deletion; the application stays visible until the job has run.
+        // Coolify v4.3.10 ApplicationsController.php delete_by_uuid queues app/Jobs/DeleteResourceJob.php; the
+        // application stays visible until the job has run. With delete_volumes (default true) the job runs
+        // Application::deleteVolumes(): `docker volume rm -f` of every persistent storage's volume.
         if (!app.deleting) {
           app.deleting = true;
+          const deleteVolumes = laravelBoolean(ctx.query.delete_volumes, true);
           ctx.clock.schedule(TIMING.queuedActionMs, () => {
+            if (deleteVolumes) for (const s of app.storages) if (s.type === "persistent" && s.name) state.volumes.delete(s.name);
             state.applications = state.applications.filter((a) => a !== app);
           });
         }
@@ -182,11 +222,20 @@ export function applicationRoutes(state: CoolifyState, rollouts: Rollouts): Rout
     {
       method: "POST",
       path: "/applications/{uuid}/start",
+      deviations: { looseQueryParams: ["force", "instant_deploy"] },
       handler: (ctx) => {
         const app = find(ctx);
         if (!app) return notFound(ctx);
-        const d = rollouts.queue(app, { force: ctx.query.force === "true", restartOnly: false });
-        return { status: 200, body: { message: "Deployment request queued.", deployment_uuid: d.uuid } };
+        // Coolify v4.3.10 ApplicationsController.php action_deploy: "skipped" answers the message alone; a full
+        // queue is not reported and the answer carries a deployment_uuid that was never saved.
+        const result = rollouts.queue(app, {
+          force: laravelBoolean(ctx.query.force, false),
+          restartOnly: false,
+          noQuestionsAsked: laravelBoolean(ctx.query.instant_deploy, false),
+        });
+        if (result.status === "skipped") return { status: 200, body: { message: result.message } };
+        const uuid = result.status === "queued" ? result.deployment.uuid : coolifyUuid();
+        return { status: 200, body: { message: "Deployment request queued.", deployment_uuid: uuid } };
       },
     },
     {
@@ -205,8 +254,11 @@ export function applicationRoutes(state: CoolifyState, rollouts: Rollouts): Rout
       handler: (ctx) => {
         const app = find(ctx);
         if (!app) return notFound(ctx);
-        const d = rollouts.queue(app, { force: false, restartOnly: true });
-        return { status: 200, body: { message: "Restart request queued.", deployment_uuid: d.uuid } };
+        // Coolify v4.3.10 ApplicationsController.php action_restart: like action_deploy, with restart_only.
+        const result = rollouts.queue(app, { force: false, restartOnly: true });
+        if (result.status === "skipped") return { status: 200, body: { message: result.message } };
+        const uuid = result.status === "queued" ? result.deployment.uuid : coolifyUuid();
+        return { status: 200, body: { message: "Restart request queued.", deployment_uuid: uuid } };
       },
     },
   ];

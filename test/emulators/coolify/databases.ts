@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Reply, Route, RouteContext } from "../common/http";
+import { type CoolifyTokens, laravelBoolean } from "./auth";
 import { backupRoutes } from "./backups";
 import { TIMING } from "./rollout";
 import { type CoolifyState, coolifyUuid, type DatabaseRecord } from "./state";
@@ -13,7 +14,7 @@ const NOT_CONFIG = new Set(["server_uuid", "project_uuid", "environment_name", "
 // answers JSON objects. These are the shapes it answers, used in place of the spec's.
 const DATABASE_OBJECT = {
   type: "object",
-  required: ["uuid", "name", "image", "status", "internal_db_url"],
+  required: ["uuid", "name", "image", "status"],
   properties: {
     uuid: { type: "string" },
     name: { type: "string" },
@@ -31,8 +32,17 @@ export function databaseUrl(db: DatabaseRecord): string {
   return `postgres://${encodeURIComponent(db.postgres_user)}:${encodeURIComponent(db.postgres_password)}@${db.uuid}:5432/${encodeURIComponent(db.postgres_db)}`;
 }
 
-export function databaseJson(db: DatabaseRecord): Record<string, unknown> {
-  return {
+/** Coolify v4.3.10 app/Models/StandalonePostgresql.php booted(): every new Postgres gets this persistent volume. */
+export function databaseVolume(db: Pick<DatabaseRecord, "uuid">): string {
+  return `postgres-data-${db.uuid}`;
+}
+
+/**
+ * Coolify v4.3.10 app/Models/StandalonePostgresql.php $hidden (postgres_password, init_scripts, internal_db_url,
+ * external_db_url): absent unless the token may read sensitive data (DatabasesController.php removeSensitiveData).
+ */
+export function databaseJson(db: DatabaseRecord, sensitive: boolean): Record<string, unknown> {
+  const body: Record<string, unknown> = {
     id: db.id,
     uuid: db.uuid,
     name: db.name,
@@ -52,9 +62,12 @@ export function databaseJson(db: DatabaseRecord): Record<string, unknown> {
     created_at: db.created_at,
     updated_at: db.updated_at,
   };
+  if (!sensitive) for (const k of ["postgres_password", "internal_db_url", "external_db_url", "init_scripts"]) delete body[k];
+  return body;
 }
 
-export function databaseRoutes(state: CoolifyState): Route[] {
+export function databaseRoutes(state: CoolifyState, tokens: CoolifyTokens): Route[] {
+  const json = (ctx: RouteContext, db: DatabaseRecord) => databaseJson(db, tokens.canReadSensitive(ctx.headers));
   const find = (ctx: RouteContext): DatabaseRecord | undefined => state.database(ctx.params.uuid ?? "");
   const notFound = (ctx: RouteContext): Reply => ctx.flavor.notFound("Database not found.");
   const queued = (db: DatabaseRecord, ctx: RouteContext, status: string): void => {
@@ -67,7 +80,7 @@ export function databaseRoutes(state: CoolifyState): Route[] {
       method: "GET",
       path: "/databases",
       deviations: { responseSchemas: { 200: { type: "array", items: DATABASE_OBJECT } } },
-      handler: () => ({ status: 200, body: state.databases.map(databaseJson) }),
+      handler: (ctx) => ({ status: 200, body: state.databases.map((db) => json(ctx, db)) }),
     },
     {
       method: "POST",
@@ -109,6 +122,7 @@ export function databaseRoutes(state: CoolifyState): Route[] {
           updated_at: now,
         };
         state.databases.push(db);
+        state.volumes.set(databaseVolume(db), { name: databaseVolume(db), created_by: db.uuid, created_at: now });
         if (b.instant_deploy === true) {
           db.status = "starting";
           queued(db, ctx, "running:healthy");
@@ -122,7 +136,7 @@ export function databaseRoutes(state: CoolifyState): Route[] {
       deviations: { responseSchemas: { 200: DATABASE_OBJECT } },
       handler: (ctx) => {
         const db = find(ctx);
-        return db ? { status: 200, body: databaseJson(db) } : notFound(ctx);
+        return db ? { status: 200, body: json(ctx, db) } : notFound(ctx);
       },
     },
     {
@@ -149,13 +163,18 @@ export function databaseRoutes(state: CoolifyState): Route[] {
     {
       method: "DELETE",
       path: "/databases/{uuid}",
+      // Coolify v4.3.10 DatabasesController.php delete_by_uuid reads its flags with $request->boolean().
+      deviations: { looseQueryParams: ["delete_volumes", "delete_configurations", "docker_cleanup", "delete_connected_networks"] },
       handler: (ctx) => {
         const db = find(ctx);
         if (!db) return notFound(ctx);
-        // Queued like application deletes: visible until the job has run, then 404.
+        // Queued like application deletes (app/Jobs/DeleteResourceJob.php): visible until the job has run, then
+        // 404; with delete_volumes (default true) the database's volume goes too.
         if (!db.deleting) {
           db.deleting = true;
+          const deleteVolumes = laravelBoolean(ctx.query.delete_volumes, true);
           ctx.clock.schedule(TIMING.queuedActionMs, () => {
+            if (deleteVolumes) state.volumes.delete(databaseVolume(db));
             state.databases = state.databases.filter((d) => d !== db);
           });
         }

@@ -1,5 +1,6 @@
 import type { Deviations, Route, RouteContext } from "../common/http";
 import type { EmulatorClock } from "../common/clock";
+import type { CoolifyTokens } from "./auth";
 import { type CoolifyState, coolifyUuid, type EnvVarRecord } from "./state";
 
 interface EnvInput {
@@ -22,10 +23,17 @@ interface EnvOwner {
 // The real controllers accept these although the spec does not list them (see coolify/SOURCE.md).
 const ENV_DEVIATIONS: Deviations = { extraBodyFields: ["is_runtime", "is_buildtime", "comment"] };
 
-export function envJson(env: EnvVarRecord, owner: EnvOwner, type: string): Record<string, unknown> {
+/**
+ * Coolify v4.3.10 app/Models/EnvironmentVariable.php hides `value` and `real_value`; ApplicationsController.php
+ * (and DatabasesController.php) removeSensitiveData shows them again to `root` / `read:sensitive` tokens, except
+ * for a variable marked is_shown_once, whose value is never shown again. Hidden keys are absent, not null.
+ */
+export function envJson(env: EnvVarRecord, owner: EnvOwner, type: string, sensitive: boolean): Record<string, unknown> {
+  const { value, ...rest } = env;
+  const shown = sensitive && !env.is_shown_once;
   return {
-    ...env,
-    real_value: env.value,
+    ...rest,
+    ...(shown ? { value, real_value: value } : {}),
     is_shared: false,
     version: "4.3.10",
     resourceable_type: type,
@@ -67,7 +75,14 @@ function create(owner: EnvOwner, input: EnvInput & { key: string }, clock: Emula
 const same = (e: EnvVarRecord, input: EnvInput): boolean => e.key === input.key && e.is_preview === (input.is_preview ?? false);
 
 /** Env-var routes of one resource kind ("applications" or "databases"); both behave the same in Coolify. */
-export function envRoutes(state: CoolifyState, kind: "applications" | "databases", find: (uuid: string) => EnvOwner | undefined, type: string): Route[] {
+export function envRoutes(
+  state: CoolifyState,
+  tokens: CoolifyTokens,
+  kind: "applications" | "databases",
+  find: (uuid: string) => EnvOwner | undefined,
+  type: string,
+): Route[] {
+  const json = (ctx: RouteContext, e: EnvVarRecord, o: EnvOwner) => envJson(e, o, type, tokens.canReadSensitive(ctx.headers));
   const owner = (ctx: RouteContext): EnvOwner | undefined => find(ctx.params.uuid ?? "");
   const missing = (ctx: RouteContext) => ctx.flavor.notFound(kind === "applications" ? "Application not found." : "Database not found.");
   const base = `/${kind}/{uuid}/envs`;
@@ -79,7 +94,7 @@ export function envRoutes(state: CoolifyState, kind: "applications" | "databases
       path: base,
       handler: (ctx) => {
         const o = owner(ctx);
-        return o ? { status: 200, body: o.envs.map((e) => envJson(e, o, type)) } : missing(ctx);
+        return o ? { status: 200, body: o.envs.map((e) => json(ctx, e, o)) } : missing(ctx);
       },
     },
     {
@@ -109,7 +124,7 @@ export function envRoutes(state: CoolifyState, kind: "applications" | "databases
         const env = o.envs.find((e) => same(e, input));
         if (!env) return ctx.flavor.notFound("Environment variable not found.");
         apply(env, input, ctx.clock);
-        return { status: 201, body: envJson(env, o, type) };
+        return { status: 201, body: json(ctx, env, o) };
       },
     },
     {
@@ -133,7 +148,7 @@ export function envRoutes(state: CoolifyState, kind: "applications" | "databases
           }
           return create(o, input as EnvInput & { key: string }, ctx.clock, state);
         });
-        return { status: 201, body: out.map((e) => envJson(e, o, type)) };
+        return { status: 201, body: out.map((e) => json(ctx, e, o)) };
       },
     },
     {

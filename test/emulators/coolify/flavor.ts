@@ -37,6 +37,13 @@ function laravelMessage(issue: RequestIssue): string {
   }
 }
 
+/** An object with exactly these own keys, "__proto__" included (JSON.parse makes such keys own properties too). */
+function jsonObject(entries: ReadonlyMap<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of entries) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
 /** Body keys whose values never reach the request log or the inventory in plaintext. */
 export const SECRET_KEYS = [
   "value",
@@ -66,9 +73,11 @@ export const coolifyFlavor: VendorFlavor = {
       // An empty or non-object body never reaches Laravel's validator in Coolify: it answers 400 first.
       return { status: 400, body: { message: "Invalid request." } };
     }
-    const errors: Record<string, string[]> = {};
-    for (const issue of issues) (errors[issue.field] ??= []).push(laravelMessage(issue));
-    return { status: 422, body: { message: "Validation failed.", errors } };
+    // A Map, not an object: a body key like "__proto__" or "constructor" must become an error entry like any
+    // other field name, not reach Object.prototype (that was a 500 found by the contract fuzzer).
+    const errors = new Map<string, string[]>();
+    for (const issue of issues) errors.set(issue.field, [...(errors.get(issue.field) ?? []), laravelMessage(issue)]);
+    return { status: 422, body: { message: "Validation failed.", errors: jsonObject(errors) } };
   },
   unauthorized: () => ({ status: 401, body: { message: "Unauthenticated." } }),
   notFound: (message = "Not found.") => ({ status: 404, body: { message } }),

@@ -13,6 +13,7 @@ import { storageRoutes } from "./storages";
 import { volumeBackupRoutes } from "./volume-backups";
 import { Rollouts, serveApp } from "./rollout";
 import { CoolifyState } from "./state";
+import { type CoolifyAbility, CoolifyRateLimit, CoolifyTokens } from "./auth";
 
 export interface CoolifyEmulatorOptions extends EmulatorOptions {
   /**
@@ -20,7 +21,25 @@ export interface CoolifyEmulatorOptions extends EmulatorOptions {
    * @default "localhost-server-uuid0000"
    */
   serverUuid?: string;
+  /**
+   * Abilities of each API token, as created under Keys & Tokens (Coolify v4.3.10 app/Livewire/Security/ApiTokens.php).
+   * A token not listed here gets `defaultAbilities`.
+   * @example { "deploy-token": ["read", "write", "deploy"] }
+   */
+  tokenAbilities?: Readonly<Record<string, readonly CoolifyAbility[]>>;
+  /**
+   * Abilities of any token not in `tokenAbilities`.
+   * @default ["root"]
+   */
+  defaultAbilities?: readonly CoolifyAbility[];
+  /**
+   * API requests a token may make per (emulated) minute, Coolify's API_RATE_LIMIT.
+   * @default 200
+   */
+  rateLimitPerMinute?: number;
 }
+
+export type { CoolifyAbility } from "./auth";
 
 export interface CoolifyEmulator extends EmulatorServer {
   /** The uuid to pass as `server_uuid` when creating applications and databases. */
@@ -39,20 +58,27 @@ export async function startCoolifyEmulator(opts: CoolifyEmulatorOptions = {}): P
   const state = new CoolifyState(opts.serverUuid ?? "localhost-server-uuid0000");
   const clock = new EmulatorClock(opts.timeScale ?? 20);
   const rollouts = new Rollouts(state, clock);
+  const tokens = new CoolifyTokens(opts.tokenAbilities ?? {}, opts.defaultAbilities ?? ["root"]);
+  const limiter = new CoolifyRateLimit(opts.rateLimitPerMinute ?? 200, clock);
   const routes = [
     ...serverRoutes(state),
     ...projectRoutes(state),
-    ...applicationRoutes(state, rollouts),
-    ...envRoutes(state, "applications", (uuid) => state.application(uuid), "App\\Models\\Application"),
+    ...applicationRoutes(state, rollouts, tokens),
+    ...envRoutes(state, tokens, "applications", (uuid) => state.application(uuid), "App\\Models\\Application"),
     ...storageRoutes(state),
     ...volumeBackupRoutes(state),
-    ...deploymentRoutes(state, rollouts),
-    ...databaseRoutes(state),
-    ...envRoutes(state, "databases", (uuid) => state.database(uuid), "App\\Models\\StandalonePostgresql"),
+    ...deploymentRoutes(state, rollouts, tokens),
+    ...databaseRoutes(state, tokens),
+    ...envRoutes(state, tokens, "databases", (uuid) => state.database(uuid), "App\\Models\\StandalonePostgresql"),
   ];
   const server = await startEmulatorServer(coolifyFlavor, routes, opts, {
     inventory: () => state.inventory((v) => maskSecrets(v, secretKeys)),
-    reset: () => state.reset(),
+    reset: () => {
+      state.reset();
+      limiter.reset();
+    },
+    throttle: ({ headers }) => limiter.take(headers),
+    authorize: ({ method, template, headers }) => tokens.authorize(method, template, headers),
     markImageUnhealthy: (image) => state.unhealthyImages.add(image),
     appTraffic: (host, _method, path) => serveApp(state, host, path),
     clock,

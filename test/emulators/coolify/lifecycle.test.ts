@@ -8,6 +8,8 @@ let emu: CoolifyEmulator;
 const V1 = `ghcr.io/acme/web@sha256:${"1".repeat(64)}`;
 const V2 = `ghcr.io/acme/web@sha256:${"2".repeat(64)}`;
 const HOST = "shop.example.com";
+// Coolify v4.3.10 PATCH takes a repository without tag plus a tag; a digest as `repo@sha256` + `<hex>`.
+const V2_PATCH = { docker_registry_image_name: "ghcr.io/acme/web@sha256", docker_registry_image_tag: "2".repeat(64) };
 
 beforeAll(async () => {
   emu = await startCoolifyEmulator({ timeScale: 0.0001 });
@@ -63,7 +65,7 @@ describe("deployments", () => {
     emu.advance(20_000);
     expect((await appGet(emu, HOST, "/")).image).toBe(V1);
 
-    await api(emu, "PATCH", `/applications/${app}`, { docker_registry_image_name: V2 });
+    expect((await api(emu, "PATCH", `/applications/${app}`, V2_PATCH)).status).toBe(200);
     emu.markImageUnhealthy(V2);
     const d2 = await deploy(app);
     emu.advance(2_000 + 3_000);
@@ -81,7 +83,7 @@ describe("deployments", () => {
     await deploy(app);
     emu.advance(10_000);
     expect((await appGet(emu, HOST, "/health")).status).toBe(200);
-    await api(emu, "PATCH", `/applications/${app}`, { docker_registry_image_name: V2 });
+    expect((await api(emu, "PATCH", `/applications/${app}`, V2_PATCH)).status).toBe(200);
     emu.markImageUnhealthy(V2);
     const d2 = await deploy(app);
     emu.advance(2_000);
@@ -114,8 +116,8 @@ describe("deployments", () => {
   it("runs one deployment at a time per application and can cancel a queued one", async () => {
     const app = await healthyApp();
     const d1 = await deploy(app);
-    // The real /deploy also takes its parameters as a JSON body.
-    const viaBody = await api(emu, "POST", "/deploy", { uuid: app });
+    // The real /deploy also takes its parameters as a JSON body; `force` queues one although d1 is queued.
+    const viaBody = await api(emu, "POST", "/deploy", { uuid: app, force: true });
     const d2 = String((viaBody.body.deployments as { deployment_uuid: string }[])[0]?.deployment_uuid);
     emu.advance(2_000);
     expect([await deploymentStatus(emu, d1), await deploymentStatus(emu, d2)]).toEqual(["in_progress", "queued"]);

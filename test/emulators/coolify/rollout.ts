@@ -1,6 +1,7 @@
 import type { EmulatorClock } from "../common/clock";
 import type { Reply } from "../common/http";
-import { type ApplicationRecord, type CoolifyState, coolifyUuid, type DeploymentRecord, imageReference } from "./state";
+import { imageReference } from "./images";
+import { type ApplicationRecord, type CoolifyState, coolifyUuid, type DeploymentRecord } from "./state";
 
 /** Emulated durations of a deployment's steps (ms). Real Coolify takes seconds to minutes; timeScale shrinks them. */
 export const TIMING = {
@@ -43,6 +44,11 @@ export function applicationStatus(state: CoolifyState, app: ApplicationRecord): 
   return state.imageUnhealthy(app.running.image) ? "running:unhealthy" : "running:healthy";
 }
 
+export type QueueResult =
+  | { status: "queued"; deployment: DeploymentRecord }
+  | { status: "skipped"; message: string; existing: DeploymentRecord }
+  | { status: "queue_full"; message: string };
+
 /** The deployment engine: one worker per application, taking queued deployments in order. */
 export class Rollouts {
   constructor(
@@ -50,7 +56,23 @@ export class Rollouts {
     private readonly clock: EmulatorClock,
   ) {}
 
-  queue(app: ApplicationRecord, opts: { force: boolean; restartOnly: boolean }): DeploymentRecord {
+  /**
+   * Coolify v4.3.10 bootstrap/helpers/applications.php queue_application_deployment: refused while the server's
+   * queue holds `deployment_queue_limit` queued deployments; "skipped" while a deployment of the same commit
+   * (always HEAD for an image app), pull request 0 and docker tag is queued or in progress, unless forced or
+   * `no_questions_asked` (instant_deploy on create); otherwise a new deployment is queued.
+   */
+  queue(app: ApplicationRecord, opts: { force: boolean; restartOnly: boolean; noQuestionsAsked?: boolean }): QueueResult {
+    const queued = this.state.deployments.filter((d) => d.status === "queued").length;
+    if (queued >= this.state.deploymentQueueLimit) {
+      return { status: "queue_full", message: "Deployment queue is full. Please wait for existing deployments to complete." };
+    }
+    const existing = this.state.deployments.find(
+      (d) => d.application_uuid === app.uuid && (d.status === "queued" || d.status === "in_progress"),
+    );
+    if (existing && !opts.force && opts.noQuestionsAsked !== true) {
+      return { status: "skipped", message: "Deployment already queued for this commit.", existing };
+    }
     const now = this.clock.isoNow();
     const d: DeploymentRecord = {
       id: this.state.id(),
@@ -67,7 +89,7 @@ export class Rollouts {
     this.state.deployments.push(d);
     this.log(d, `Deployment queued for ${app.name}.`);
     this.clock.schedule(TIMING.pickupMs, () => this.pickUp(app.uuid));
-    return d;
+    return { status: "queued", deployment: d };
   }
 
   cancel(d: DeploymentRecord): boolean {
@@ -104,6 +126,9 @@ export class Rollouts {
 
   private run(app: ApplicationRecord, d: DeploymentRecord): void {
     this.set(d, "in_progress");
+    // Coolify v4.3.10 app/Jobs/ApplicationDeploymentJob.php reads the application when the job runs, so a
+    // deployment queued before a PATCH deploys what the PATCH wrote.
+    d.image = imageReference(app);
     this.log(d, `Starting deployment of ${d.image} to localhost.`);
     const withHealth = healthEnabled(app);
     // Coolify rolls only when it can tell the new container is healthy and two containers can coexist.
@@ -145,6 +170,12 @@ export class Rollouts {
 
   private succeed(app: ApplicationRecord, d: DeploymentRecord): void {
     app.running = { image: d.image, deployment_uuid: d.uuid, started_at: this.clock.isoNow() };
+    // `docker run -v <name>:<path>` creates a named volume that does not exist yet; an existing one keeps its data.
+    for (const s of app.storages) {
+      if (s.type === "persistent" && s.name && !this.state.volumes.has(s.name)) {
+        this.state.volumes.set(s.name, { name: s.name, created_by: app.uuid, created_at: this.clock.isoNow() });
+      }
+    }
     app.stopped = false;
     app.swapping = false;
     if (typeof app.config.post_deployment_command === "string" && app.config.post_deployment_command !== "") {

@@ -49,6 +49,14 @@ export interface EnvVarRecord {
   updated_at: string;
 }
 
+/** A Docker volume on the server: it outlives the Coolify storage that named it until someone removes it. */
+export interface DockerVolume {
+  name: string;
+  /** What wrote to it, so a test can tell a volume that kept its data from a fresh one. */
+  created_by: string;
+  created_at: string;
+}
+
 export type DeploymentStatus = "queued" | "in_progress" | "finished" | "failed" | "cancelled-by-user";
 
 export interface LogLine {
@@ -115,9 +123,9 @@ export interface ApplicationRecord {
   server_uuid: string;
   name: string;
   description: string | null;
-  /** Repository without tag, as Coolify stores it after parsing the reference. */
+  /** Repository without tag; `repo@sha256` for a digest created through the API (see images.ts). */
   docker_registry_image_name: string;
-  /** Tag, or "sha256-<hex>" for a digest (Coolify's storage form). */
+  /** Tag; the bare hex of a digest created through the API; `sha256-<hex>` in the UI's form. */
   docker_registry_image_tag: string;
   fqdn: string | null;
   /** Every other settable field (ports, limits, health check, commands, labels...), as last written. */
@@ -179,6 +187,10 @@ export class CoolifyState {
   applications: ApplicationRecord[] = [];
   databases: DatabaseRecord[] = [];
   deployments: DeploymentRecord[] = [];
+  /** Docker volumes on the (single) server, by name. */
+  volumes = new Map<string, DockerVolume>();
+  /** Coolify v4.3.10 app/Models/ServerSetting.php `deployment_queue_limit` (default 25, bootstrap/helpers/applications.php). */
+  deploymentQueueLimit = 25;
   unhealthyImages = new Set<string>();
 
   constructor(readonly serverUuid: string) {
@@ -198,6 +210,8 @@ export class CoolifyState {
     this.applications = [];
     this.databases = [];
     this.deployments = [];
+    this.volumes.clear();
+    this.deploymentQueueLimit = 25;
     this.unhealthyImages.clear();
   }
 
@@ -237,27 +251,8 @@ export class CoolifyState {
       applications: this.applications.map((a) => mask({ ...a, envs: a.envs })),
       databases: this.databases.map((d) => mask(d)),
       deployments: this.deployments.map((d) => ({ ...d, logs: d.logs.length })),
+      volumes: [...this.volumes.values()],
       unhealthyImages: [...this.unhealthyImages],
     };
   }
-}
-
-/** Splits an image reference the way Coolify stores it: digest refs keep the digest as tag "sha256-<hex>". */
-export function parseImageReference(name: string, tag: string | undefined): { name: string; tag: string } {
-  const at = name.indexOf("@sha256:");
-  if (at >= 0) return { name: name.slice(0, at), tag: `sha256-${name.slice(at + "@sha256:".length)}` };
-  if (tag !== undefined && tag !== "") return { name, tag: tag.startsWith("sha256:") ? `sha256-${tag.slice(7)}` : tag };
-  // A colon after the last slash is a tag (a colon before it belongs to a registry port).
-  const lastSlash = name.lastIndexOf("/");
-  const colon = name.indexOf(":", lastSlash + 1);
-  if (colon >= 0) return { name: name.slice(0, colon), tag: name.slice(colon + 1) };
-  return { name, tag: "latest" };
-}
-
-/** The reference docker pulls: `repo@sha256:<hex>` for digests, `repo:tag` otherwise. */
-export function imageReference(app: Pick<ApplicationRecord, "docker_registry_image_name" | "docker_registry_image_tag">): string {
-  const tag = app.docker_registry_image_tag;
-  return tag.startsWith("sha256-")
-    ? `${app.docker_registry_image_name}@sha256:${tag.slice(7)}`
-    : `${app.docker_registry_image_name}:${tag}`;
 }

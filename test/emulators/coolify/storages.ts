@@ -27,7 +27,15 @@ function invalid(field: string, message: string): Reply {
   return { status: 422, body: { message: "Validation failed.", errors: { [field]: [message] } } };
 }
 
-/** Application volumes (persistent docker volumes and host files), removed with their application. */
+function invalidEach(fields: readonly string[], type: string): Reply {
+  const errors = Object.fromEntries(fields.map((f) => [f, [`Field '${f}' is not valid for type '${type}'.`]]));
+  return { status: 422, body: { message: "Validation failed.", errors } };
+}
+
+// Coolify v4.3.10 app/Support/ValidationPatterns.php VOLUME_NAME_PATTERN.
+const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
+
+/** Application volumes (persistent docker volumes and host files). */
 export function storageRoutes(state: CoolifyState): Route[] {
   const base = "/applications/{uuid}/storages";
   const appOf = (ctx: RouteContext) => state.application(ctx.params.uuid ?? "");
@@ -49,16 +57,31 @@ export function storageRoutes(state: CoolifyState): Route[] {
         const app = appOf(ctx);
         if (!app) return ctx.flavor.notFound("Application not found.");
         const b = ctx.body as StorageInput & { type: StorageRecord["type"]; mount_path: string };
-        if (b.type === "persistent" && !b.name) return invalid("name", "The name field is required for persistent storages.");
-        if (b.is_directory === true && !b.fs_path) return invalid("fs_path", "The fs path field is required when is directory is true.");
-        if (app.storages.some((s) => s.mount_path === b.mount_path)) return invalid("mount_path", "A storage with this mount path already exists.");
+        // Coolify v4.3.10 app/Http/Controllers/Api/ApplicationsController.php create_storage.
+        if (b.name !== undefined && !VOLUME_NAME.test(b.name)) return invalid("name", "The name field format is invalid.");
+        if (b.type === "persistent") {
+          if (!b.name) return invalid("name", "The name field is required for persistent storages.");
+          const wrong = ["content", "is_directory", "is_host_file", "fs_path"].filter((k) => k in b);
+          if (wrong.length > 0) return invalidEach(wrong, "persistent");
+        } else {
+          const wrong = ["name", "host_path"].filter((k) => k in b);
+          if (wrong.length > 0) return invalidEach(wrong, "file");
+          if (b.is_directory === true && !b.fs_path) return invalid("fs_path", "The fs_path field is required for directory mounts.");
+        }
+        // The controller stores a persistent volume as "<application uuid>-<name>": that is its Docker volume name.
+        const name = b.type === "persistent" ? `${app.uuid}-${b.name ?? ""}` : null;
+        // database/migrations/2023_04_03_111012_create_local_persistent_volumes_table.php: unique (name, resource);
+        // 2023_09_22_185356_create_local_file_volumes_table.php: unique (mount_path, resource). The controller
+        // does not check first, so the insert fails and Laravel answers its generic 500.
+        const taken = app.storages.some((s) => s.type === b.type && (b.type === "persistent" ? s.name === name : s.mount_path === b.mount_path));
+        if (taken) return ctx.flavor.error(500, "Server Error");
         const now = ctx.clock.isoNow();
         const storage: StorageRecord = {
           id: state.id(),
           uuid: coolifyUuid(),
           type: b.type,
-          name: b.name ?? null,
-          mount_path: b.mount_path,
+          name,
+          mount_path: b.mount_path.trim().startsWith("/") ? b.mount_path.trim() : `/${b.mount_path.trim()}`,
           host_path: b.host_path ?? null,
           content: b.content ?? null,
           is_directory: b.is_directory ?? false,
@@ -80,9 +103,8 @@ export function storageRoutes(state: CoolifyState): Route[] {
         const b = ctx.body as StorageInput;
         const storage = app.storages.find((s) => (b.uuid !== undefined ? s.uuid === b.uuid : s.id === b.id) && s.type === b.type);
         if (!storage || (b.uuid === undefined && b.id === undefined)) return ctx.flavor.notFound("Storage not found.");
-        if (b.mount_path !== undefined && app.storages.some((s) => s !== storage && s.mount_path === b.mount_path)) {
-          return invalid("mount_path", "A storage with this mount path already exists.");
-        }
+        // Coolify v4.3.10 update_storage stores `name` as given (no uuid prefix): renaming points the storage at
+        // another Docker volume.
         if (b.name !== undefined) storage.name = b.name;
         if (b.mount_path !== undefined) storage.mount_path = b.mount_path;
         if (b.host_path !== undefined) storage.host_path = b.host_path;
@@ -102,6 +124,8 @@ export function storageRoutes(state: CoolifyState): Route[] {
         if (!storage) return ctx.flavor.notFound("Storage not found.");
         // Coolify v4.3.10 app/Models/LocalPersistentVolume.php abortIfScheduledBackupsExist (422).
         if (storage.backup) return { status: 422, body: { message: "Delete this volume backup schedule and its archives before deleting the volume." } };
+        // Coolify v4.3.10 delete_storage deletes the record only (LocalFileVolume content is removed from the
+        // server; a persistent storage's Docker volume stays, with its data, in state.volumes).
         app.storages = app.storages.filter((s) => s !== storage);
         return { status: 200, body: { message: "Storage deleted." } };
       },
