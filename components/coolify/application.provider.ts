@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { createOnce, defineProvider, diffFields, isEqual, type FieldDiffResult, type Fields } from "../provider";
-import { coolifyClient, ok, okOrMissing, waitUntilGone, type CoolifyClient } from "./client";
+import { assertTokenAbilities, coolifyClient, ok, okOrMissing, waitUntilGone, type CoolifyClient } from "./client";
 import { applicationFromApi, createApplicationBody, patchApplicationBody, hostsFromFqdn } from "./application.request";
 import { deployAndWait } from "./deploy";
 import { applyEnvPlan, listEnvVars, planEnvChanges } from "./envvars";
@@ -69,7 +69,10 @@ async function getApplication(client: CoolifyClient, uuid: string): Promise<z.in
 }
 
 async function deleteApplication(client: CoolifyClient, uuid: string): Promise<void> {
-  const reply = await client.DELETE("/applications/{uuid}", { params: { path: { uuid } } });
+  // Coolify v4.3.10 app/Http/Controllers/Api/ApplicationsController.php delete_by_uuid defaults delete_volumes to true, and
+  // app/Jobs/DeleteResourceJob.php then runs `docker volume rm` on every persistent volume: a replace or a
+  // destroy would take the data with it. slipway never asks for that; the volumes stay on the server.
+  const reply = await client.DELETE("/applications/{uuid}", { params: { path: { uuid }, query: { delete_volumes: false } } });
   if (reply.response.status === 404) return;
   ok("DELETE /applications/{uuid}", reply);
   await waitUntilGone(`application ${uuid}`, async () => {
@@ -84,6 +87,7 @@ async function outputsFor(client: CoolifyClient, uuid: string, inputs: Applicati
 }
 
 async function create(inputs: ApplicationInputs): Promise<{ id: string; outs: ApplicationOutputs }> {
+  await assertTokenAbilities(inputs.connection);
   const client = coolifyClient(inputs.connection);
   const envId = await environmentIdOf(client, inputs.projectUuid, inputs.environmentUuid);
   const uuid = await createOnce({
@@ -116,10 +120,13 @@ async function read(id: string, props: ApplicationOutputs): Promise<ApplicationO
   if (app === undefined) return undefined;
   const env: Record<string, string> = {};
   const secretEnv: Record<string, string> = {};
+  const written = allEnv(props);
   for (const v of (await listEnvVars(client, id)).filter((e) => !e.is_preview)) {
+    // A value Coolify hides (token without read:sensitive, see envvars.ts) is taken to be the one slipway wrote.
+    const value = v.value ?? written[v.key] ?? "";
     // Keys that were secret stay secret; any other key (added by hand) is reported as plain drift.
-    if (v.key in (props.secretEnv ?? {})) secretEnv[v.key] = v.value ?? "";
-    else env[v.key] = v.value ?? "";
+    if (v.key in (props.secretEnv ?? {})) secretEnv[v.key] = value;
+    else env[v.key] = value;
   }
   const current = applicationFromApi(app, props);
   // Volumes are read only when slipway manages some (older Coolify versions lack the storages API).
@@ -135,6 +142,7 @@ async function read(id: string, props: ApplicationOutputs): Promise<ApplicationO
 }
 
 async function update(id: string, olds: ApplicationOutputs, inputs: ApplicationInputs): Promise<ApplicationOutputs> {
+  await assertTokenAbilities(inputs.connection);
   const client = coolifyClient(inputs.connection);
   const app = await getApplication(client, id);
   if (app === undefined) throw new Error(`Coolify application ${id} no longer exists; run \`pulumi refresh\` to recreate it`);
@@ -145,7 +153,7 @@ async function update(id: string, olds: ApplicationOutputs, inputs: ApplicationI
     ok("PATCH /applications/{uuid}", await client.PATCH("/applications/{uuid}", { params: { path: { uuid: id } }, body: patch }));
   }
   const managed = Object.keys(allEnv(olds));
-  const envChanged = await applyEnvPlan(client, id, planEnvChanges(await listEnvVars(client, id), allEnv(inputs), managed));
+  const envChanged = await applyEnvPlan(client, id, planEnvChanges(await listEnvVars(client, id), allEnv(inputs), managed, allEnv(olds)));
   const volumesChanged = await syncVolumes(client, id, olds, inputs);
   const outs = await outputsFor(client, id, inputs);
   // Turning deploy on, or any change to what runs, needs a deployment; a rename or description does not.
@@ -176,5 +184,8 @@ export const coolifyApplicationProvider = defineProvider<ApplicationInputs, Appl
   create,
   read,
   update,
-  delete: async (id, props) => deleteApplication(coolifyClient(props.connection), id),
+  delete: async (id, props) => {
+      await assertTokenAbilities(props.connection);
+      await deleteApplication(coolifyClient(props.connection), id);
+    },
 });

@@ -18,6 +18,7 @@ export type ApplicationSettings = Pick<
   | "name"
   | "description"
   | "docker_registry_image_name"
+  | "docker_registry_image_tag"
   | "domains"
   | "is_force_https_enabled"
   | "ports_exposes"
@@ -59,8 +60,7 @@ export function applicationSettings(inputs: ApplicationInputs): ApplicationSetti
   return {
     name: inputs.name,
     description: inputs.description ?? "",
-    // The full digest reference: Coolify's API parses `repo@sha256:…` itself (DockerImageParser).
-    docker_registry_image_name: inputs.image,
+    ...imageFields(inputs.image),
     domains: domainsField(inputs.domains),
     is_force_https_enabled: true,
     ports_exposes: inputs.ports.join(","),
@@ -103,7 +103,7 @@ export function createApplicationBody(inputs: ApplicationInputs): CreateApplicat
     environment_uuid: inputs.environmentUuid,
     ...(inputs.destinationUuid ? { destination_uuid: inputs.destinationUuid } : {}),
     ...settings,
-    docker_registry_image_name: inputs.image,
+    ...imageFields(inputs.image),
     // Without domains Coolify would invent an sslip.io one; slipway serves only the domains it was given.
     ...(inputs.domains.length === 0 ? { autogenerate_domain: false } : {}),
     // Deploy only after the env vars are in place (see the provider).
@@ -119,12 +119,48 @@ export function patchApplicationBody(olds: ApplicationInputs, news: ApplicationI
   return Object.fromEntries(changed.map((key) => [key, after[key]])) as PatchApplicationBody;
 }
 
-/** The image reference from GET's name and tag, in whichever form Coolify stored it. */
+/**
+ * `repo@sha256:<hex>` as the name and tag Coolify v4.3.10 stores for it: `repo@sha256` and `<hex>`. That is what
+ * create_application makes of a full reference (app/Http/Controllers/Api/ApplicationsController.php, the
+ * `dockerimage` branch: DockerImageParser, then "@sha256" appended to the name), and the only digest form PATCH
+ * accepts: update_by_uuid checks the name against ValidationPatterns::DOCKER_IMAGE_NAME_PATTERN, a repository
+ * without tag where only a trailing "@sha256" is allowed, so a full `repo@sha256:<hex>` there is a 422. Sent the
+ * same way on create and PATCH, so both store the same thing. A tag before the digest (`repo:1.2@sha256:…`) is
+ * dropped: Docker pulls by digest and ignores it, and Coolify refuses a name with a tag.
+ */
+export function imageFields(image: string): { docker_registry_image_name: string; docker_registry_image_tag: string } {
+  const at = image.lastIndexOf("@sha256:");
+  if (at < 0) {
+    // Not slipway's (its inputs are digests): what someone set by hand, read back to be compared and replaced.
+    const repo = withoutTag(image);
+    return { docker_registry_image_name: repo, docker_registry_image_tag: image.slice(repo.length + 1) || "latest" };
+  }
+  return { docker_registry_image_name: `${withoutTag(image.slice(0, at))}@sha256`, docker_registry_image_tag: image.slice(at + "@sha256:".length) };
+}
+
+/** `ghcr.io:5000/acme/web:1.2` → `ghcr.io:5000/acme/web`: a colon after the last slash starts a tag. */
+function withoutTag(repo: string): string {
+  const colon = repo.lastIndexOf(":");
+  return colon > repo.lastIndexOf("/") ? repo.slice(0, colon) : repo;
+}
+
+/**
+ * The image reference from GET's name and tag, in whichever form Coolify stored it (Coolify v4.3.10
+ * app/Jobs/ApplicationDeploymentJob.php pulls `name@sha256:<hex>` for a tag "sha256-<hex>", `name:tag` otherwise,
+ * which for the API's `repo@sha256` + `<hex>` is the digest reference).
+ */
 export function imageFromApi(name: string | null | undefined, tag: string | null | undefined): string {
   const repo = name ?? "";
-  if (repo.includes("@") || !tag) return repo;
-  if (/^sha256[-:][a-f0-9]{64}$/.test(tag)) return `${repo}@sha256:${tag.slice(7)}`;
+  if (!tag) return repo;
+  if (/^sha256[-:][a-f0-9]{64}$/i.test(tag)) return `${repo}@sha256:${tag.slice(7)}`;
   return `${repo}:${tag}`;
+}
+
+/** What Coolify holds, in the form the inputs gave when it is the same image (a tag before the digest dropped). */
+function sameImage(fromApi: string, declared: string): string {
+  if (fromApi === declared) return declared;
+  const f = imageFields(declared);
+  return fromApi === `${f.docker_registry_image_name}:${f.docker_registry_image_tag}` ? declared : fromApi;
 }
 
 /** What the API holds, in slipway's input shape (for refresh). Env vars are read separately. */
@@ -152,7 +188,7 @@ export function applicationFromApi(
     deploy: props.deploy,
     name: app.name,
     description: nonEmpty(app.description),
-    image: imageFromApi(app.docker_registry_image_name, app.docker_registry_image_tag),
+    image: sameImage(imageFromApi(app.docker_registry_image_name, app.docker_registry_image_tag), props.image),
     domains: hostsFromFqdn(app.fqdn),
     ports,
     portMappings: (app.ports_mappings ?? "").split(",").map((m) => m.trim()).filter((m) => m !== ""),
@@ -171,6 +207,8 @@ export function applicationFromApi(
     limits: limits.cpus || limits.memory ? limits : undefined,
     preDeploymentCommand: nonEmpty(app.pre_deployment_command),
     postDeploymentCommand: nonEmpty(app.post_deployment_command),
-    githubWebhookSecret: nonEmpty(app.manual_webhook_secret_github),
+    // Coolify v4.3.10 app/Models/Application.php hides the webhook secret from tokens without read:sensitive:
+    // the key is then absent, and the secret slipway wrote is what it holds.
+    githubWebhookSecret: "manual_webhook_secret_github" in app ? nonEmpty(app.manual_webhook_secret_github) : props.githubWebhookSecret,
   };
 }

@@ -8,6 +8,7 @@ import { retryingFetch, retryPolicyFromEnv } from "../http";
 import { ApiError, pollUntil, type WaitSettings } from "../provider";
 import type { paths } from "./api.gen";
 import type { CoolifyConnection } from "./connection";
+import { ensureTokenAbilities, TOKEN_HELP } from "./token";
 
 export type CoolifyClient = Client<paths>;
 
@@ -24,6 +25,15 @@ export function coolifyClient(connection: CoolifyConnection): CoolifyClient {
       return response.status === 401 && fallback ? fallback(request) : response;
     },
   });
+}
+
+/**
+ * Before a create, update or delete: one check of every ability slipway needs (token.ts), so a token without
+ * them fails with one message naming them all, not with a 403 after half an update. Once per API and token in
+ * a process. Reads do not call it: refresh works with a read-only token.
+ */
+export function assertTokenAbilities(connection: CoolifyConnection): Promise<void> {
+  return ensureTokenAbilities(connection.apiUrl, connection.token, sendWith(connection.token));
 }
 
 function sendWith(token: string): (request: Request) => Promise<Response> {
@@ -73,7 +83,9 @@ export function errorFromReply(operation: string, status: number, body: unknown)
         errors[field] = Array.isArray(value) ? value.map(String) : [String(value)];
       }
     }
-    return new CoolifyApiError(operation, status, message, errors);
+    // Coolify v4.3.10 app/Http/Middleware/ApiAbility.php: "Missing required permissions: <ability>".
+    const help = status === 403 && message.startsWith("Missing required permissions") ? ` ${TOKEN_HELP}` : "";
+    return new CoolifyApiError(operation, status, `${message}${help}`, errors);
   }
   const text = typeof body === "string" && body.trim() !== "" ? body.trim().slice(0, 300) : statusText(status);
   return new CoolifyApiError(operation, status, text);

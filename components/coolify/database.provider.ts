@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { createOnce, defineProvider, diffFields, pollUntil, type FieldDiffResult, type Fields } from "../provider";
-import { coolifyClient, ok, okOrMissing, waitUntilGone, type CoolifyClient } from "./client";
+import { assertTokenAbilities, coolifyClient, ok, okOrMissing, waitUntilGone, type CoolifyClient } from "./client";
 import {
   backupFromApi,
   createBackupBody,
@@ -105,7 +105,10 @@ async function outputsFor(client: CoolifyClient, uuid: string, inputs: DatabaseI
 }
 
 async function deleteDatabase(client: CoolifyClient, uuid: string): Promise<void> {
-  const reply = await client.DELETE("/databases/{uuid}", { params: { path: { uuid } } });
+  // Coolify v4.3.10 app/Http/Controllers/Api/DatabasesController.php delete_by_uuid defaults delete_volumes to
+  // true, and app/Jobs/DeleteResourceJob.php then removes the database's Docker volume: a replace or a destroy
+  // would take the data with it. slipway never asks for that; the volume stays on the server.
+  const reply = await client.DELETE("/databases/{uuid}", { params: { path: { uuid }, query: { delete_volumes: false } } });
   if (reply.response.status === 404) return;
   ok("DELETE /databases/{uuid}", reply);
   await waitUntilGone(`database ${uuid}`, async () => {
@@ -114,6 +117,7 @@ async function deleteDatabase(client: CoolifyClient, uuid: string): Promise<void
 }
 
 async function create(inputs: DatabaseInputs): Promise<{ id: string; outs: DatabaseOutputs }> {
+  await assertTokenAbilities(inputs.connection);
   const client = coolifyClient(inputs.connection);
   const envId = await environmentIdOf(client, inputs.projectUuid, inputs.environmentUuid);
   const uuid = await createOnce({
@@ -155,6 +159,7 @@ async function read(id: string, props: DatabaseOutputs): Promise<DatabaseOutputs
 }
 
 async function update(id: string, olds: DatabaseOutputs, inputs: DatabaseInputs): Promise<DatabaseOutputs> {
+  await assertTokenAbilities(inputs.connection);
   const client = coolifyClient(inputs.connection);
   const patch = patchDatabaseBody(olds, inputs);
   if (Object.keys(patch).length > 0) {
@@ -191,5 +196,8 @@ export const coolifyDatabaseProvider = defineProvider<DatabaseInputs, DatabaseOu
   create,
   read,
   update,
-  delete: async (id, props) => deleteDatabase(coolifyClient(props.connection), id),
+  delete: async (id, props) => {
+      await assertTokenAbilities(props.connection);
+      await deleteDatabase(coolifyClient(props.connection), id);
+    },
 });

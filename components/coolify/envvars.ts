@@ -2,6 +2,12 @@
  * Environment variables of an application: planning (pure) and applying the plan. The plan is made
  * against what Coolify holds now, not only against the previous inputs, so a value changed by hand in
  * the UI is put back; but only keys slipway manages are ever deleted, never variables someone else added.
+ *
+ * Coolify v4.3.10 hides every value from a token without `read:sensitive` (app/Models/EnvironmentVariable.php
+ * $hidden = value, real_value; ApplicationsController.php removeSensitiveData shows them only to `root` and
+ * `read:sensitive`), and from every token once a variable is is_shown_once. A hidden value is compared with the
+ * one slipway last wrote (the previous inputs, kept in state as secrets), never read back: so a normal token
+ * causes no drift and no redeploy, and a hand edit of a value is put back only when the token can read it.
  */
 import { ok, type CoolifyClient } from "./client";
 import { envVarReply, parseReply, type EnvVarReply } from "./schemas";
@@ -18,11 +24,13 @@ export interface EnvPlan {
  * @param current what GET /applications/{uuid}/envs returned
  * @param desired every variable the inputs set (plain and secret together)
  * @param managed keys slipway set before (the previous inputs); only these are deleted when dropped
+ * @param lastWritten the values slipway last wrote (the previous inputs), for values Coolify does not show
  */
 export function planEnvChanges(
   current: readonly EnvVarReply[],
   desired: Readonly<Record<string, string>>,
   managed: readonly string[],
+  lastWritten: Readonly<Record<string, string>> = {},
 ): EnvPlan {
   // Coolify keeps a preview copy of each variable for PR deployments; slipway manages the regular ones.
   const live = current.filter((v) => !v.is_preview);
@@ -32,8 +40,10 @@ export function planEnvChanges(
   const upsert = Object.keys(desired)
     .sort()
     .filter((key) => {
-      const existing = byKey.get(key);
-      return existing === undefined || existing[0]?.value !== desired[key];
+      const existing = byKey.get(key)?.[0];
+      if (existing === undefined) return true;
+      const shown = existing.value !== undefined && existing.value !== null;
+      return shown ? existing.value !== desired[key] : lastWritten[key] !== desired[key];
     })
     .map((key) => ({ key, value: desired[key] as string }));
 

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { createOnce, defineProvider, diffFields, type FieldDiffResult, type Fields } from "../provider";
-import { coolifyClient, ok, okOrMissing, waitUntilGone, CoolifyApiError, type CoolifyClient } from "./client";
+import { assertTokenAbilities, coolifyClient, ok, okOrMissing, waitUntilGone, CoolifyApiError, type CoolifyClient } from "./client";
 import { environmentReply, parseReply, projectInputsSchema, projectReply, uuidReply } from "./schemas";
 import type { ProjectInputs, ProjectOutputs } from "./types";
 
@@ -53,6 +53,7 @@ async function ensureEnvironment(client: CoolifyClient, projectUuid: string, nam
 }
 
 async function create(inputs: ProjectInputs): Promise<{ id: string; outs: ProjectOutputs }> {
+  await assertTokenAbilities(inputs.connection);
   const client = coolifyClient(inputs.connection);
   // Stacks of one program share a project by name, one environment each (staging, production, pr-12),
   // which is how Coolify lays out an app's environments.
@@ -103,6 +104,7 @@ async function read(id: string, props: ProjectOutputs): Promise<ProjectOutputs |
 }
 
 async function update(id: string, olds: ProjectOutputs, inputs: ProjectInputs): Promise<ProjectOutputs> {
+  await assertTokenAbilities(inputs.connection);
   const client = coolifyClient(inputs.connection);
   if (olds.name !== inputs.name || olds.description !== inputs.description) {
     ok(
@@ -128,6 +130,7 @@ async function update(id: string, olds: ProjectOutputs, inputs: ProjectInputs): 
 }
 
 async function remove(id: string, props: ProjectOutputs): Promise<void> {
+  await assertTokenAbilities(props.connection);
   const client = coolifyClient(props.connection);
   if (props.environmentUuid) {
     const reply = await client.DELETE("/projects/{uuid}/environments/{environment_name_or_uuid}", {

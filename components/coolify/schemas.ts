@@ -129,7 +129,14 @@ export const envVarReply = z.looseObject({
 export type EnvVarReply = z.infer<typeof envVarReply>;
 
 export const deployReply = z.looseObject({
-  deployments: z.array(z.looseObject({ deployment_uuid: z.string().min(1), resource_uuid: z.string().optional() })).min(1),
+  deployments: z
+    .array(z.looseObject({ deployment_uuid: z.string().min(1), resource_uuid: z.string().optional(), message: z.string().optional() }))
+    .min(1),
+});
+
+/** GET /deployments/applications/{uuid}: newest first (Coolify v4.3.10 app/Models/Application.php deployments()). */
+export const applicationDeploymentsReply = z.looseObject({
+  deployments: z.array(z.looseObject({ deployment_uuid: z.string().min(1), status: z.string() })).default([]),
 });
 
 export const deploymentReply = z.looseObject({

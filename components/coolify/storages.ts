@@ -1,9 +1,11 @@
 /**
  * Persistent volumes of an application (Coolify "persistent storages"): planning (pure) and applying.
- * On the server each volume is named `<application uuid>-<name>`: Docker volume names are global to a
- * server, and staging, PR stacks and production may share one server; the prefix keeps them apart.
+ * On the server each volume is named `<application uuid>-<name>`: Coolify v4.3.10
+ * app/Http/Controllers/Api/ApplicationsController.php create_storage prefixes the name it is sent with the
+ * application's uuid, so slipway sends the bare name and looks volumes up by the prefixed one. Docker volume
+ * names are global to a server, and staging, PR stacks and production may share one; the prefix keeps them apart.
  * Like env vars, only volumes slipway manages are ever removed; removing one from Coolify detaches it
- * (Coolify keeps the Docker volume's data on the server).
+ * (delete_storage deletes the record only: the Docker volume and its data stay on the server).
  */
 import { z } from "zod";
 import { createOnce } from "../provider";
@@ -26,16 +28,30 @@ export interface StoragePlan {
   remove: { uuid: string; name: string }[];
 }
 
+/** The name Coolify gives the volume slipway declares as `name`. */
 export function volumeName(applicationUuid: string, name: string): string {
   return `${applicationUuid}-${name}`;
 }
 
+/**
+ * The declared name of a storage slipway made, or undefined for a foreign one. Earlier slipway versions sent the
+ * prefixed name, which Coolify prefixed again (`<uuid>-<uuid>-<name>`); those are recognised too, so their data
+ * stays attached instead of a second, empty volume being created next to them.
+ */
+function declaredName(applicationUuid: string, storageName: string): string | undefined {
+  const prefix = `${applicationUuid}-`;
+  if (!storageName.startsWith(prefix)) return undefined;
+  const rest = storageName.slice(prefix.length);
+  return rest.startsWith(prefix) ? rest.slice(prefix.length) : rest;
+}
+
 /** The volumes of an application as slipway declares them (prefix stripped); foreign volumes are left out. */
 export function volumesFromApi(applicationUuid: string, current: readonly StorageReply[]): VolumeInputs[] {
-  const prefix = `${applicationUuid}-`;
   return current
-    .filter((s) => s.name.startsWith(prefix))
-    .map((s) => ({ name: s.name.slice(prefix.length), mountPath: s.mount_path }))
+    .flatMap((s) => {
+      const name = declaredName(applicationUuid, s.name);
+      return name === undefined ? [] : [{ name, mountPath: s.mount_path }];
+    })
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -50,16 +66,20 @@ export function planStorages(
   desired: readonly VolumeInputs[],
   managed: readonly string[],
 ): StoragePlan {
-  const byName = new Map(current.map((s) => [s.name, s]));
+  const byName = new Map<string, StorageReply>();
+  for (const s of current) {
+    const name = declaredName(applicationUuid, s.name);
+    if (name !== undefined && !byName.has(name)) byName.set(name, s);
+  }
   const plan: StoragePlan = { create: [], update: [], remove: [] };
   for (const v of desired) {
-    const existing = byName.get(volumeName(applicationUuid, v.name));
+    const existing = byName.get(v.name);
     if (!existing) plan.create.push({ name: v.name, mountPath: v.mountPath });
     else if (existing.mount_path !== v.mountPath) plan.update.push({ uuid: existing.uuid, name: v.name, mountPath: v.mountPath });
   }
   const wanted = new Set(desired.map((v) => v.name));
   for (const name of managed) {
-    const existing = byName.get(volumeName(applicationUuid, name));
+    const existing = byName.get(name);
     if (existing && !wanted.has(name)) plan.remove.push({ uuid: existing.uuid, name });
   }
   return plan;
@@ -97,7 +117,8 @@ export async function applyStoragePlan(client: CoolifyClient, uuid: string, plan
       const op = "POST /applications/{uuid}/storages";
       const reply = await client.POST("/applications/{uuid}/storages", {
         params: { path: { uuid } },
-        body: { type: "persistent", name, mount_path: v.mountPath },
+        // The bare name: Coolify adds the "<uuid>-" prefix itself.
+        body: { type: "persistent", name: v.name, mount_path: v.mountPath },
       });
       const body = ok(op, reply) as { uuid?: unknown } | undefined;
       if (typeof body?.uuid === "string") return body.uuid;

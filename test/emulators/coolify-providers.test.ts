@@ -301,14 +301,15 @@ describe("application", () => {
     expect(await storages()).toEqual([`${id}-media:/app/media`]);
     expect((await apps.read(id, outs)).props).toMatchObject({ volumes: [{ name: "media", mountPath: "/app/media" }] });
 
+    // Coolify v4.3.10 create_storage prefixes every name it is sent with the application's uuid.
     await api(emu, "POST", `/applications/${id}/storages`, { type: "persistent", name: "hand-made", mount_path: "/hand" });
     const news = { ...inputs, volumes: [{ name: "uploads", mountPath: "/app/media" }, { name: "cache", mountPath: "/cache" }] };
     const { outs: after } = await apps.update(id, outs, news);
-    expect(await storages()).toEqual([`${id}-cache:/cache`, `${id}-uploads:/app/media`, "hand-made:/hand"].sort());
+    expect(await storages()).toEqual([`${id}-cache:/cache`, `${id}-uploads:/app/media`, `${id}-hand-made:/hand`].sort());
     expect(after.deploymentUuid).not.toBe(outs.deploymentUuid);
 
     await apps.update(id, after, { ...news, volumes: [{ name: "cache", mountPath: "/var/cache" }] });
-    expect(await storages()).toEqual([`${id}-cache:/var/cache`, "hand-made:/hand"].sort());
+    expect(await storages()).toEqual([`${id}-cache:/var/cache`, `${id}-hand-made:/hand`].sort());
   });
 
   it("makes no duplicate application when the create's reply is lost", async () => {

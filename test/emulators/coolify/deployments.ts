@@ -67,7 +67,7 @@ export function deploymentRoutes(state: CoolifyState, rollouts: Rollouts, tokens
             // "Deployment already queued for this commit." with a deployment_uuid generated for this request
             // and never saved: GET /deployments/{that uuid} is a 404.
             const result = rollouts.queue(app, { force, restartOnly: false });
-            if (result.status === "queue_full") return { status: 429, body: { message: result.message }, headers: { "retry-after": "60" } };
+            if (result.status === "queue_full") return Object.assign(ctx.flavor.error(429, result.message), { headers: { "retry-after": "60" } });
             if (result.status === "skipped") {
               deployments.push({ message: result.message, resource_uuid: uuid, deployment_uuid: coolifyUuid() });
             } else {

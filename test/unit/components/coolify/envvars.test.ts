@@ -24,6 +24,14 @@ describe("env var planning", () => {
     expect(planEnvChanges([v("1", "A", "hand")], { A: "1" }, ["A"]).upsert).toEqual([{ key: "A", value: "1" }]);
   });
 
+  it("compares a value Coolify hides (no read:sensitive) with what slipway last wrote", () => {
+    const hidden = (uuid: string, key: string) => ({ uuid, key, is_preview: false });
+    expect(isEmptyPlan(planEnvChanges([hidden("1", "A")], { A: "1" }, ["A"], { A: "1" }))).toBe(true);
+    expect(planEnvChanges([hidden("1", "A")], { A: "2" }, ["A"], { A: "1" }).upsert).toEqual([{ key: "A", value: "2" }]);
+    // Never written by slipway: its value is unknown, so it is written.
+    expect(planEnvChanges([hidden("1", "B")], { B: "x" }, [], {}).upsert).toEqual([{ key: "B", value: "x" }]);
+  });
+
   it("sends spec fields only, literal so `$` in secrets is not expanded", () => {
     expect(bulkEnvBody([{ key: "PW", value: "a$b" }])).toEqual({
       data: [{ key: "PW", value: "a$b", is_preview: false, is_literal: true }],

@@ -3,6 +3,7 @@ import {
   applicationFromApi,
   createApplicationBody,
   hostsFromFqdn,
+  imageFields,
   imageFromApi,
   patchApplicationBody,
 } from "../../../../components/coolify/application.request";
@@ -16,7 +17,7 @@ import {
   patchDatabaseBody,
 } from "../../../../components/coolify/database.request";
 import { applicationReply } from "../../../../components/coolify/schemas";
-import { appInputs, dbInputs, DIGEST, DIGEST2 } from "./fixtures";
+import { appInputs, dbInputs, DIGEST2 } from "./fixtures";
 
 describe("application request bodies", () => {
   it("creates with placement, https domains, exposed ports, health check, limits and no instant deploy", () => {
@@ -26,7 +27,9 @@ describe("application request bodies", () => {
       environment_name: "staging",
       environment_uuid: "env1",
       name: "web",
-      docker_registry_image_name: DIGEST,
+      // Coolify v4.3.10's stored form, the only digest form its PATCH accepts (see imageFields).
+      docker_registry_image_name: "ghcr.io/acme/web@sha256",
+      docker_registry_image_tag: "a".repeat(64),
       domains: "https://staging.example.com",
       is_force_https_enabled: true,
       ports_exposes: "3000,4000",
@@ -79,7 +82,7 @@ describe("application request bodies", () => {
     const olds = appInputs();
     expect(patchApplicationBody(olds, appInputs())).toEqual({});
     expect(patchApplicationBody(olds, appInputs({ image: DIGEST2, domains: ["a.example.com", "b.example.com"] }))).toEqual({
-      docker_registry_image_name: DIGEST2,
+      docker_registry_image_tag: "b".repeat(64),
       domains: "https://a.example.com,https://b.example.com",
     });
   });
@@ -107,6 +110,20 @@ describe("reading an application back", () => {
     expect(imageFromApi("repo", `sha256-${hex}`)).toBe(`repo@sha256:${hex}`);
     expect(imageFromApi("repo", `sha256:${hex}`)).toBe(`repo@sha256:${hex}`);
     expect(imageFromApi("repo", "v1")).toBe("repo:v1");
+    // What Coolify v4.3.10's create makes of `repo@sha256:<hex>`: name "repo@sha256", tag "<hex>".
+    expect(imageFromApi("ghcr.io/acme/web@sha256", hex)).toBe(`ghcr.io/acme/web@sha256:${hex}`);
+  });
+
+  it("sends a digest as the name and tag PATCH accepts, dropping a tag before it", () => {
+    const hex = "d".repeat(64);
+    expect(imageFields(`ghcr.io/acme/web@sha256:${hex}`)).toEqual({ docker_registry_image_name: "ghcr.io/acme/web@sha256", docker_registry_image_tag: hex });
+    expect(imageFields(`registry.local:5000/web:1.2@sha256:${hex}`)).toEqual({
+      docker_registry_image_name: "registry.local:5000/web@sha256",
+      docker_registry_image_tag: hex,
+    });
+    const { env: _e, secretEnv: _s, ...rest } = appInputs({ image: `ghcr.io/acme/web:1.2@sha256:${hex}` });
+    const reply = applicationReply.parse({ uuid: "app1", name: "web", docker_registry_image_name: "ghcr.io/acme/web@sha256", docker_registry_image_tag: hex });
+    expect(applicationFromApi(reply, { ...rest, env: {}, secretEnv: {} }).image).toBe(`ghcr.io/acme/web:1.2@sha256:${hex}`);
   });
 
   it("round-trips what slipway sets (so refresh shows no drift)", () => {

@@ -33,4 +33,10 @@ describe("volume planning", () => {
       { name: "media", mountPath: "/m" },
     ]);
   });
+
+  it("recognises a volume an earlier slipway named twice (<uuid>-<uuid>-<name>) instead of creating a second one", () => {
+    const current = [s("v1", "app1-app1-media", "/m")];
+    expect(planStorages("app1", current, [{ name: "media", mountPath: "/m" }], ["media"])).toEqual({ create: [], update: [], remove: [] });
+    expect(volumesFromApi("app1", current)).toEqual([{ name: "media", mountPath: "/m" }]);
+  });
 });
