@@ -6,7 +6,7 @@
  * deployment `deploy`; app/Http/Middleware/ApiAbility.php lets a `root` token through everywhere and answers
  * everything else without the ability with 403 "Missing required permissions: <ability>". The ability check
  * runs before the controller, so each probe below is refused (403) without the ability and otherwise reaches a
- * controller that changes nothing: a list, a delete of an application that cannot exist, a deploy of nothing.
+ * controller that changes nothing: a list, an update of an application that cannot exist, a deploy of nothing.
  * `read:sensitive` is not needed: slipway never depends on reading a secret back (see envvars.ts).
  */
 export const NEEDED_ABILITIES = ["read", "write", "deploy"] as const;
@@ -37,7 +37,12 @@ export async function missingAbilities(apiUrl: string, send: Probe): Promise<Nee
   const base = apiUrl.replace(/\/+$/, "");
   const probes: Record<NeededAbility, Request> = {
     read: new Request(`${base}/projects`, { method: "GET" }),
-    write: new Request(`${base}/applications/${NO_SUCH_APP}?delete_volumes=false`, { method: "DELETE" }),
+    // update_by_uuid looks the application up first: 404 "Application not found", nothing written.
+    write: new Request(`${base}/applications/${NO_SUCH_APP}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ description: "slipway token check" }),
+    }),
     // No uuid and no tag: DeployController.php answers 400 "You must provide uuid or tag." and queues nothing.
     deploy: new Request(`${base}/deploy`, { method: "POST" }),
   };

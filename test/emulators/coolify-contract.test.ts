@@ -65,7 +65,7 @@ describe("token abilities (ApiAbility.php) and hidden values (ApiSensitiveData.p
     expect((await api(emu, "POST", `/deploy?uuid=${app}`, undefined, { token: "reader" })).body).toEqual({ message: "Missing required permissions: deploy" });
     // The ability check runs before the controller: a token with `deploy` reaches it and gets its 400.
     expect((await api(emu, "POST", "/deploy", undefined, { token: "normal" })).status).toBe(400);
-    expect((await api(emu, "DELETE", "/applications/none", undefined, { token: "normal" })).status).toBe(404);
+    expect((await api(emu, "PATCH", "/applications/none", { description: "x" }, { token: "normal" })).status).toBe(404);
   });
 
   it("hides env values, webhook secrets, database passwords and deployment logs without read:sensitive", async () => {
