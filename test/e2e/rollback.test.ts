@@ -94,7 +94,7 @@ describe("rollback on the staging stack without slipway:github (GitHub provider 
 
     const a = app();
     expect(a.running?.image).toBe(V1);
-    expect(a.docker_registry_image_tag).toBe(`sha256-${"1".repeat(64)}`);
+    expect(a.docker_registry_image_tag).toBe("1".repeat(64));
     expect(await appRequest(emu.coolify.origin, "staging.example.com", "/healthz")).toEqual({ status: 200, image: V1 });
     expect(envOf()).toMatchObject(secrets);
     expect(emu.coolify.state.deployments.map((d) => [d.image, d.status])).toEqual([
@@ -144,7 +144,7 @@ describe("rollback on the staging stack without slipway:github (GitHub provider 
     const a = app();
     expect(a.running?.image).toBe(V1);
     // What Coolify would start on its next restart is V1 as well, not the release that failed.
-    expect(a.docker_registry_image_tag).toBe(`sha256-${"1".repeat(64)}`);
+    expect(a.docker_registry_image_tag).toBe("1".repeat(64));
     expect(emu.coolify.state.deployments.at(-1)).toMatchObject({ image: V1, status: "finished" });
     const p = await s.preview({ refresh: true });
     transcript.add(p);

@@ -91,8 +91,9 @@ describe("staging stack from Pulumi.staging.yaml without slipway:github (GitHub 
       name: "shop",
       environment_id: staging.id,
       server_uuid: STAGING_SERVER_UUID,
-      docker_registry_image_name: "ghcr.io/acme/shop",
-      docker_registry_image_tag: `sha256-${IMAGE.split("@sha256:")[1]}`,
+      // Coolify v4.3.10's stored form of a digest (ApplicationsController create_application).
+      docker_registry_image_name: "ghcr.io/acme/shop@sha256",
+      docker_registry_image_tag: IMAGE.split("@sha256:")[1],
       fqdn: "https://staging.example.com",
     });
     expect(a.config).toMatchObject({
