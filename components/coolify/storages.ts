@@ -45,6 +45,11 @@ function declaredName(applicationUuid: string, storageName: string): string | un
   return rest.startsWith(prefix) ? rest.slice(prefix.length) : rest;
 }
 
+/** The storage slipway made for the volume it declares as `name` (legacy double prefix included). */
+export function storageNamed(applicationUuid: string, current: readonly StorageReply[], name: string): StorageReply | undefined {
+  return current.find((s) => declaredName(applicationUuid, s.name) === name);
+}
+
 /** The volumes of an application as slipway declares them (prefix stripped); foreign volumes are left out. */
 export function volumesFromApi(applicationUuid: string, current: readonly StorageReply[]): VolumeInputs[] {
   return current

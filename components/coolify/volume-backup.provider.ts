@@ -14,9 +14,9 @@
  */
 import { z } from "zod";
 import { defineProvider, diffFields, type FieldDiffResult, type Fields } from "../provider";
-import { coolifyClient, CoolifyApiError, ok, type CoolifyClient } from "./client";
+import { assertTokenAbilities, coolifyClient, CoolifyApiError, ok, type CoolifyClient } from "./client";
 import { connectionSchema, parseReply } from "./schemas";
-import { listStorages, volumeName } from "./storages";
+import { listStorages, storageNamed, volumeName } from "./storages";
 import type { components } from "./api.gen";
 
 type ScheduleRequest = components["schemas"]["VolumeBackupScheduleRequest"];
@@ -63,8 +63,7 @@ export function scheduleBody(inputs: Pick<VolumeBackupInputs, "schedule" | "rete
 }
 
 async function storageUuidOf(client: CoolifyClient, applicationUuid: string, volume: string): Promise<string | undefined> {
-  const name = volumeName(applicationUuid, volume);
-  return (await listStorages(client, applicationUuid)).find((s) => s.name === name)?.uuid;
+  return storageNamed(applicationUuid, await listStorages(client, applicationUuid), volume)?.uuid;
 }
 
 async function putSchedule(client: CoolifyClient, inputs: VolumeBackupInputs, storageUuid: string, enabled: boolean) {
@@ -77,6 +76,7 @@ async function putSchedule(client: CoolifyClient, inputs: VolumeBackupInputs, st
 }
 
 async function apply(inputs: VolumeBackupInputs): Promise<{ id: string; outs: VolumeBackupOutputs }> {
+  await assertTokenAbilities(inputs.connection);
   const client = coolifyClient(inputs.connection);
   const storageUuid = await storageUuidOf(client, inputs.applicationUuid, inputs.volume);
   if (!storageUuid) {
@@ -96,6 +96,7 @@ async function read(_id: string, props: VolumeBackupOutputs): Promise<VolumeBack
 }
 
 async function remove(_id: string, props: VolumeBackupOutputs): Promise<void> {
+  await assertTokenAbilities(props.connection);
   const client = coolifyClient(props.connection);
   let storageUuid: string | undefined;
   try {
