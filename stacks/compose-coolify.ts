@@ -79,9 +79,10 @@ export function composeCoolify(i: CoolifyInputs): CoolifyDeployment {
       ...placement,
       name: config.app.name,
       image: i.imageRef,
-      domains: config.domains,
+      // A second public port is reached through its own domains, each carrying the container port (rules-ports.ts).
+      domains: [...config.domains, ...config.app.ports.public.flatMap((p) => p.domains.map((d) => `${d}:${p.port}`))],
       port: config.app.ports.http,
-      internalPorts: config.app.ports.internal,
+      internalPorts: [...config.app.ports.public.map((p) => p.port), ...config.app.ports.internal],
       portMappings: target.portMappings,
       rollingUpdate: config.scaling.coolify?.healthGatedRollingUpdate ?? false,
       healthCheck: hc

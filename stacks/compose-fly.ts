@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { FlyApp, FlyMachineGroup, FlyPostgres, FlyReleaseCommand, FlySecrets, FlyVolume } from "../components/fly";
 import type { FlyCheckArgs, FlyServiceArgs } from "../components/fly";
 import type { PlatformConnection } from "./credentials";
+import { allDomains, publicPortChecks, publicPortServices } from "./compose-fly-ports";
 import type { FlyScalingConfig, FlyTargetConfig, StackConfig } from "./schema";
 
 export interface FlyDeployment {
@@ -39,7 +40,7 @@ export function composeFly(i: FlyInputs): FlyDeployment {
   const region = scaling.regions[0] as string; // the primary region; schema guarantees ≥ 1
   const opts = { parent };
 
-  const app = new FlyApp("fly-app", { name: target.appName, org: target.org, ips: "public", domains: config.domains, connection }, opts);
+  const app = new FlyApp("fly-app", { name: target.appName, org: target.org, ips: "public", domains: allDomains(config), connection }, opts);
 
   const secrets = new FlySecrets("fly-secrets", { app: app.name, values: i.secretEnv, connection }, opts);
 
@@ -71,7 +72,7 @@ export function composeFly(i: FlyInputs): FlyDeployment {
     .apply(([a, b]) => Math.max(a, b ?? 0));
 
   const guest = { ...scaling.guest };
-  const checks: Record<string, FlyCheckArgs> | undefined = config.app.healthCheck
+  const mainCheck: Record<string, FlyCheckArgs> | undefined = config.app.healthCheck
     ? {
         http: {
           type: "http",
@@ -83,15 +84,18 @@ export function composeFly(i: FlyInputs): FlyDeployment {
         },
       }
     : undefined;
+  const more = publicPortChecks(config);
+  const checks = mainCheck || Object.keys(more).length > 0 ? { ...mainCheck, ...more } : undefined;
   // Internal ports need no Fly service: other machines reach them over the private network at <app>.internal.
-  const service = (autostop: FlyServiceArgs["autostop"], minMachinesRunning: number): FlyServiceArgs => ({
-    internalPort: config.app.ports.http,
-    forceHttps: true,
-    autostart: scaling.autostart,
-    autostop,
-    // Fly rejects min_machines_running alongside autostop "off" (nothing is ever stopped), so leave it out there.
-    ...(autostop === "off" ? {} : { minMachinesRunning }),
-  });
+  const services = (autostop: FlyServiceArgs["autostop"], minMachinesRunning: number): FlyServiceArgs[] => {
+    const base = {
+      autostart: scaling.autostart,
+      autostop,
+      // Fly rejects min_machines_running alongside autostop "off" (nothing is ever stopped), so leave it out there.
+      ...(autostop === "off" ? {} : { minMachinesRunning }),
+    };
+    return [{ ...base, internalPort: config.app.ports.http, forceHttps: true }, ...publicPortServices(config, base)];
+  };
 
   const dependsOn: pulumi.Resource[] = [];
   if (config.app.releaseCommand) {
@@ -129,7 +133,7 @@ export function composeFly(i: FlyInputs): FlyDeployment {
             ...common,
             region: r,
             count: scaling.maxMachines,
-            services: [service(scaling.autostop, n === 0 ? scaling.minRunning : 0)],
+            services: services(scaling.autostop, n === 0 ? scaling.minRunning : 0),
             strategy: scaling.strategy,
             maxUnavailable: scaling.maxUnavailable,
           },
@@ -155,7 +159,7 @@ export function composeFly(i: FlyInputs): FlyDeployment {
       groups.push(
         new FlyMachineGroup(
           `fly-web-${m}`,
-          { ...common, count: 1, mounts, services: [service(alwaysOn ? "off" : scaling.autostop, 0)], strategy: scaling.strategy },
+          { ...common, count: 1, mounts, services: services(alwaysOn ? "off" : scaling.autostop, 0), strategy: scaling.strategy },
           { parent, dependsOn: [...dependsOn, ...groups.slice(-1)] },
         ),
       );

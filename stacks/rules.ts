@@ -9,6 +9,7 @@ import type { ConfigPath, Finding } from "./secrets";
 import { showValue } from "./secrets";
 import { deployRules } from "./rules-deploy";
 import { volumeRules } from "./rules-volumes";
+import { portRules } from "./rules-ports";
 
 export type ParsedSections = Partial<StackConfig>;
 
@@ -155,7 +156,7 @@ export function crossFieldRules(c: ParsedSections, failed: ReadonlySet<string>):
       add("github", ["webhook"], "a coolify target (the webhook triggers a Coolify deploy)", "no slipway:targets.coolify");
     }
   }
-  out.push(...deployRules(c), ...volumeRules(c));
+  out.push(...deployRules(c), ...volumeRules(c), ...portRules(c));
   // Every declared secret name needs a secure value, and every secure value needs a user (typos hide here).
   const secrets = c.secrets;
   if (secrets && app) {

@@ -25,6 +25,17 @@ export const appSchema = obj({
   ports: obj({
     http: port(),
     internal: list(port(), "ports").default([]),
+    /**
+     * More public HTTP ports, each with its own domains and TLS (stacks/rules-ports.ts says what each target
+     * can do): Coolify routes each domain to its port behind the proxy on 443; Fly serves the port as another
+     * service on `externalPort` (default: the same number) with its own health check.
+     */
+    public: list(obj({
+      port: port(),
+      domains: list(hostname(), "host names").default([]),
+      externalPort: port().optional(),
+      healthCheckPath: text("an HTTP path starting with /", /^\/\S*$/).optional(),
+    }), "public ports").default([]),
   }),
   healthCheck: obj({
     path: text("an HTTP path starting with /", /^\/\S*$/),

@@ -83,7 +83,8 @@ async function deleteApplication(client: CoolifyClient, uuid: string): Promise<v
 async function outputsFor(client: CoolifyClient, uuid: string, inputs: ApplicationInputs): Promise<ApplicationOutputs> {
   const app = await getApplication(client, uuid);
   const hosts = app ? hostsFromFqdn(app.fqdn) : inputs.domains;
-  return { ...inputs, uuid, urls: hosts.map((h) => `https://${h}`) };
+  // `host:4000` is routed to container port 4000 but served on 443 like every domain: the URL has no port.
+  return { ...inputs, uuid, urls: hosts.map((h) => `https://${h.replace(/:\d+$/, "")}`) };
 }
 
 async function create(inputs: ApplicationInputs): Promise<{ id: string; outs: ApplicationOutputs }> {
@@ -137,7 +138,7 @@ async function read(id: string, props: ApplicationOutputs): Promise<ApplicationO
     env,
     secretEnv,
     volumes,
-    urls: current.domains.map((h) => `https://${h}`),
+    urls: current.domains.map((h) => `https://${h.replace(/:\d+$/, "")}`),
   };
 }
 

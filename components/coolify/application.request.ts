@@ -45,14 +45,14 @@ export function domainsField(domains: readonly string[]): string {
   return domains.map((host) => `https://${host}`).join(",");
 }
 
-/** The hosts in a GET's `fqdn` (comma separated URLs, possibly with a port or path). */
+/** The hosts in a GET's `fqdn` (comma separated URLs, possibly with a port or path); a port is kept (`host:4000`). */
 export function hostsFromFqdn(fqdn: string | null | undefined): string[] {
   if (!fqdn) return [];
   return fqdn
     .split(",")
     .map((url) => url.trim())
     .filter((url) => url !== "")
-    .map((url) => url.replace(/^[a-z]+:\/\//i, "").replace(/[:/].*$/, "").toLowerCase());
+    .map((url) => url.replace(/^[a-z]+:\/\//i, "").replace(/\/.*$/, "").toLowerCase());
 }
 
 export function applicationSettings(inputs: ApplicationInputs): ApplicationSettings {

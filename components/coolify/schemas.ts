@@ -38,7 +38,8 @@ export const applicationInputsSchema = z.object({
   image: z.string().regex(/@sha256:[a-f0-9]{64}$/, "image must be pinned by digest (<repository>@sha256:<64 hex digits>)"),
   // Host names only: the component strips `https://`; anything else (http://, paths) is a mistake.
   domains: z.array(
-    z.string().regex(/^[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, "domains must be host names like app.example.com"),
+    // An optional `:port` sends the domain to that container port (see validate.ts domainError).
+    z.string().regex(/^[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?$/, "domains must be host names like app.example.com (or api.example.com:4000)"),
   ),
   ports: z.array(z.number().int().min(1).max(65535)).min(1),
   portMappings: z.array(z.string().regex(/^\d{1,5}:\d{1,5}$/)),

@@ -17,9 +17,11 @@ export function digestError(image: string): string | undefined {
 export function domainError(domain: string): string | undefined {
   if (/^http:\/\//i.test(domain)) return `domains are always served over https, got "${domain}"`;
   const host = domain.replace(/^https:\/\//i, "").replace(/\/+$/, "");
-  return /^[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i.test(host)
+  // `host:port` routes the domain to that container port (Coolify v4.3.10 bootstrap/helpers/docker.php
+  // fqdnLabelsForTraefik/fqdnLabelsForCaddy: the URL's port, else the first exposed port); the proxy serves 443.
+  return /^[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?$/i.test(host)
     ? undefined
-    : `domains must be host names like "app.example.com", got "${domain}"`;
+    : `domains must be host names like "app.example.com" (or "api.example.com:4000" for another container port), got "${domain}"`;
 }
 
 export function portError(what: string, port: number): string | undefined {

@@ -217,7 +217,11 @@ export function serveApp(state: CoolifyState, host: string, path: string): Reply
   if (!app) return undefined;
   if (!app.running || app.stopped) return { status: 503, body: "no available server" };
   const image = app.running.image;
-  const headers = { "x-emulator-image": image, "x-emulator-deployment": app.running.deployment_uuid };
+  // The container port the proxy forwards to: the matching fqdn URL's port, else the first exposed port
+  // (Coolify v4.3.10 bootstrap/helpers/docker.php fqdnLabelsForTraefik/fqdnLabelsForCaddy).
+  const entry = (app.fqdn ?? "").split(",").map((u) => u.trim()).find((u) => URL.canParse(u) && new URL(u).hostname.toLowerCase() === host);
+  const containerPort = (entry ? new URL(entry).port : "") || String(app.config.ports_exposes ?? "").split(",")[0]?.trim() || "";
+  const headers = { "x-emulator-image": image, "x-emulator-deployment": app.running.deployment_uuid, "x-emulator-container-port": containerPort };
   const healthPath = typeof app.config.health_check_path === "string" ? app.config.health_check_path : "/health";
   if (path === "/health" || path === healthPath) {
     return state.imageUnhealthy(image) ? { status: 503, body: "unhealthy", headers } : { status: 200, body: "OK", headers };

@@ -24,7 +24,7 @@ describe("provider check", () => {
   it("rejects a domain that was not a plain host name once known", async () => {
     const bad = appInputs({ domains: ["http://a.example.com"] });
     expect((await coolifyApplicationProvider.check!(bad, bad)).failures).toEqual([
-      { property: "domains.0", reason: "domains must be host names like app.example.com" },
+      { property: "domains.0", reason: "domains must be host names like app.example.com (or api.example.com:4000)" },
     ]);
   });
 

@@ -100,7 +100,8 @@ describe("application request bodies", () => {
 
 describe("reading an application back", () => {
   it("maps fqdn to host names", () => {
-    expect(hostsFromFqdn("https://a.example.com,http://B.example.com:3000/api")).toEqual(["a.example.com", "b.example.com"]);
+    // The port stays: it is which container port the domain reaches (`host:4000`).
+    expect(hostsFromFqdn("https://a.example.com,http://B.example.com:3000/api")).toEqual(["a.example.com", "b.example.com:3000"]);
     expect(hostsFromFqdn(null)).toEqual([]);
   });
 

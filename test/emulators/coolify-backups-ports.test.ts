@@ -1,7 +1,8 @@
 /**
  * The Coolify volume-backup provider against the emulator (routes from Coolify v4.3.10
  * VolumeBackupsController): a schedule per application volume, updated in place, and on removal disabled —
- * never deleted, because Coolify's DELETE takes the archives with it.
+ * never deleted, because Coolify's DELETE takes the archives with it — and a second public port routed by a domain
+ * carrying the container port (`host:4000` in fqdn).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -11,6 +12,7 @@ import { coolifyVolumeBackupProvider, type VolumeBackupInputs, type VolumeBackup
 import type { ApplicationInputs, ApplicationOutputs, ProjectInputs, ProjectOutputs } from "../../components/coolify/types";
 import { startCoolifyEmulator, type CoolifyEmulator } from "./coolify";
 import { api } from "./coolify/testkit";
+import { request } from "node:http";
 
 Object.assign(process.env, { SLIPWAY_HTTP_RETRIES: "2", SLIPWAY_HTTP_BASE_DELAY_MS: "5", SLIPWAY_POLL_INTERVAL_MS: "20", SLIPWAY_WAIT_TIMEOUT_MS: "20000" });
 
@@ -112,5 +114,32 @@ describe("Coolify volume backups", () => {
     const bad = await api(emu, "PUT", path, { frequency: "every night" });
     expect(bad).toMatchObject({ status: 422, body: { errors: { frequency: ["The frequency must be a valid cron or human expression."] } } });
     expect(storage?.backup).toBeUndefined();
+  });
+});
+
+/** The container port the emulated proxy forwarded a request for `host` to. */
+function proxiedPort(host: string): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: emu.port, path: "/", headers: { host }, timeout: 5000 }, (res) => {
+      res.resume();
+      const p = res.headers["x-emulator-container-port"];
+      resolve(typeof p === "string" ? p : undefined);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("Coolify: a second public port through its own domain", () => {
+  it("routes worker.example.com:4000 to container port 4000 on the same proxy, reads back without drift, and reports the URL without a port", async () => {
+    const base = await appWithVolume();
+    const inputs: ApplicationInputs = { ...base.inputs, name: "web2", volumes: [], domains: ["app.example.com", "worker.example.com:4000"], ports: [3000, 4000], deploy: true };
+    const { id, outs } = await create<ApplicationInputs, ApplicationOutputs>(coolifyApplicationProvider, inputs);
+    expect(emu.state.application(id)?.fqdn).toBe("https://app.example.com,https://worker.example.com:4000");
+    expect(outs.urls).toEqual(["https://app.example.com", "https://worker.example.com"]);
+    expect(await proxiedPort("worker.example.com")).toBe("4000");
+    expect(await proxiedPort("app.example.com")).toBe("3000");
+    const read = await must(coolifyApplicationProvider.read)(id, outs);
+    expect(read.props?.domains).toEqual(["app.example.com", "worker.example.com:4000"]);
   });
 });
