@@ -1,0 +1,127 @@
+// @ts-check
+"use strict";
+/**
+ * Drops the mappings of bundled third-party code (zod, ky, …) from a source map, keeping slipway's own.
+ *
+ * Why: source-map-support, which @pulumi/pulumi installs, parses a bundle's whole map the first time a stack
+ * trace passes through the bundle — and the SDK takes a full stack trace for every resource it registers and
+ * every promise it tracks. zod's mappings are five sixths of the map and made that first parse cost half a
+ * second; its frames never point at a file anyone edits (under tsx they were unmapped .cjs lines too).
+ *
+ * The format (Source Map v3): `mappings` is one group per generated line (`;`), segments separated by `,`,
+ * each 1, 4 or 5 base64-VLQ fields — generated column (relative within the line), source index, original line,
+ * original column, name index (relative to the previous segment across lines).
+ */
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const DIGIT = new Map([...B64].map((c, i) => [c, i]));
+
+/** @param {string} s @returns {number[]} */
+function decodeSegment(s) {
+  const out = [];
+  let value = 0;
+  let shift = 0;
+  for (const c of s) {
+    const d = DIGIT.get(c);
+    if (d === undefined) throw new Error(`invalid base64 VLQ digit ${JSON.stringify(c)}`);
+    value += (d & 31) << shift;
+    if (d & 32) {
+      shift += 5;
+    } else {
+      out.push(value & 1 ? -(value >>> 1) : value >>> 1);
+      value = 0;
+      shift = 0;
+    }
+  }
+  return out;
+}
+
+/** @param {number[]} fields */
+function encodeSegment(fields) {
+  let s = "";
+  for (const f of fields) {
+    let v = f < 0 ? (-f << 1) | 1 : f << 1;
+    do {
+      let d = v & 31;
+      v >>>= 5;
+      if (v > 0) d |= 32;
+      s += B64[d];
+    } while (v > 0);
+  }
+  return s;
+}
+
+/**
+ * @param {string} text a source map (JSON)
+ * @param {(source: string) => boolean} keep whether a source's mappings stay
+ * @returns {string} the map with only the kept sources and their mappings
+ */
+function filterSourceMap(text, keep) {
+  const map = JSON.parse(text);
+  /** @type {string[]} */
+  const sources = map.sources;
+  /** @type {Map<number, number>} */
+  const index = new Map();
+  /** @type {string[]} */
+  const kept = [];
+  sources.forEach((s, i) => {
+    if (keep(s)) {
+      index.set(i, kept.length);
+      kept.push(s);
+    }
+  });
+  // Absolute source/line/column/name while decoding, and the last *emitted* ones while encoding.
+  let src0 = 0;
+  let line0 = 0;
+  let col0 = 0;
+  let name0 = 0;
+  let pSrc = 0;
+  let pLine = 0;
+  let pCol = 0;
+  let pName = 0;
+  const lines = String(map.mappings).split(";").map((line) => {
+    let col = 0;
+    let prevCol = 0;
+    let unmapped = false; // the last emitted segment of this line maps nothing
+    const out = [];
+    const gap = () => {
+      // A dropped run becomes one source-less segment, so a position inside it maps to nothing instead of
+      // to the kept segment before it.
+      if (unmapped) return;
+      out.push(encodeSegment([col - prevCol]));
+      prevCol = col;
+      unmapped = true;
+    };
+    for (const seg of line ? line.split(",") : []) {
+      const f = decodeSegment(seg);
+      col += f[0] ?? 0;
+      if (f.length < 4) {
+        gap();
+        continue;
+      }
+      src0 += f[1] ?? 0;
+      line0 += f[2] ?? 0;
+      col0 += f[3] ?? 0;
+      if (f.length > 4) name0 += f[4] ?? 0;
+      const src = index.get(src0);
+      if (src === undefined) {
+        gap();
+        continue;
+      }
+      const fields = [col - prevCol, src - pSrc, line0 - pLine, col0 - pCol];
+      prevCol = col;
+      unmapped = false;
+      pSrc = src;
+      pLine = line0;
+      pCol = col0;
+      if (f.length > 4) {
+        fields.push(name0 - pName);
+        pName = name0;
+      }
+      out.push(encodeSegment(fields));
+    }
+    return out.join(",");
+  });
+  return JSON.stringify({ ...map, sources: kept, mappings: lines.join(";") });
+}
+
+module.exports = { filterSourceMap, decodeSegment, encodeSegment };
