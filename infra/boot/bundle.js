@@ -111,17 +111,21 @@ function readManifest(file) {
 
 /**
  * Returns the path of an up-to-date bundle of `entry`, building it when the sources changed.
- * @param {{ root: string, entry: string, name: string, cacheDir?: string }} opts
- *   root: the project root; entry: the TypeScript entry relative to it; name: the cache entry's name.
+ * @param {{ root: string, entry: string | { contents: string, sourcefile: string }, name: string, cacheDir?: string }} opts
+ *   root: the project root; entry: the TypeScript entry relative to it, or the text of a generated entry (resolved
+ *   from the root; `sourcefile` names it in messages); name: the cache entry's name.
  * @returns {{ file: string, built: boolean }}
  */
 function ensureBundle(opts) {
-  const { root, entry, name } = opts;
+  const { root, name } = opts;
+  const entry = typeof opts.entry === "string" ? opts.entry : opts.entry.sourcefile;
   const cacheDir = opts.cacheDir ?? path.join(root, "node_modules", ".cache", "slipway");
   const esbuild = require("esbuild");
   /** @type {import("esbuild").BuildOptions} */
   const build = {
-    entryPoints: [path.join(root, entry)],
+    ...(typeof opts.entry === "string"
+      ? { entryPoints: [path.join(root, opts.entry)] }
+      : { stdin: { contents: opts.entry.contents, sourcefile: opts.entry.sourcefile, resolveDir: root, loader: "js" } }),
     absWorkingDir: root,
     bundle: true,
     platform: "node",
@@ -138,7 +142,7 @@ function ensureBundle(opts) {
     write: false,
     logLevel: "silent",
   };
-  const options = JSON.stringify({ esbuild: esbuild.version, entry, ...build, entryPoints: undefined, absWorkingDir: undefined });
+  const options = JSON.stringify({ esbuild: esbuild.version, entry, ...build, entryPoints: undefined, absWorkingDir: undefined, stdin: build.stdin && { ...build.stdin, resolveDir: undefined } });
   const manifestFile = path.join(cacheDir, `${name}.json`);
   const source = sourceDigest(root, options);
   const m = readManifest(manifestFile);
@@ -156,7 +160,7 @@ function ensureBundle(opts) {
     const lines = (failure.errors ?? []).map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text));
     throw new Error(`slipway: cannot bundle ${entry}:\n  ${lines.length > 0 ? lines.join("\n  ") : String(error)}`);
   }
-  const inputs = Object.keys(result.metafile?.inputs ?? {});
+  const inputs = Object.keys(result.metafile?.inputs ?? {}).filter((f) => f !== "<stdin>");
   // Installed packages may live above the root (a workspace's hoisted node_modules) or behind a symlink.
   const isPackage = (/** @type {string} */ f) => f.startsWith("node_modules/") || f.includes("/node_modules/");
   const outside = inputs.filter((f) => !isPackage(f) && !SOURCE_DIRS.some((d) => f.startsWith(`${d}/`)));

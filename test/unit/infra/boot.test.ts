@@ -176,6 +176,30 @@ describe("infra/boot/defer.js", () => {
   });
 });
 
+describe("infra/boot/providers.js", () => {
+  it("serves tsx.require of a provider module from one bundle of all of them, current with the sources", () => {
+    const root = project({
+      "components/a.provider.ts": 'import { label } from "./shared";\nexport const aProvider = { name: label("a") };\n',
+      "components/b.provider.ts": 'import { label } from "./shared";\nexport const bProvider = { name: label("b") };\n',
+      "components/shared.ts": "export const label = (x: string): string => `provider ${x}`;\n",
+      "components/registry.ts": 'export const PROVIDERS = { a: { module: "components/a.provider.ts", export: "aProvider" } };\n',
+    });
+    symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"));
+    const script = `
+      const { serveProvidersFromBundle } = require(${JSON.stringify(path.join(ROOT, "infra/boot/providers.js"))});
+      const record = serveProvidersFromBundle(process.cwd());
+      const tsx = require("tsx/cjs/api");
+      const parent = require("path").join(process.cwd(), "package.json");
+      const entry = tsx.require(require("path").join(process.cwd(), "components/registry.ts"), parent).PROVIDERS.a;
+      const a = tsx.require(require("path").join(process.cwd(), entry.module), parent)[entry.export];
+      const b = tsx.require(require("path").join(process.cwd(), "components/b.provider.ts"), parent).bProvider;
+      console.log(JSON.stringify({ a: a.name, b: b.name, served: record.served }));`;
+    expect(JSON.parse(node(script, root))).toEqual({ a: "provider a", b: "provider b", served: ["components/a.provider.ts", "components/b.provider.ts"] });
+    writeFileSync(path.join(root, "components/shared.ts"), "export const label = (x: string): string => `changed ${x}`;\n");
+    expect(JSON.parse(node(script, root))).toMatchObject({ a: "changed a", b: "changed b" });
+  });
+});
+
 describe("infra/main.js", () => {
   it("is what Pulumi.yaml runs, without a TypeScript loader", () => {
     const yaml = readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
