@@ -1,8 +1,6 @@
-import { execFileSync } from "node:child_process";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { killMarked, type EngineStack } from "../../test/e2e/harness";
 import { callsSince, logMark, type Emulators, type TaggedCall } from "../../test/e2e/stacks";
-import { repoRoot } from "../engine";
 
 /**
  * One measured engine operation: wall time from the Automation API call to its return (which includes
@@ -68,19 +66,4 @@ export async function measure(
   }
   const ms = performance.now() - start;
   return { ms, stackEventMs, firstResourceMs, calls: emu && mark ? callsSince(emu, mark) : [], outcome };
-}
-
-/**
- * Wall time of `node --import=tsx` requiring `modulePath` and exiting: the module graph's load cost (tsx
- * transpiling on the fly, plus requires) outside the engine. tsx caches transpiled files, so after the
- * first run this is the warm cost the engine also sees.
- */
-export function moduleLoadMs(modulePath: string, timeoutMs = 120_000): number {
-  const start = performance.now();
-  execFileSync(process.execPath, ["--import=tsx", "-e", `require(${JSON.stringify(modulePath)})`], {
-    cwd: repoRoot,
-    stdio: ["ignore", "ignore", "pipe"],
-    timeout: timeoutMs,
-  });
-  return performance.now() - start;
 }

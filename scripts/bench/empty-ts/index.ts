@@ -1,3 +1,4 @@
-// Deliberately empty: the engine, the language host, node + tsx and @pulumi/pulumi start as for slipway,
-// and the program registers nothing but its stack. scripts/bench.ts times this next to slipway's preview.
+// Deliberately empty, in TypeScript and run through tsx (nodeargs: --import=tsx): how slipway's program itself
+// started before infra/main.js. scripts/bench.ts reports slipway's ratio to it for comparison only; the goal is
+// the ratio to the plain JavaScript empty program (../empty).
 export {};
