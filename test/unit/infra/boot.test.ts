@@ -6,13 +6,15 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ROOT } from "../stacks/fixtures";
 
 const { ensureBundle } = require("../../../infra/boot/bundle.js") as typeof import("../../../infra/boot/bundle.js");
 const { filterSourceMap } = require("../../../infra/boot/sourcemap.js") as typeof import("../../../infra/boot/sourcemap.js");
 const { SourceMapConsumer } = require("source-map") as typeof import("source-map");
 
+// Every test here starts fresh node processes (some load typescript); on a shared machine that takes a while.
+vi.setConfig({ testTimeout: 120_000 });
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
