@@ -2,6 +2,7 @@
  * What a raw HTTP client sees from the Coolify emulator where Coolify v4.3.10's source decides the answer and
  * the OpenAPI description does not (the source file is named at each behaviour in test/emulators/coolify/).
  */
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startCoolifyEmulator, type CoolifyEmulator } from "./coolify";
@@ -154,5 +155,28 @@ describe("rate limit (RouteServiceProvider, config/api.php)", () => {
     expect(Number(last.headers.get("retry-after"))).toBeGreaterThan(0);
     emu.advance(60_000);
     expect((await api(emu, "GET", "/projects")).status).toBe(200);
+  });
+});
+
+describe("manual GitHub webhook (Webhook/Github.php manual)", () => {
+  const push = (body: string, signature: string) =>
+    fetch(`${emu.origin}/webhooks/source/github/events/manual`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-github-event": "push", "x-hub-signature-256": `sha256=${signature}` },
+      body,
+    });
+  const sign = (secret: string, body: string) => createHmac("sha256", secret).update(body).digest("hex");
+
+  it("matches applications by repository and branch, checks each one's secret, and queues a deployment", async () => {
+    const app = await createApp(emu, await projectWithEnv(emu), { manual_webhook_secret_github: "whsec" });
+    const body = JSON.stringify({ ref: "refs/heads/main", after: "abc", repository: { full_name: "acme/shop" } });
+    // A docker-image app made through the API has git_repository coollabsio/coolify: nothing matches.
+    const none = await push(body, sign("whsec", body));
+    expect(await none.text()).toBe("Nothing to do. No applications found with deploy key set, branch is 'main' and Git Repository name has acme/shop.");
+    await api(emu, "PATCH", `/applications/${app}`, { git_repository: "https://github.com/Acme/shop.git", git_branch: "main" });
+    expect(await (await push(body, sign("wrong", body))).json()).toEqual([{ status: "failed", message: "Invalid signature." }]);
+    const ok = (await (await push(body, sign("whsec", body))).json()) as { status: string; deployment_uuid: string }[];
+    expect(ok).toMatchObject([{ status: "success", message: "Deployment queued.", application_uuid: app }]);
+    expect((await api(emu, "GET", `/deployments/${String(ok[0]?.deployment_uuid)}`)).body).toMatchObject({ status: "queued" });
   });
 });

@@ -143,6 +143,11 @@ export interface EmulatorHooks {
    */
   authorize?(req: { method: string; template: string; headers: IncomingHttpHeaders }): Reply | undefined;
   /**
+   * Requests on loopback outside the API's base path and `/_emulator/` (e.g. Coolify's webhook endpoints at the
+   * instance root), with the raw body; undefined → 404.
+   */
+  instanceRoute?(method: string, path: string, headers: IncomingHttpHeaders, rawBody: string): Reply | undefined;
+  /**
    * Vendor-specific control actions under `/_emulator/` (e.g. reading a decrypted GitHub secret out of process).
    * Called for actions the shared control API does not know; undefined → 404.
    */

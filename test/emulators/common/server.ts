@@ -194,6 +194,11 @@ export async function startEmulatorServer(
         const r = hooks.appTraffic?.(host, req.method ?? "GET", url.pathname);
         return send(res, r ?? { status: 404, body: `no app answers to ${host}` });
       }
+      if (hooks.instanceRoute && !url.pathname.startsWith(`${flavor.basePath}/`) && url.pathname !== flavor.basePath) {
+        const raw = await readBody(req);
+        const r = raw.tooLarge ? flavor.badRequest("Request body too large.") : hooks.instanceRoute(req.method ?? "GET", url.pathname, req.headers, raw.text);
+        return send(res, r ?? flavor.notFound());
+      }
       return handleApi(req, res, url.pathname, url.searchParams);
     };
     work().catch((err: unknown) => {

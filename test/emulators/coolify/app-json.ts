@@ -31,6 +31,9 @@ const APP_DEFAULTS: Record<string, unknown> = {
   manual_webhook_secret_gitlab: null,
   manual_webhook_secret_bitbucket: null,
   manual_webhook_secret_gitea: null,
+  // Coolify v4.3.10 ApplicationsController.php create_application (`dockerimage`): always these two.
+  git_repository: "coollabsio/coolify",
+  git_branch: "main",
 };
 
 /** Settings the ApplicationSetting schema lists; request flags with these names are stored there. */

@@ -1,6 +1,7 @@
 import type { Reply, Route, RouteContext } from "../common/http";
 import { APPLICATION, applicationJson } from "./app-json";
 import { type CoolifyTokens, laravelBoolean } from "./auth";
+import { DOCKERIMAGE_GIT } from "./webhooks";
 import { storedImage, validImageName, validImageReference, validImageTag } from "./images";
 import { appHosts, type Rollouts, TIMING } from "./rollout";
 import { type ApplicationRecord, type CoolifyState, coolifyUuid } from "./state";
@@ -140,6 +141,8 @@ export function applicationRoutes(state: CoolifyState, rollouts: Rollouts, token
           updated_at: now,
         };
         storeConfig(app, b);
+        // create_application's `dockerimage` branch overwrites whatever was sent (see webhooks.ts).
+        Object.assign(app.config, DOCKERIMAGE_GIT);
         state.applications.push(app);
         // Coolify v4.3.10: instant_deploy on create queues with no_questions_asked (never "skipped"); a full
         // queue is not reported here, the app is simply not deployed.

@@ -13,6 +13,7 @@ import { storageRoutes } from "./storages";
 import { volumeBackupRoutes } from "./volume-backups";
 import { Rollouts, serveApp } from "./rollout";
 import { CoolifyState } from "./state";
+import { githubManualWebhook, MANUAL_GITHUB_WEBHOOK } from "./webhooks";
 import { type CoolifyAbility, CoolifyRateLimit, CoolifyTokens } from "./auth";
 
 export interface CoolifyEmulatorOptions extends EmulatorOptions {
@@ -78,6 +79,8 @@ export async function startCoolifyEmulator(opts: CoolifyEmulatorOptions = {}): P
       limiter.reset();
     },
     throttle: ({ headers }) => limiter.take(headers),
+    instanceRoute: (method, path, headers, raw) =>
+      method === "POST" && path === MANUAL_GITHUB_WEBHOOK ? githubManualWebhook(state, rollouts, headers, raw) : undefined,
     authorize: ({ method, template, headers }) => tokens.authorize(method, template, headers),
     markImageUnhealthy: (image) => state.unhealthyImages.add(image),
     appTraffic: (host, _method, path) => serveApp(state, host, path),
