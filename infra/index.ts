@@ -10,7 +10,7 @@
  *   coolifyProjectUuid, coolifyEnvironmentUuid, coolifyApplicationUuid, coolifyDatabaseUuid
  *   flyAppName, flyHostname, flyMachineIds, flyDatabaseApp
  *   databaseHost                    private host of the managed database (never a password)
- *   githubEnvironment, githubWebhookId
+ *   githubEnvironment
  *   releaseCommit, releaseTag, releasedAt   from SLIPWAY_RELEASE_COMMIT / _TAG / _TIME or slipway:release
  */
 import { runProgram } from "../stacks/program";
@@ -32,7 +32,6 @@ export const flyMachineIds = outputs.flyMachineIds;
 export const flyDatabaseApp = outputs.flyDatabaseApp;
 export const databaseHost = outputs.databaseHost;
 export const githubEnvironment = outputs.githubEnvironment;
-export const githubWebhookId = outputs.githubWebhookId;
 export const releaseCommit = outputs.releaseCommit;
 export const releaseTag = outputs.releaseTag;
 export const releasedAt = outputs.releasedAt;

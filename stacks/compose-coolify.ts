@@ -15,8 +15,6 @@ export interface CoolifyDeployment {
   databaseUuid?: pulumi.Output<string>;
   /** Host name of the database on the server's Docker network; never the password. */
   databaseHost?: pulumi.Output<string>;
-  /** Where GitHub's deploy webhook points (Coolify's manual GitHub webhook endpoint). */
-  webhookUrl: string;
 }
 
 export interface CoolifyInputs {
@@ -26,19 +24,7 @@ export interface CoolifyInputs {
   imageRef: pulumi.Output<string>;
   env: Record<string, string>;
   secretEnv: Record<string, pulumi.Output<string>>;
-  /** The secret GitHub signs deploy-webhook deliveries with, when `slipway:github.webhook` is set. */
-  webhookSecret?: pulumi.Output<string>;
   parent: pulumi.Resource;
-}
-
-/** The API URL ends in /api/v1; webhooks live at the instance root. */
-export function coolifyInstanceUrl(apiUrl: string): string {
-  return apiUrl.replace(/\/api\/v\d+\/?$/, "");
-}
-
-/** Where GitHub's deploy webhook points: `slipway:github.webhook.url`, else Coolify's manual GitHub endpoint. */
-export function deployWebhookUrl(config: StackConfig, coolifyApiUrl: string): string {
-  return config.github?.webhook?.url ?? `${coolifyInstanceUrl(coolifyApiUrl)}/webhooks/source/github/events/manual`;
 }
 
 export function composeCoolify(i: CoolifyInputs): CoolifyDeployment {
@@ -95,7 +81,6 @@ export function composeCoolify(i: CoolifyInputs): CoolifyDeployment {
       deploy: target.instantDeploy,
       // Coolify volumes have no size or snapshots (rules-volumes.ts refuses those); backups are scheduled below.
       volumes: config.volumes.map((v) => ({ name: v.name, mountPath: v.mountPath })),
-      githubWebhookSecret: i.webhookSecret,
     },
     { parent, dependsOn: db ? [db] : [], protect: config.volumes.some((v) => v.protect) },
   );
@@ -116,6 +101,5 @@ export function composeCoolify(i: CoolifyInputs): CoolifyDeployment {
     urls: app.urls,
     databaseUuid: db?.uuid,
     databaseHost: db?.internalHost,
-    webhookUrl: deployWebhookUrl(config, i.connection.apiUrl),
   };
 }

@@ -1,10 +1,9 @@
 /**
  * The GitHub side of one environment: the repository environment (reviewers, wait timer, branch/tag
- * policy, secrets, variables) and, for Coolify, the webhook that triggers a deploy on push.
+ * policy, secrets, variables). No deploy webhook: see rules.ts for why Coolify's cannot deploy image applications.
  */
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
-import { GithubDeployWebhook } from "../components/github/webhook";
 import { GithubEnvironment } from "../components/github/environment";
 import type { Credentials } from "./credentials";
 import type { GithubConfig, GithubEnvironmentFields } from "./schema";
@@ -13,7 +12,6 @@ export interface GithubDeployment {
   environment: pulumi.Output<string>;
   /** Names of `slipway:github.additionalEnvironments`, once they exist. */
   additionalEnvironments: pulumi.Output<string[]>;
-  webhookId?: pulumi.Output<string>;
 }
 
 export interface GithubInputs {
@@ -21,8 +19,6 @@ export interface GithubInputs {
   credentials: NonNullable<Credentials["github"]>;
   /** Secret values by name (already Pulumi secrets); only `github.secrets` names are used. */
   secrets: Record<string, pulumi.Output<string>>;
-  /** Coolify's webhook endpoint and the shared secret, when the stack deploys to Coolify and `github.webhook` is set. */
-  webhook?: { url: string; secret: pulumi.Output<string> };
   parent: pulumi.Resource;
 }
 
@@ -53,11 +49,5 @@ export function composeGithub(i: GithubInputs): GithubDeployment {
   const additional = g.additionalEnvironments.map((e) => declare(`github-environment-${e.name}`, e.name, e));
 
   const additionalEnvironments = pulumi.all(additional.map((e) => e.environmentName));
-  if (!g.webhook || i.webhook === undefined) return { environment: environment.environmentName, additionalEnvironments };
-  const hook = new GithubDeployWebhook(
-    "deploy-webhook",
-    { repository: g.repository, url: i.webhook.url, secret: i.webhook.secret, events: g.webhook.events, active: g.webhook.active },
-    opts,
-  );
-  return { environment: environment.environmentName, additionalEnvironments, webhookId: hook.hookId };
+  return { environment: environment.environmentName, additionalEnvironments };
 }

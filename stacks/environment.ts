@@ -4,12 +4,11 @@
  * stack's name (the name is only passed through as an image tag, as data).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { GeneratedPassword } from "../components/password";
 import { ContainerImage, type ContainerImageArgs } from "../components/image";
+import { Release } from "../components/release";
 import { composeCoolify, type CoolifyDeployment } from "./compose-coolify";
 import { composeFly, type FlyDeployment } from "./compose-fly";
 import { composeGithub, type GithubDeployment } from "./compose-github";
-import { ConfigError } from "./config";
 import type { Credentials } from "./credentials";
 import type { ReleaseConfig, StackConfig } from "./schema";
 
@@ -23,6 +22,8 @@ export interface ComposeContext {
 export interface Environment {
   /** The one digest-pinned image every platform runs. */
   imageRef: pulumi.Output<string>;
+  /** The release the stack runs (kept from the last release when this run is not one). */
+  release: Release;
   /** Public https URLs, custom domains first. */
   urls: pulumi.Output<string[]>;
   /** First URL + the health check path; undefined without a health check or URL. */
@@ -33,42 +34,56 @@ export interface Environment {
   github?: GithubDeployment;
 }
 
-/** The release metadata, with the CLI's environment variables winning over committed config. */
+/** The release metadata, with the CLI's environment variables winning over config the CLI wrote for the run. */
 export function releaseFrom(config: StackConfig, env: Readonly<Record<string, string | undefined>>): ReleaseConfig {
   const pick = (name: string, fallback: string | undefined) => (env[name] !== undefined && env[name] !== "" ? env[name] : fallback);
   return {
     commit: pick("SLIPWAY_RELEASE_COMMIT", config.release?.commit),
     tag: pick("SLIPWAY_RELEASE_TAG", config.release?.tag),
     time: pick("SLIPWAY_RELEASE_TIME", config.release?.time),
+    image: config.release?.image,
+    actor: config.release?.actor,
   };
 }
 
-function imageArgs(config: StackConfig, ctx: ComposeContext): ContainerImageArgs {
+/** Where this run's image comes from, and whether a release chose it. */
+export interface ImagePlan {
+  /** undefined: this run builds nothing and pins nothing; the stack keeps its release's image. */
+  args?: ContainerImageArgs;
+  pinned: boolean;
+  /** The error when there is no image and no earlier release. */
+  unavailable?: string;
+}
+
+/**
+ * A release's image (`slipway:release.image`: what `slipway deploy`, `rollback` and promotion pin) wins over the
+ * configured kind, and is never rebuilt: a rollback of a `kind: build` stack runs the recorded digest, not the
+ * current checkout. Builds happen only in a release (a commit to tag with); outside one nothing is built.
+ */
+export function imagePlan(config: StackConfig, ctx: ComposeContext): ImagePlan {
   const image = config.image;
-  const needCommit = (): string => {
-    if (ctx.release.commit) return ctx.release.commit;
-    throw new ConfigError([
-      `slipway:release.commit: expected the git commit being built (image kind "${image.kind}" tags with it), got nothing — set SLIPWAY_RELEASE_COMMIT or slipway:release.commit`,
-    ]);
-  };
+  if (ctx.release.image) return { args: { ref: ctx.release.image }, pinned: true };
   switch (image.kind) {
     case "pinned":
-      return { ref: image.ref };
+      return { args: { ref: image.ref }, pinned: false };
     case "fromStack":
-      return { fromStack: { stack: image.stack, output: image.output } };
+      return { args: { fromStack: { stack: image.stack, output: image.output } }, pinned: false };
     case "build":
-      return {
-        build: {
-          repository: `${image.registry}/${image.repository}`,
-          context: image.context,
-          dockerfile: image.dockerfile,
-          platforms: [image.platform],
-          commit: needCommit(),
-          stack: ctx.stack,
-        },
-      };
-    case "flox":
-      return { flox: { repository: `${image.registry}/${image.repository}`, dir: image.environment, commit: needCommit(), stack: ctx.stack } };
+    case "flox": {
+      const commit = ctx.release.commit;
+      if (!commit) {
+        return {
+          pinned: false,
+          unavailable: `slipway:image: kind "${image.kind}" is built only by a release, and stack ${ctx.stack} has none yet; run: npx slipway deploy ${ctx.stack}`,
+        };
+      }
+      const repository = `${image.registry}/${image.repository}`;
+      const args: ContainerImageArgs =
+        image.kind === "build"
+          ? { build: { repository, context: image.context, dockerfile: image.dockerfile, platforms: [image.platform], commit, stack: ctx.stack } }
+          : { flox: { repository, dir: image.environment, commit, stack: ctx.stack } };
+      return { args, pinned: true };
+    }
   }
 }
 
@@ -88,9 +103,16 @@ class EnvironmentResource extends pulumi.ComponentResource {
  * target (see `resolveCredentials`); a missing one is a programming error here, not a config error.
  */
 export function composeEnvironment(config: StackConfig, credentials: Credentials, ctx: ComposeContext): Environment {
-  const args = imageArgs(config, ctx); // may throw: before anything is registered
+  const plan = imagePlan(config, ctx);
   const root = new EnvironmentResource(config.app.name);
-  const image = new ContainerImage("image", args, { parent: root });
+  const image = plan.args ? new ContainerImage("image", plan.args, { parent: root }) : undefined;
+  const r = ctx.release;
+  const release = new Release(
+    "release",
+    { imageRef: image?.imageRef, pinned: plan.pinned, commit: r.commit, tag: r.tag, time: r.time, actor: r.actor, unavailable: plan.unavailable },
+    { parent: root },
+  );
+  const imageRef = release.imageRef;
 
   // Secret values are plaintext in the validated config; from here on they only travel as Pulumi secrets.
   const secretOutputs: Record<string, pulumi.Output<string>> = {};
@@ -100,25 +122,19 @@ export function composeEnvironment(config: StackConfig, credentials: Credentials
   const env: Record<string, string> = { ...config.app.env };
   if (config.database.kind === "sqlite") env.DATABASE_URL = `file:${config.database.path}`;
 
-  // The deploy webhook's secret is generated, not configured: only GitHub (signing) and Coolify (verifying) need it.
-  const webhookSecret =
-    config.github?.webhook && config.targets.coolify
-      ? new GeneratedPassword("deploy-webhook-secret", { length: 40 }, { parent: root }).result
-      : undefined;
 
-  const out: Omit<Environment, "urls" | "healthUrl" | "databaseHost"> = { imageRef: image.imageRef };
+  const out: Omit<Environment, "urls" | "healthUrl" | "databaseHost"> = { imageRef, release };
   if (config.targets.coolify) {
     if (!credentials.coolify) throw new Error("composeEnvironment: the coolify target needs resolved Coolify credentials");
-    out.coolify = composeCoolify({ config, target: config.targets.coolify, connection: credentials.coolify, imageRef: image.imageRef, env, secretEnv: appSecrets, webhookSecret, parent: root });
+    out.coolify = composeCoolify({ config, target: config.targets.coolify, connection: credentials.coolify, imageRef, env, secretEnv: appSecrets, parent: root });
   }
   if (config.targets.fly) {
     if (!credentials.fly || !config.scaling.fly) throw new Error("composeEnvironment: the fly target needs resolved Fly credentials and scaling");
-    out.fly = composeFly({ config, target: config.targets.fly, scaling: config.scaling.fly, connection: credentials.fly, imageRef: image.imageRef, env, secretEnv: appSecrets, parent: root });
+    out.fly = composeFly({ config, target: config.targets.fly, scaling: config.scaling.fly, connection: credentials.fly, imageRef, env, secretEnv: appSecrets, parent: root });
   }
   if (config.github) {
     if (!credentials.github) throw new Error("composeEnvironment: slipway:github needs a resolved GitHub token");
-    const webhook = out.coolify && webhookSecret ? { url: out.coolify.webhookUrl, secret: webhookSecret } : undefined;
-    out.github = composeGithub({ github: config.github, credentials: credentials.github, secrets: secretOutputs, webhook, parent: root });
+    out.github = composeGithub({ github: config.github, credentials: credentials.github, secrets: secretOutputs, parent: root });
   }
 
   const domainUrls = config.domains.map((d) => `https://${d}`);
@@ -126,6 +142,6 @@ export function composeEnvironment(config: StackConfig, credentials: Credentials
   const hc = config.app.healthCheck;
   const healthUrl = urls.apply((u) => (hc && u[0] ? `${u[0]}${hc.path}` : undefined));
   const databaseHost: pulumi.Output<string | undefined> = out.coolify?.databaseHost ?? out.fly?.databaseHost ?? pulumi.output(undefined);
-  root.finish({ imageRef: image.imageRef, urls });
+  root.finish({ imageRef, urls });
   return { ...out, urls, healthUrl, databaseHost };
 }

@@ -5,7 +5,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadStackConfig } from "./config";
 import { resolveCredentials, runtimeCredentialSources, type CredentialSources } from "./credentials";
-import { deployWebhookUrl } from "./compose-coolify";
 import { composeEnvironment, releaseFrom } from "./environment";
 
 /**
@@ -35,11 +34,13 @@ export interface ProgramOutputs {
   /** Host name of the managed database on the private network; never the password. */
   databaseHost: pulumi.Output<string | undefined>;
   githubEnvironment?: pulumi.Output<string>;
-  githubWebhookId?: pulumi.Output<string>;
-  /** The release: git commit, tag and time, from SLIPWAY_RELEASE_COMMIT/_TAG/_TIME or `slipway:release`. */
-  releaseCommit?: string;
-  releaseTag?: string;
-  releasedAt?: string;
+  /**
+   * The release the stack runs: git commit, tag and time (SLIPWAY_RELEASE_COMMIT/_TAG/_TIME or `slipway:release`
+   * in a release; kept from the last release in a plain `pulumi up`).
+   */
+  releaseCommit: pulumi.Output<string | undefined>;
+  releaseTag: pulumi.Output<string | undefined>;
+  releasedAt: pulumi.Output<string | undefined>;
 }
 
 export interface ProgramSources {
@@ -52,13 +53,6 @@ export function runProgram(sources: ProgramSources = {}): ProgramOutputs {
   const config = loadStackConfig();
   const env = sources.env ?? process.env;
   const { credentials, problems } = resolveCredentials(config, sources.credentials ?? runtimeCredentialSources());
-  if (config.github?.webhook && credentials.coolify) {
-    // GitHub delivers only to https; an http coolify:url (a LAN address, an emulator) needs an explicit public URL.
-    const hook = deployWebhookUrl(config, credentials.coolify.apiUrl);
-    if (!hook.startsWith("https://")) {
-      problems.push(`slipway:github.webhook.url: expected an https:// URL GitHub can deliver to (the default derived from coolify:url is ${JSON.stringify(hook)}), got nothing`);
-    }
-  }
   if (problems.length > 0) throw new ConfigError(problems);
   const release = releaseFrom(config, env);
 
@@ -79,9 +73,8 @@ export function runProgram(sources: ProgramSources = {}): ProgramOutputs {
     flyDatabaseApp: e.fly?.databaseApp,
     databaseHost: e.databaseHost,
     githubEnvironment: e.github?.environment,
-    githubWebhookId: e.github?.webhookId,
-    releaseCommit: release.commit,
-    releaseTag: release.tag,
-    releasedAt: release.time,
+    releaseCommit: e.release.commit,
+    releaseTag: e.release.tag,
+    releasedAt: e.release.time,
   };
 }

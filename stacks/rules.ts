@@ -152,8 +152,17 @@ export function crossFieldRules(c: ParsedSections, failed: ReadonlySet<string>):
     github.additionalEnvironments.forEach((e, i) => {
       if (names.indexOf(e.name) !== i + 1) add("github", ["additionalEnvironments", i, "name"], "a name not used by another environment of this stack", showValue(e.name));
     });
-    if (github.webhook && targets && !targets.coolify) {
-      add("github", ["webhook"], "a coolify target (the webhook triggers a Coolify deploy)", "no slipway:targets.coolify");
+    if (github.webhook) {
+      // Coolify v4.3.10 app/Http/Controllers/Webhook/Github.php (manual): a push deploys the applications whose
+      // `git_branch` is the pushed branch and whose git repository is the pushed repository. slipway's Coolify
+      // applications run a docker image (POST /applications/dockerimage) and have neither, so such a webhook
+      // would never deploy anything; releases go through `slipway deploy` in the workflows instead.
+      add(
+        "github",
+        ["webhook"],
+        "no webhook: Coolify's GitHub webhook deploys only applications it builds from a git repository and branch, and slipway's run a docker image (releases deploy through slipway deploy in the workflows)",
+        "a webhook",
+      );
     }
   }
   out.push(...deployRules(c), ...volumeRules(c), ...portRules(c));

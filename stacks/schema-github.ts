@@ -30,6 +30,7 @@ export const githubSchema = obj({
   ...environmentFields,
   /** More environments this stack declares, e.g. `preview` for pull-request jobs. */
   additionalEnvironments: list(githubEnvironmentSchema, "environments").default([]),
+  /** Refused by rules.ts (with the reason): Coolify's GitHub webhook cannot deploy image applications. */
   webhook: obj({
     events: list(text("a GitHub webhook event like push"), "events").min(1, expected("at least one event")).default(["push"]),
     active: bool().default(true),

@@ -185,7 +185,8 @@ export const releaseSchema = obj({
   commit: text("a git commit SHA (7–40 hex chars)", /^[0-9a-f]{7,40}$/).optional(),
   tag: text("a git tag"),
   time: z.iso.datetime(expected("an ISO 8601 UTC time like 2026-01-31T12:00:00Z")),
-  // Written by `slipway deploy` so the update history alone can list releases (infra/cli/releases.ts).
+  // Written by `slipway deploy`/`rollback` for the run (never committed): the update history then lists releases
+  // (infra/cli/releases.ts), and the program deploys exactly this digest, building nothing (stacks/environment.ts).
   image: text("an image reference pinned by digest", DIGEST_REF),
   actor: text("who started the release (a GitHub login or user name)"),
 }).partial();

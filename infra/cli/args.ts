@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 /** One parsed `slipway` invocation. */
 export type Command =
   | { kind: "preview"; stack: string }
-  | { kind: "deploy"; stack: string; image?: string; message?: string }
+  | { kind: "deploy"; stack: string; image?: string; promoteFrom?: string; message?: string }
   | { kind: "rollback"; stack: string; to?: string; yes: boolean }
   | { kind: "releases"; stack: string }
   | { kind: "pr"; action: "up" | "down"; number: number }
@@ -17,8 +17,9 @@ export type Command =
 export const USAGE = `usage: slipway <command>
 
   preview <stack>                                 pulumi preview + a Markdown summary for a PR comment
-  deploy <stack> [--image <ref>] [--message <text>]
-                                                  preview, up, health gate; rolls back by itself on failure
+  deploy <stack> [--image <ref> | --promote-from <stack>] [--message <text>]
+                                                  preview, up, health gate; rolls back by itself on failure.
+                                                  --promote-from: the digest <stack> ran healthy for this commit
   rollback <stack> [--to <release|update-version>] [--yes]
                                                   redeploy an earlier release from the stack's own history
   releases <stack>                                the release history
@@ -75,13 +76,16 @@ export function parseCommand(argv: readonly string[]): Command {
       return { kind: name, stack: stackArg(positionals[0], name) };
     }
     case "deploy": {
-      const { positionals, values } = parse({ image: { type: "string" }, message: { type: "string" } });
+      const { positionals, values } = parse({ image: { type: "string" }, "promote-from": { type: "string" }, message: { type: "string" } });
       noExtra(positionals, 1, name);
       const image = values.image as string | undefined;
       if (image !== undefined && !/@sha256:[0-9a-f]{64}$/.test(image)) {
         throw new UsageError(`slipway deploy: --image must be pinned by digest (<repo>@sha256:<64 hex>), got "${image}"`);
       }
-      return { kind: "deploy", stack: stackArg(positionals[0], name), image, message: values.message as string | undefined };
+      const from = values["promote-from"] as string | undefined;
+      if (from !== undefined && image !== undefined) throw new UsageError("slipway deploy: give --image or --promote-from, not both");
+      const promoteFrom = from === undefined ? undefined : stackArg(from, "deploy --promote-from");
+      return { kind: "deploy", stack: stackArg(positionals[0], name), image, promoteFrom, message: values.message as string | undefined };
     }
     case "rollback": {
       const { positionals, values } = parse({ to: { type: "string" }, yes: { type: "boolean", short: "y" } });

@@ -24,7 +24,7 @@ export interface ReleaseInfo {
   time?: string;
 }
 
-export type UpdateRole = "release" | "rollback" | "automatic-rollback" | "other";
+export type UpdateRole = "release" | "build" | "rollback" | "automatic-rollback" | "other";
 
 export interface Release {
   /** The Pulumi update version (1, 2, …). */
@@ -42,6 +42,8 @@ export interface Release {
 
 export const MESSAGE_PREFIX = {
   release: "slipway release",
+  /** The update that built a `kind: build`/`flox` image; the release that pins its digest follows it. */
+  build: "slipway build",
   rollback: "slipway rollback to update #",
   automatic: "slipway automatic rollback to update #",
 } as const;
@@ -50,6 +52,11 @@ export const MESSAGE_PREFIX = {
 export function releaseMessage(note: string | undefined, info: ReleaseInfo): string {
   const label = [info.tag, info.commit?.slice(0, 7)].filter(Boolean).join(" ");
   return `${MESSAGE_PREFIX.release}: ${note ?? (label || "deploy")}`;
+}
+
+/** Update message of a build, e.g. `slipway build: v1.4.0 (ab12cd3)`. */
+export function buildMessage(info: ReleaseInfo): string {
+  return releaseMessage(undefined, info).replace(MESSAGE_PREFIX.release, MESSAGE_PREFIX.build);
 }
 
 export function rollbackMessage(target: number, failed?: number): string {
@@ -62,6 +69,7 @@ function roleOf(message: string): UpdateRole {
   if (message.startsWith(MESSAGE_PREFIX.automatic)) return "automatic-rollback";
   if (message.startsWith(MESSAGE_PREFIX.rollback)) return "rollback";
   if (message.startsWith(MESSAGE_PREFIX.release)) return "release";
+  if (message.startsWith(MESSAGE_PREFIX.build)) return "build";
   return "other";
 }
 
@@ -127,7 +135,8 @@ function fingerprint(config: HistoryEntry["config"]): string {
 /**
  * Which release `rollback` goes to. `to` may be an update version (`7` or `#7`), a release tag (`v1.2.0`) or a commit
  * prefix (≥ 7 characters). Without `to`: the newest succeeded, healthy update before the current one that
- * deploys something different from what runs now.
+ * deploys something different from what runs now. Only an update that recorded its image digest can be the target:
+ * anything else would make the program build or pick an image again, not run what that release ran.
  */
 export function selectRollbackTarget(releases: readonly Release[], to?: string): Release {
   const usable = releases.filter((r) => r.result === "succeeded");
@@ -138,19 +147,29 @@ export function selectRollbackTarget(releases: readonly Release[], to?: string):
     const version = /^#?(\d{1,6})$/.exec(to);
     const match = version
       ? usable.find((r) => r.version === Number(version[1]))
-      : [...usable].reverse().find((r) => r.info.tag === to || (to.length >= 7 && r.info.commit?.startsWith(to)));
+      : [...usable].reverse().find((r) => r.info.image && (r.info.tag === to || (to.length >= 7 && r.info.commit?.startsWith(to))));
     if (!match) {
       const known = usable.map((r) => `#${r.version}${r.info.tag ? ` (${r.info.tag})` : ""}`).join(", ");
       throw new Error(`no successful update matches "${to}"; known: ${known}`);
     }
+    if (!match.info.image) throw new Error(`update #${match.version} recorded no image digest, so it cannot be rerun exactly; pick a release that did (slipway releases)`);
     return match;
   }
   const now = fingerprint(current.config);
   const target = [...usable]
     .reverse()
-    .find((r) => r.version < current.version && r.healthy && fingerprint(r.config) !== now);
+    .find((r) => r.version < current.version && r.healthy && r.info.image && fingerprint(r.config) !== now);
   if (!target) throw new Error(`nothing to roll back to: no earlier healthy release differs from update #${current.version}`);
   return target;
+}
+
+/**
+ * The digest a stack ran healthy for `commit` (full SHA or a prefix of ≥ 7): the newest succeeded update that
+ * recorded that commit and an image, and that no automatic rollback marked unhealthy. What production promotes.
+ */
+export function healthyReleaseOf(releases: readonly Release[], commit: string): Release | undefined {
+  const matches = (c: string | undefined) => c !== undefined && commit.length >= 7 && (c.startsWith(commit) || commit.startsWith(c));
+  return [...releases].reverse().find((r) => r.result === "succeeded" && r.healthy && r.info.image !== undefined && matches(r.info.commit));
 }
 
 /** The release table `slipway releases` prints. */

@@ -5,8 +5,8 @@ import {
   type EngineEvent,
   type Stack,
 } from "@pulumi/pulumi/automation";
-import { engineEnv, pulumiCommand } from "../../scripts/engine";
 import type { PlannedChange } from "./markdown";
+import { userPulumi } from "./pulumi";
 import { withVersions, type HistoryEntry } from "./releases";
 
 /** The repository root: where Pulumi.yaml and the stack files live. */
@@ -21,17 +21,14 @@ export interface OpenedStack {
 }
 
 /**
- * Selects (or creates) a stack of the slipway project with the engine slipway bootstrapped. The backend and
- * the passphrase come from the caller's environment (`PULUMI_BACKEND_URL`, `PULUMI_CONFIG_PASSPHRASE`), as
- * for the `pulumi` CLI itself.
+ * Selects (or creates) a stack of the slipway project with the user's own pulumi (see ./pulumi.ts). Everything
+ * else comes from the caller's environment, exactly as for the `pulumi` CLI itself: the backend
+ * (`PULUMI_BACKEND_URL` or `pulumi login`), the passphrase, PULUMI_HOME and plugin acquisition.
  */
 export async function openStack(name: string, options: { create?: boolean } = {}): Promise<OpenedStack> {
-  // The engine's PATH and offline settings win over the caller's; a passphrase is passed only when the
-  // caller set one, so a real stack is never encrypted with the local-only default.
-  const env = { ...definedEnv(), ...engineEnv() };
-  if (process.env.PULUMI_CONFIG_PASSPHRASE === undefined) delete env.PULUMI_CONFIG_PASSPHRASE;
+  const env = definedEnv();
   const args = { stackName: name, workDir: PROJECT_DIR };
-  const opts = { envVars: env, pulumiCommand: await pulumiCommand() };
+  const opts = { envVars: env, pulumiCommand: await userPulumi(env) };
   const stack = options.create
     ? await LocalWorkspace.createOrSelectStack(args, opts)
     : await LocalWorkspace.selectStack(args, opts);

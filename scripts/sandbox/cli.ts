@@ -56,7 +56,9 @@ export async function cliFor(stack: EngineStack, emulators: Emulators, resolveHo
   symlinkSync(stack.workDir, next);
   renameSync(next, PROJECT_DIR);
   const coolifyPort = new URL(emulators.coolify.origin).port;
-  Object.assign(process.env, emulators.env, {
+  // The CLI uses whatever pulumi the environment offers, as for a user: here the offline engine is handed in
+  // through the harness's environment (its bin dir first on PATH, its PULUMI_HOME, no plugin downloads).
+  Object.assign(process.env, stack.env, emulators.env, {
     PULUMI_BACKEND_URL: `file://${stack.backendDir}`,
     // Fixed, local-only: this backend is a temp dir holding throwaway values, never a real stack.
     PULUMI_CONFIG_PASSPHRASE: LOCAL_PASSPHRASE,

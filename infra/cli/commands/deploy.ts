@@ -2,8 +2,10 @@ import { execFileSync } from "node:child_process";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { checkHealthy } from "../gates";
 import { resolvingFetch } from "../health";
+import { imageSourceFor, promotedImage } from "../image-source";
 import { summaryLine } from "../markdown";
 import {
+  buildMessage,
   releaseMessage,
   releasesFrom,
   rollbackMessage,
@@ -12,10 +14,14 @@ import {
   type ReleaseInfo,
 } from "../releases";
 import { announcer } from "../notify";
+import { keepingStackFile } from "../stackfile";
 import { latestVersion, openStack, plain, restoreConfig, PROJECT_DIR, type Log } from "../workspace";
 
 export interface DeployOptions {
+  /** The digest to release (CI built or received it). */
   image?: string;
+  /** Promote: the digest this stack ran healthy for the release's commit, from its release history. */
+  promoteFrom?: string;
   message?: string;
 }
 
@@ -30,7 +36,7 @@ export function releaseInfo(image: string | undefined, env: NodeJS.ProcessEnv = 
   };
   const tag = env.GITHUB_REF_TYPE === "tag" ? env.GITHUB_REF_NAME : env.SLIPWAY_RELEASE_TAG;
   return {
-    commit: env.GITHUB_SHA ?? env.SLIPWAY_RELEASE_COMMIT ?? gitCommit(),
+    commit: env.GITHUB_SHA || env.SLIPWAY_RELEASE_COMMIT || gitCommit(),
     tag: tag || undefined,
     image,
     actor: env.GITHUB_ACTOR ?? env.USER ?? "unknown",
@@ -48,62 +54,119 @@ function gateOptions(env: NodeJS.ProcessEnv = process.env) {
   };
 }
 
-async function history(stack: Stack): Promise<Release[]> {
+export async function history(stack: Stack): Promise<Release[]> {
   return releasesFrom((await stack.history(undefined, undefined, true)) as HistoryEntry[]);
 }
 
+const lastLines = (error: unknown) => plain(error instanceof Error ? error.message : String(error)).split("\n").slice(-8).join("\n");
+
 /**
- * preview → up → health gate. A failed `up` or a failed gate rolls the stack back to the last healthy release
- * (the newest succeeded update before this one that no automatic rollback marked unhealthy) and exits 1.
+ * Decides the image (see image-source.ts), then preview → up → health gate. The release's facts — commit, tag,
+ * image digest, actor, time — go into `slipway:release` for the run, so the engine records them with the update;
+ * the stack file is put back afterwards. A failed build, `up` or gate rolls the stack back to the last healthy
+ * release (pinning the digest that release recorded) and exits 1.
  */
 export async function deployCommand(stackName: string, options: DeployOptions, log: Log, print: Log): Promise<number> {
   const { stack } = await openStack(stackName);
-  const before = (await history(stack)).filter((r) => r.result === "succeeded" && r.healthy).at(-1);
+  return keepingStackFile(PROJECT_DIR, stackName, () => deploy(stack, stackName, options, log, print));
+}
 
-  const info = releaseInfo(options.image);
-  if (options.image) await stack.setConfig("slipway:image", { value: JSON.stringify({ kind: "pinned", ref: options.image }) });
-  await stack.setConfig("slipway:release", { value: JSON.stringify(info) });
+async function deploy(stack: Stack, stackName: string, options: DeployOptions, log: Log, print: Log): Promise<number> {
+  const onOutput = (o: string) => log(plain(o).trimEnd());
+  const before = (await history(stack)).filter((r) => r.result === "succeeded" && r.healthy && r.info.image).at(-1);
+  const source = options.promoteFrom ? ({ kind: "promote", from: options.promoteFrom } as const) : imageSourceFor(await stack.getAllConfig(), options.image);
+  const base = releaseInfo(undefined);
+  let image: string | undefined;
+  let failure: string | undefined;
+
+  switch (source.kind) {
+    case "given":
+      image = source.image;
+      break;
+    case "keep": {
+      const current = (await stack.outputs()).imageRef?.value;
+      if (typeof current !== "string") {
+        print(`refused: ${stackName} has no release yet; its first deploy needs --image <repo>@sha256:<digest> (the image built for this commit)`);
+        return 1;
+      }
+      image = current;
+      print(`image: ${current} (kept: no --image given)`);
+      break;
+    }
+    case "promote": {
+      const { stack: from } = await openStack(source.from);
+      const found = promotedImage(source.from, await history(from), base.commit);
+      if ("refusal" in found) {
+        print(`refused: ${found.refusal}`);
+        return 1;
+      }
+      image = found.image;
+      print(`image: ${image} — what ${source.from} ran healthy for ${base.commit?.slice(0, 7)} (its update #${found.from.version})`);
+      break;
+    }
+    case "build": {
+      if (!base.commit) throw new Error("a kind build/flox release needs the commit to build (GITHUB_SHA, SLIPWAY_RELEASE_COMMIT or git HEAD)");
+      // Built once, for this commit; the release below pins the digest, so no later run rebuilds it.
+      await stack.setConfig("slipway:release", { value: JSON.stringify(base) });
+      try {
+        const built = await stack.up({ color: "never", message: buildMessage(base), onOutput });
+        image = built.outputs.imageRef?.value as string;
+        print(`build: ${image} (update #${await latestVersion(stack)})`);
+      } catch (error) {
+        failure = `build failed: ${lastLines(error)}`;
+      }
+      break;
+    }
+  }
+
+  const info = { ...base, image };
   const announce = await announcer(stack, stackName, print);
   const record = await announce.begin("deploy", info);
-
-  const preview = await stack.preview({ color: "never", onOutput: (o) => log(plain(o).trimEnd()) });
-  print(`preview: ${summaryLine(preview.changeSummary as Record<string, number>)}`);
-
-  let failure: string | undefined;
   let healthUrl: string | undefined;
   let url: string | undefined;
-  try {
-    const result = await stack.up({ color: "never", message: releaseMessage(options.message, info), onOutput: (o) => log(plain(o).trimEnd()) });
-    print(`up: ${summaryLine((result.summary.resourceChanges ?? {}) as Record<string, number>)} (update #${await latestVersion(stack)})`);
-    healthUrl = result.outputs.healthUrl?.value as string | undefined;
-    url = result.outputs.url?.value as string | undefined;
-    const gateOff = result.outputs.healthGateOff?.value as string | undefined;
-    if (gateOff) {
-      print(`health gate: off (slipway:app.healthGate: ${gateOff})`);
-    } else if (healthUrl) {
-      const gate = await checkHealthy(healthUrl, gateOptions());
-      print(`health gate: ${gate.message}`);
-      if (!gate.ok) failure = `health gate failed: ${gate.message}`;
-    } else {
-      print("health gate: skipped (the stack exports no healthUrl)");
+  if (!failure) {
+    await stack.setConfig("slipway:release", { value: JSON.stringify(info) });
+    const preview = await stack.preview({ color: "never", onOutput });
+    print(`preview: ${summaryLine(preview.changeSummary as Record<string, number>)}`);
+    try {
+      const result = await stack.up({ color: "never", message: releaseMessage(options.message, info), onOutput });
+      print(`up: ${summaryLine((result.summary.resourceChanges ?? {}) as Record<string, number>)} (update #${await latestVersion(stack)})`);
+      healthUrl = result.outputs.healthUrl?.value as string | undefined;
+      url = result.outputs.url?.value as string | undefined;
+      const gateOff = result.outputs.healthGateOff?.value as string | undefined;
+      if (gateOff) {
+        print(`health gate: off (slipway:app.healthGate: ${gateOff})`);
+      } else if (healthUrl) {
+        const gate = await checkHealthy(healthUrl, gateOptions());
+        print(`health gate: ${gate.message}`);
+        if (!gate.ok) failure = `health gate failed: ${gate.message}`;
+      } else {
+        print("health gate: skipped (the stack exports no healthUrl)");
+      }
+    } catch (error) {
+      failure = `pulumi up failed: ${lastLines(error)}`;
     }
-  } catch (error) {
-    failure = `pulumi up failed: ${plain(error instanceof Error ? error.message : String(error)).split("\n").slice(-8).join("\n")}`;
   }
   if (!failure) {
-    print(`deployed ${stackName}${info.image ? ` with ${info.image}` : ""}`);
+    print(`deployed ${stackName} with ${image}`);
     await record.end("success", { url, update: await latestVersion(stack) });
     return 0;
   }
 
   print(failure);
   await record.end("failure", { url, reason: failure.split("\n")[0] });
+  await rollBackTo(stack, before, announce, log, print);
+  return 1;
+}
+
+/** The automatic rollback: the last healthy release's recorded config, whose `slipway:release.image` pins its digest. */
+async function rollBackTo(stack: Stack, before: Release | undefined, announce: Awaited<ReturnType<typeof announcer>>, log: Log, print: Log): Promise<void> {
   if (!before) {
     print("automatic rollback: impossible, this stack has no earlier healthy release");
-    return 1;
+    return;
   }
   const failed = (await history(stack)).at(-1);
-  print(`automatic rollback to update #${before.version}${before.info.tag ? ` (${before.info.tag})` : ""}`);
+  print(`automatic rollback to update #${before.version}${before.info.tag ? ` (${before.info.tag})` : ""}, image ${before.info.image}`);
   await restoreConfig(stack, before.config);
   const rollback = await announce.begin("automatic-rollback", before.info, before.version);
   // refresh first: the failed update may already have changed the platform (Coolify keeps the new image
@@ -121,5 +184,4 @@ export async function deployCommand(stackName: string, options: DeployOptions, l
     });
   print(`rolled back: update #${await latestVersion(stack)} runs what update #${before.version} ran`);
   await rollback.end("success", { url: restored.outputs.url?.value as string | undefined, update: await latestVersion(stack) });
-  return 1;
 }

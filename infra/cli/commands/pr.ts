@@ -4,6 +4,7 @@ import type { ConfigMap } from "@pulumi/pulumi/automation";
 import { readStackFile, renderPrTemplate } from "../../../stacks/files";
 import { releaseInfo } from "./deploy";
 import { releaseMessage } from "../releases";
+import { keepingStackFile } from "../stackfile";
 import { latestVersion, openStack, plain, PROJECT_DIR, type Log } from "../workspace";
 
 export const PR_TEMPLATE = "Pulumi.pr.yaml";
@@ -34,13 +35,17 @@ export async function prCommand(action: "up" | "down", prNumber: number, log: Lo
   const name = prStackName(prNumber);
   const onOutput = (o: string) => log(plain(o).trimEnd());
   if (action === "up") {
-    const { stack } = await openStack(name, { create: true });
-    await stack.setAllConfig(prConfig(prNumber));
-    const info = releaseInfo(undefined);
-    const result = await stack.up({ color: "never", message: releaseMessage(`PR #${prNumber}`, info), onOutput });
-    const urls = (result.outputs.urls?.value as string[] | undefined) ?? [];
-    print(`${name}: update #${await latestVersion(stack)} ${result.summary.result}${urls.length ? `; ${urls.join(", ")}` : ""}`);
-    return result.summary.result === "succeeded" ? 0 : 1;
+    // The generated Pulumi.pr-<n>.yaml is only the vehicle of the config: the update history records it, and the
+    // file is removed again, so a PR job (or a laptop) leaves no stray stack file behind.
+    return keepingStackFile(PROJECT_DIR, name, async () => {
+      const { stack } = await openStack(name, { create: true });
+      await stack.setAllConfig(prConfig(prNumber));
+      const info = releaseInfo(undefined);
+      const result = await stack.up({ color: "never", message: releaseMessage(`PR #${prNumber}`, info), onOutput });
+      const urls = (result.outputs.urls?.value as string[] | undefined) ?? [];
+      print(`${name}: update #${await latestVersion(stack)} ${result.summary.result}${urls.length ? `; ${urls.join(", ")}` : ""}`);
+      return result.summary.result === "succeeded" ? 0 : 1;
+    });
   }
   let opened;
   try {

@@ -6,7 +6,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConfigError } from "../../../stacks/config";
-import { isSecretInput, reveal } from "../mocks";
+import type * as pulumi from "@pulumi/pulumi";
+import { isSecretInput, outputOf, reveal } from "../mocks";
 import { at, clone, ROOT, stackInput } from "../stacks/fixtures";
 import { PROVIDER_CONFIG, PROVIDER_SECRET_KEYS, runProgram } from "../stacks/helpers";
 
@@ -78,33 +79,52 @@ describe("infra/index.ts refuses to start", () => {
     expect(reveal(registry.one("pulumi:providers:github").inputs.token)).toBe("ghp_from_the_environment");
   });
 
-  it("when the deploy webhook would point GitHub at plain http (Coolify on a LAN or an emulator)", async () => {
-    const { registry, outcome } = await runProgram(stackInput("staging"), {
-      config: { ...PROVIDER_CONFIG, "coolify:url": "http://127.0.0.1:8000/api/v1" },
-      secretKeys: PROVIDER_SECRET_KEYS,
-    });
+  it("on slipway:github.webhook, saying why: Coolify's GitHub webhook cannot deploy an image application", async () => {
+    const input = clone(stackInput("staging"));
+    at(input.raw, "slipway:github").webhook = { events: ["push"] };
+    const { registry, outcome } = await runProgram(input, { config: PROVIDER_CONFIG, secretKeys: PROVIDER_SECRET_KEYS });
     expect(problems(outcome)).toEqual([
-      'slipway:github.webhook.url: expected an https:// URL GitHub can deliver to (the default derived from coolify:url is "http://127.0.0.1:8000/webhooks/source/github/events/manual"), got nothing',
+      "slipway:github.webhook: expected no webhook: Coolify's GitHub webhook deploys only applications it builds from a git repository and branch, and slipway's run a docker image (releases deploy through slipway deploy in the workflows), got a webhook",
     ]);
     expect(registry.resources).toEqual([]);
+  });
+});
 
-    const input = clone(stackInput("staging"));
-    at(input.raw, "slipway:github").webhook.url = "https://deploy.example.com/webhooks/source/github/events/manual";
-    const fixed = await runProgram(input, { config: { ...PROVIDER_CONFIG, "coolify:url": "http://127.0.0.1:8000/api/v1" }, secretKeys: PROVIDER_SECRET_KEYS });
-    if (!fixed.outcome.ok) throw fixed.outcome.error;
-    expect(reveal(fixed.registry.one("github:index/repositoryWebhook:RepositoryWebhook").inputs.configuration)).toMatchObject({
-      url: "https://deploy.example.com/webhooks/source/github/events/manual",
+describe("the image of a run", () => {
+  const build = { kind: "build", registry: "ghcr.io", repository: "acme/shop" };
+
+  it("a kind build stack outside a release (no commit) builds nothing and hands the release resource the reason", async () => {
+    const input = clone(stackInput("pr"));
+    input.raw["slipway:image"] = build;
+    const { registry, outcome } = await runProgram(input, { config: PROVIDER_CONFIG, secretKeys: PROVIDER_SECRET_KEYS });
+    if (!outcome.ok) throw outcome.error;
+    expect(registry.byType("docker-build:index:Image")).toEqual([]);
+    expect(registry.one("pulumi-nodejs:dynamic/slipway:Release").inputs).toMatchObject({
+      pinned: false,
+      unavailable: 'slipway:image: kind "build" is built only by a release, and stack unit has none yet; run: npx slipway deploy unit',
     });
   });
 
-  it("when a build image has no commit to tag with", async () => {
+  it("in a release, a kind build stack builds the release's commit and pins the digest it pushed", async () => {
     const input = clone(stackInput("pr"));
-    input.raw["slipway:image"] = { kind: "build", registry: "ghcr.io", repository: "acme/shop" };
+    input.raw["slipway:image"] = build;
+    input.raw["slipway:release"] = { commit: "0123456789abcdef0123456789abcdef01234567" };
     const { registry, outcome } = await runProgram(input, { config: PROVIDER_CONFIG, secretKeys: PROVIDER_SECRET_KEYS });
-    expect(problems(outcome)).toEqual([
-      'slipway:release.commit: expected the git commit being built (image kind "build" tags with it), got nothing — set SLIPWAY_RELEASE_COMMIT or slipway:release.commit',
-    ]);
-    expect(registry.resources).toEqual([]);
+    if (!outcome.ok) throw outcome.error;
+    expect(registry.one("docker-build:index:Image").inputs.tags).toEqual(["ghcr.io/acme/shop:0123456789abcdef0123456789abcdef01234567", "ghcr.io/acme/shop:unit"]);
+    expect(registry.one("pulumi-nodejs:dynamic/slipway:Release").inputs).toMatchObject({ pinned: true, commit: "0123456789abcdef0123456789abcdef01234567" });
+  });
+
+  it("a release's recorded image wins over every kind and is never rebuilt (rollback of a build stack)", async () => {
+    const input = clone(stackInput("pr"));
+    input.raw["slipway:image"] = build;
+    const recorded = `ghcr.io/acme/shop@sha256:${"e".repeat(64)}`;
+    input.raw["slipway:release"] = { commit: "0123456789abcdef0123456789abcdef01234567", image: recorded };
+    const { registry, outcome } = await runProgram(input, { config: PROVIDER_CONFIG, secretKeys: PROVIDER_SECRET_KEYS });
+    if (!outcome.ok) throw outcome.error;
+    expect(registry.byType("docker-build:index:Image")).toEqual([]);
+    expect(registry.one("pulumi-nodejs:dynamic/slipway:Release").inputs).toMatchObject({ imageRef: recorded, pinned: true });
+    expect(await outputOf(outcome.exports.imageRef as pulumi.Output<string>)).toBe(recorded);
   });
 });
 
@@ -114,8 +134,9 @@ describe("release metadata", () => {
     input.raw["slipway:release"] = { commit: "0123456789abcdef0123456789abcdef01234567", tag: "v0.9.0" };
     const fromConfig = await runProgram(input, { config: PROVIDER_CONFIG, secretKeys: PROVIDER_SECRET_KEYS });
     if (!fromConfig.outcome.ok) throw fromConfig.outcome.error;
-    expect(fromConfig.outcome.exports).toMatchObject({ releaseCommit: "0123456789abcdef0123456789abcdef01234567", releaseTag: "v0.9.0" });
-    expect(fromConfig.outcome.exports.releasedAt).toBeUndefined();
+    const exported = async (e: Record<string, unknown>) =>
+      Object.fromEntries(await Promise.all(["releaseCommit", "releaseTag", "releasedAt"].map(async (k) => [k, await outputOf(e[k] as pulumi.Output<unknown>)])));
+    expect(await exported(fromConfig.outcome.exports)).toEqual({ releaseCommit: "0123456789abcdef0123456789abcdef01234567", releaseTag: "v0.9.0", releasedAt: undefined });
 
     const fromEnv = await runProgram(input, {
       config: PROVIDER_CONFIG,
@@ -123,7 +144,7 @@ describe("release metadata", () => {
       env: { SLIPWAY_RELEASE_TAG: "v1.0.0", SLIPWAY_RELEASE_TIME: "2026-11-25T13:00:00Z" },
     });
     if (!fromEnv.outcome.ok) throw fromEnv.outcome.error;
-    expect(fromEnv.outcome.exports).toMatchObject({ releaseCommit: "0123456789abcdef0123456789abcdef01234567", releaseTag: "v1.0.0", releasedAt: "2026-11-25T13:00:00Z" });
+    expect(await exported(fromEnv.outcome.exports)).toEqual({ releaseCommit: "0123456789abcdef0123456789abcdef01234567", releaseTag: "v1.0.0", releasedAt: "2026-11-25T13:00:00Z" });
   });
 });
 

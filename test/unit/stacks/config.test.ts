@@ -20,7 +20,8 @@ describe("the committed stack files", () => {
     expect(c.targets.fly).toBeUndefined();
     expect(c.database).toMatchObject({ kind: "postgres", image: "pgvector/pgvector:pg16", backups: { schedule: "0 3 * * *", retentionDays: 30 } });
     expect(c.domains).toEqual(["staging.example.com"]);
-    expect(c.github).toMatchObject({ environment: "staging", deploymentPolicy: { branches: ["main"] }, webhook: { events: ["push"], active: true } });
+    expect(c.github).toMatchObject({ environment: "staging", deploymentPolicy: { branches: ["main"] } });
+    expect(c.github?.webhook).toBeUndefined();
     expect(c.scaling.coolify).toEqual({ healthGatedRollingUpdate: true });
     expect(c.secrets).toEqual(DOCUMENTED_SECRETS.staging);
   });
