@@ -234,7 +234,9 @@ export class ContainerImage extends pulumi.ComponentResource {
           ? [{ address: registryHost(b.repository), username: registry.username, password: pulumi.secret(registry.password) }]
           : undefined,
       },
-      { parent: this },
+      // A release pins the pushed digest and the next run registers no build (stacks/environment.ts imagePlan):
+      // dropping the build from the program must never touch what the registry holds.
+      { parent: this, retainOnDelete: true },
     );
     return image.digest.apply((d) => requirePinned(who, "the pushed image", `${b.repository}@${d}`));
   }

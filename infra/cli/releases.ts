@@ -122,14 +122,18 @@ export function releasesFrom(history: readonly HistoryEntry[]): Release[] {
   }));
 }
 
-/** Non-secret config that identifies what a release runs; two releases with equal keys deploy the same thing. */
+/**
+ * Non-secret config plus the pinned digest: what identifies what a release runs. Two releases with equal
+ * fingerprints deploy the same thing (the rest of `slipway:release` — time, actor — says who, not what).
+ */
 function fingerprint(config: HistoryEntry["config"]): string {
-  return JSON.stringify(
-    Object.keys(config)
+  return JSON.stringify([
+    parseReleaseInfo(config).image ?? null,
+    ...Object.keys(config)
       .filter((k) => k !== "slipway:release")
       .sort()
       .map((k) => [k, config[k]?.secret ? "(secret)" : config[k]?.value]),
-  );
+  ]);
 }
 
 /**

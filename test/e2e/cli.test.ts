@@ -1,17 +1,20 @@
-import { spawn } from "node:child_process";
-import { copyFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../scripts/engine";
 import type { EngineStack } from "./harness";
 import { appRequest, scenarioStack, secretValue, startEmulators, type Emulators } from "./stacks";
+import { installUserPulumi, type UserPulumi } from "./user-pulumi";
 
 /**
- * `npx slipway …` as CI runs it: a child process with the engine, a file backend and the emulators, against
- * the staging stack (Coolify, health-gated rolling updates) and a PR stack (Fly). The CLI is pointed at the
- * test's mirrored project with SLIPWAY_PROJECT_DIR, and its health gate reaches https://staging.example.com
- * on the Coolify emulator through SLIPWAY_RESOLVE. Without `slipway:github`: its provider plugin cannot be
- * built offline (engine.json records why).
+ * `npx slipway …` as a user runs it: a child process with pulumi installed the way a user has it (its own
+ * directory on PATH, a fresh PULUMI_HOME, nothing of slipway's engine cache; see user-pulumi.ts), a file
+ * backend, the emulators as the platforms, against the staging stack (Coolify, health-gated rolling updates)
+ * and a PR stack (Fly). The project is a git checkout: after every command `git status` must be clean — the
+ * CLI records releases in the stack's history, not in the working copy. The health gate reaches
+ * https://staging.example.com on the Coolify emulator through SLIPWAY_RESOLVE. Without `slipway:github`: its
+ * provider plugin cannot be built offline (engine.json records why).
  */
 const BIN = path.join(repoRoot, "infra/cli/bin.js");
 const digest = (c: string) => `ghcr.io/acme/shop@sha256:${c.repeat(64)}`;
@@ -25,9 +28,17 @@ interface Run {
   stderr: string;
 }
 
-describe("slipway CLI against the emulators", () => {
+function git(cwd: string, ...args: string[]): string {
+  const r = spawnSync("git", args, { cwd, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout;
+}
+
+describe("slipway CLI with the user's own pulumi, against the emulators", () => {
   let emu: Emulators;
   let s: EngineStack;
+  let user: UserPulumi;
+  let committed: string;
 
   beforeAll(async () => {
     emu = await startEmulators();
@@ -37,17 +48,27 @@ describe("slipway CLI against the emulators", () => {
       drop: ["slipway:github"],
       secrets: { SESSION_SECRET: secretValue("session"), STRIPE_API_KEY: secretValue("stripe") },
     });
+    user = installUserPulumi();
+    // `pr up` reads the template beside Pulumi.yaml; then the project is committed as a user's checkout is.
+    copyFileSync(path.join(repoRoot, "Pulumi.pr.yaml"), path.join(s.workDir, "Pulumi.pr.yaml"));
+    git(s.workDir, "init", "-q");
+    git(s.workDir, "add", "-A");
+    git(s.workDir, "-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid", "commit", "-qm", "checkout");
+    committed = readFileSync(path.join(s.workDir, "Pulumi.staging.yaml"), "utf8");
   });
   afterAll(async () => {
     await s?.cleanup();
     await emu?.close();
+    user?.remove();
   });
 
-  /** Runs the CLI to completion (bounded: killed after 6 minutes). */
-  function slipway(...args: string[]): Promise<Run> {
-    const env = {
+  function env(extra: Record<string, string> = {}): Record<string, string> {
+    return user.env({
       ...process.env,
-      ...s.env,
+      ...emu.env,
+      PULUMI_BACKEND_URL: s.env.PULUMI_BACKEND_URL,
+      PULUMI_CONFIG_PASSPHRASE: s.env.PULUMI_CONFIG_PASSPHRASE,
+      SLIPWAY_E2E_MARKER: s.marker,
       SLIPWAY_PROJECT_DIR: s.workDir,
       SLIPWAY_RESOLVE: `staging.example.com:127.0.0.1:${emu.coolify.port}`,
       SLIPWAY_HEALTH_ATTEMPTS: "5",
@@ -55,9 +76,14 @@ describe("slipway CLI against the emulators", () => {
       SLIPWAY_HEALTH_TIMEOUT_MS: "5000",
       SLIPWAY_RELEASE_COMMIT: "0123456789abcdef0123456789abcdef01234567",
       GITHUB_ACTOR: "e2e-bot",
-    };
+      ...extra,
+    });
+  }
+
+  /** Runs a command in the checkout to completion (bounded: killed after 6 minutes). */
+  function run(command: string, args: string[], environment: Record<string, string>): Promise<Run> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], { cwd: s.workDir, env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(command, args, { cwd: s.workDir, env: environment, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -70,8 +96,11 @@ describe("slipway CLI against the emulators", () => {
       });
     });
   }
+  const slipway = (...args: string[]) => run(process.execPath, [BIN, ...args], env());
 
   const serving = async () => (await appRequest(emu.coolify.origin, "staging.example.com", "/healthz")).image;
+  const clean = () => expect(git(s.workDir, "status", "--porcelain")).toBe("");
+  const deployed = async () => (await s.stack.outputs()).imageRef?.value;
 
   it("usage errors print the valid forms, exit 2 and touch nothing", async () => {
     const before = emu.coolify.log.length;
@@ -82,25 +111,34 @@ describe("slipway CLI against the emulators", () => {
     expect(emu.coolify.log.length).toBe(before);
   });
 
-  it("deploy: first release passes its health gate", async () => {
+  it("with no pulumi installed at all: one message saying how to install it", async () => {
+    const r = await run(process.execPath, [BIN, "preview", "staging"], { ...env(), PATH: path.dirname(process.execPath), HOME: path.join(user.home, "..", "nobody") });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^slipway: no pulumi CLI found \(looked on PATH and in .*\)\.\nInstall it: curl -fsSL https:\/\/get\.pulumi\.com \| sh/);
+    clean();
+  });
+
+  it("deploy: the first release passes its health gate; the stack file is as committed", async () => {
     const r = await slipway("deploy", "staging", "--image", GOOD, "--message", "first release");
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
     expect(r.stdout).toMatch(/health gate: https:\/\/staging\.example\.com\/healthz is healthy/);
     expect(await serving()).toBe(GOOD);
+    expect(await deployed()).toBe(GOOD);
+    clean();
   });
 
-  it("deploy: a release that fails its health gate rolls back by itself and exits non-zero", async () => {
+  it("deploy: a release that fails its health gate rolls back by itself to the recorded digest and exits non-zero", async () => {
     emu.coolify.markImageUnhealthy(BAD);
     const r = await slipway("deploy", "staging", "--image", BAD);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("automatic rollback to update #1");
+    expect(r.stdout).toContain(`automatic rollback to update #1, image ${GOOD}`);
     expect(r.stdout).toMatch(/rolled back: update #\d+ runs what update #1 ran/);
     expect(await serving()).toBe(GOOD);
-    const config = JSON.parse((await s.stack.getConfig("slipway:image")).value) as { ref: string };
-    expect(config.ref).toBe(GOOD);
+    expect(await deployed()).toBe(GOOD);
     // Not only serving: configured with it too, so Coolify's next redeploy does not bring the bad image back.
-    const apps = emu.coolify.state.applications;
-    expect(apps.map((a) => a.docker_registry_image_tag)).toEqual(["a".repeat(64)]); // Coolify v4.3.10 stores a digest as repo@sha256 + hex
+    // Coolify v4.3.10 stores a digest as repo@sha256 + hex.
+    expect(emu.coolify.state.applications.map((a) => a.docker_registry_image_tag)).toEqual(["a".repeat(64)]);
+    clean();
   });
 
   it("releases lists what happened, newest first", async () => {
@@ -108,35 +146,57 @@ describe("slipway CLI against the emulators", () => {
     expect(r.code).toBe(0);
     const rows = r.stdout.trim().split("\n");
     expect(rows[0]).toMatch(/^version\s+kind\s+tag\s+commit\s+image/);
-    expect(rows[1]).toMatch(/^#3\s+automatic-rollback\s/);
-    expect(rows[2]).toMatch(/^#2\s+release\s.*failed$/);
+    expect(rows[1]).toMatch(/^#3\s+automatic-rollback\s.*ghcr\.io\/acme\/shop@sha256:aaaaaaaaaaaa\s/);
+    expect(rows[2]).toMatch(/^#2\s+release\s.*ghcr\.io\/acme\/shop@sha256:bbbbbbbbbbbb\s.*failed$/);
     expect(rows[3]).toMatch(/^#1\s+release\s+-\s+0123456\s+ghcr\.io\/acme\/shop@sha256:aaaaaaaaaaaa\s.*succeeded$/);
+    clean();
   });
 
-  it("rollback --to an earlier release redeploys exactly its image; without --yes off a terminal it refuses", async () => {
+  it("a plain `pulumi up` from the clean checkout keeps the released image, never the older committed digest", async () => {
     const next = await slipway("deploy", "staging", "--image", NEXT);
     expect(next.code, next.stderr.slice(-3000)).toBe(0);
     expect(await serving()).toBe(NEXT);
+    // The committed file still pins the digest the stack was seeded with.
+    expect(committed).toContain("ghcr.io/acme/shop@sha256:bf2816be");
 
+    const plainEnv = env();
+    delete plainEnv.SLIPWAY_RELEASE_COMMIT;
+    const r = await run(path.join(user.binDir, "pulumi"), ["up", "--yes", "--skip-preview", "--stack", "staging", "--color", "never"], plainEnv);
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    expect(await serving()).toBe(NEXT);
+    expect(await deployed()).toBe(NEXT);
+    expect((await s.stack.outputs()).releaseCommit?.value).toBe("0123456789abcdef0123456789abcdef01234567");
+    clean();
+  });
+
+  it("rollback --to an earlier release redeploys exactly its digest; without --yes off a terminal it refuses", async () => {
     const refused = await slipway("rollback", "staging", "--to", "1");
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain("rollback needs --yes when not run in a terminal; nothing changed");
-    expect(JSON.parse((await s.stack.getConfig("slipway:image")).value)).toMatchObject({ ref: NEXT });
+    expect(await deployed()).toBe(NEXT);
+    clean();
 
     const r = await slipway("rollback", "staging", "--to", "1", "--yes");
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
     expect(r.stdout).toContain(`rollback staging to update #1, image ${GOOD}`);
-    expect(r.stdout).toMatch(/config that changes: .*slipway:image/);
+    expect(r.stdout).toMatch(/config that changes: .*slipway:release/);
     expect(await serving()).toBe(GOOD);
+    clean();
   });
 
-  it("pr up twice updates one preview stack; pr down leaves nothing behind", async () => {
+  it("preview prints the Markdown summary and leaves the checkout clean", async () => {
+    const r = await slipway("preview", "staging");
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    expect(r.stdout).toContain("staging");
+    clean();
+  });
+
+  it("pr up twice updates one preview stack; pr down leaves nothing behind, and no stray stack file", async () => {
     const appNames = () => (emu.fly.inventory() as { apps: Array<{ name: string }> }).apps.map((a) => a.name);
-    // The mirrored project holds only the staging stack file; `pr up` reads the template beside Pulumi.yaml.
-    copyFileSync(path.join(repoRoot, "Pulumi.pr.yaml"), path.join(s.workDir, "Pulumi.pr.yaml"));
     const first = await slipway("pr", "up", "7");
     expect(first.code, first.stderr.slice(-3000)).toBe(0);
     expect(appNames()).toContain("shop-pr-7");
+    clean();
     const second = await slipway("pr", "up", "7");
     expect(second.code, second.stderr.slice(-3000)).toBe(0);
     expect(second.stdout).toMatch(/^pr-7: update #2 succeeded/m);
@@ -151,5 +211,6 @@ describe("slipway CLI against the emulators", () => {
     expect(machines.filter((m) => m.app === "shop-pr-7" && m.state !== "destroyed")).toEqual([]);
     const again = await slipway("pr", "down", "7");
     expect(again.stdout).toContain("pr-7: no such stack; nothing to destroy");
+    clean();
   });
 });

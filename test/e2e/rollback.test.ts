@@ -32,10 +32,14 @@ describe("rollback on the staging stack without slipway:github (GitHub provider 
     await emu?.close();
   });
 
-  /** What `slipway deploy --image` records and runs (infra/cli/commands/deploy.ts), minus its health gate. */
+  const infoFor = (image: string, tag: string): ReleaseInfo => ({ commit: tag.replace(/\D/g, "").padEnd(7, "a"), tag, image, actor: "e2e", time: new Date().toISOString() });
+
+  /**
+   * What `slipway deploy --image` records and runs (infra/cli/commands/deploy.ts), minus its health gate: the
+   * release (with its digest) as `slipway:release` for the run; the program pins that digest.
+   */
   async function release(image: string, tag: string): Promise<string> {
-    const info: ReleaseInfo = { commit: tag.replace(/\D/g, "").padEnd(7, "a"), tag, image, actor: "e2e", time: new Date().toISOString() };
-    await s.stack.setConfig("slipway:image", { value: JSON.stringify({ kind: "pinned", ref: image }) });
+    const info = infoFor(image, tag);
     await s.stack.setConfig("slipway:release", { value: JSON.stringify(info) });
     const r = await s.stack.up({ message: releaseMessage(undefined, info) });
     transcript.add(r);
@@ -53,12 +57,14 @@ describe("rollback on the staging stack without slipway:github (GitHub provider 
     expect(await release(V1, "v1.0.0")).toBe("succeeded");
     expect(app().running?.image).toBe(V1);
 
-    await s.stack.setConfig("slipway:image", { value: JSON.stringify({ kind: "pinned", ref: V2 }) });
+    await s.stack.setConfig("slipway:release", { value: JSON.stringify(infoFor(V2, "v1.1.0")) });
     const p = await s.preview({ diff: true });
     transcript.add(p);
-    // c. the image digest: the app's `image` only (the default provider's update is the config it is handed).
+    // c. the image digest: the release record and the app's `image` only (the default provider's update is the
+    // config it is handed).
     expect(inputChanges(p.events).map((c) => [c.name, c.op, c.paths])).toEqual([
-      ["default", "update", ["slipway:image"]],
+      ["default", "update", ["slipway:release"]],
+      ["release", "update", ["commit", "imageRef", "tag", "time"]],
       ["coolify-app-app", "update", ["image"]],
     ]);
     expect(p.stdout).toContain(V2);
@@ -82,12 +88,13 @@ describe("rollback on the staging stack without slipway:github (GitHub provider 
     expect(target.config["slipway:secrets"]?.secret).toBe(true);
 
     const changed = await restoreConfig(s.stack, target.config);
-    expect(changed).toEqual(["slipway:image", "slipway:release"]);
+    expect(changed).toEqual(["slipway:release"]);
     const events: EngineEvent[] = [];
     const r = await s.stack.up({ message: rollbackMessage(target.version), onEvent: (e) => events.push(e) });
     transcript.add(r);
     expect(inputChanges(events).map((c) => [c.name, c.paths])).toEqual([
-      ["default", ["slipway:image", "slipway:release"]],
+      ["default", ["slipway:release"]],
+      ["release", ["commit", "imageRef", "tag", "time"]],
       ["coolify-app-app", ["image"]],
     ]);
     expect(r.outputs.imageRef?.value).toBe(V1);

@@ -54,8 +54,9 @@ function gateOptions(env: NodeJS.ProcessEnv = process.env) {
   };
 }
 
-export async function history(stack: Stack): Promise<Release[]> {
-  return releasesFrom((await stack.history(undefined, undefined, true)) as HistoryEntry[]);
+/** The stack's releases; with `showSecrets` the recorded secrets too (a rollback re-encrypts them). */
+export async function history(stack: Stack, showSecrets = true): Promise<Release[]> {
+  return releasesFrom((await stack.history(undefined, undefined, showSecrets)) as HistoryEntry[]);
 }
 
 const lastLines = (error: unknown) => plain(error instanceof Error ? error.message : String(error)).split("\n").slice(-8).join("\n");
@@ -95,7 +96,8 @@ async function deploy(stack: Stack, stackName: string, options: DeployOptions, l
     }
     case "promote": {
       const { stack: from } = await openStack(source.from);
-      const found = promotedImage(source.from, await history(from), base.commit);
+      // Only the source's release record is read: never its secrets (another environment's passphrase may differ).
+      const found = promotedImage(source.from, await history(from, false), base.commit);
       if ("refusal" in found) {
         print(`refused: ${found.refusal}`);
         return 1;
