@@ -67,6 +67,16 @@ async function run(command: Command, log: Log, print: Log): Promise<number> {
   }
 }
 
-function locked(): typeof import("./commands/lock") {
-  return require("./commands/lock") as typeof import("./commands/lock");
+/**
+ * The stack-changing commands, locked, with the stack file put back as it was around the WHOLE sequence — the lock's
+ * own stack selection (which creates `Pulumi.pr-<n>.yaml` for a new PR stack) included (stackfile.ts).
+ */
+function locked(): Pick<typeof import("./commands/lock"), "lockCommand"> & { lockedCommand: typeof import("./commands/lock").lockedCommand } {
+  const lock = require("./commands/lock") as typeof import("./commands/lock");
+  const { keepingStackFile } = require("./stackfile") as typeof import("./stackfile");
+  const { PROJECT_DIR } = require("./workspace") as typeof import("./workspace");
+  return {
+    lockCommand: lock.lockCommand,
+    lockedCommand: (stackName, ...rest) => keepingStackFile(PROJECT_DIR, stackName, () => lock.lockedCommand(stackName, ...rest)),
+  };
 }

@@ -44,13 +44,26 @@ plugin_version() {
   node -p "const p=require('$ROOT/node_modules/$1/package.json'); (p.pulumi && p.pulumi.version) || p.version"
 }
 
-# timed NAME CMD...: run CMD with its output in $LOGS/NAME.log, recording the seconds it took.
+# timed NAME CMD...: run CMD with its output in $LOGS/NAME.log, recording the seconds it took. A cold build takes
+# many minutes, so while it runs a line every SLIPWAY_ENGINE_PROGRESS_SECONDS (default 30) says it is alive: the
+# time so far and the build log's last line.
 timed() {
-  local name="$1" start end rc=0
+  local name="$1" start end rc=0 ticker
   shift
   start=$(date +%s)
+  log "building $name (full log: $LOGS/$name.log)"
+  (
+    while sleep "${SLIPWAY_ENGINE_PROGRESS_SECONDS:-30}"; do
+      last="$(tail -n 1 "$LOGS/$name.log" 2>/dev/null | tr -d '\r' | cut -c1-90)"
+      log "  $name: $(( $(date +%s) - start ))s so far${last:+ · $last}"
+    done
+  ) &
+  ticker=$!
   "$@" >"$LOGS/$name.log" 2>&1 || rc=$?
+  kill "$ticker" 2>/dev/null || true
+  wait "$ticker" 2>/dev/null || true
   end=$(date +%s)
   printf '%s' "$((end - start))" > "$LOGS/$name.seconds"
+  if [[ "$rc" -eq 0 ]]; then log "$name: built in $((end - start))s"; else log "$name: failed after $((end - start))s (see $LOGS/$name.log)"; fi
   return "$rc"
 }

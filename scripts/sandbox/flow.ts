@@ -13,6 +13,8 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { execFileSync } from "node:child_process";
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
 import { EngineStack, killMarked, ROOT_PROJECT } from "../../test/e2e/harness";
 import { callsSince, logMark, setSecrets, startEmulators, type Emulators, type TaggedCall } from "../../test/e2e/stacks";
 import { summaryLine } from "../../infra/cli/markdown";
@@ -29,10 +31,9 @@ const timeoutMs = Number(process.env.SANDBOX_TIMEOUT_MS ?? 25 * 60_000);
 class SandboxFailure extends Error {}
 
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
-// The engine's own output, minus its progress ticks ("@ updating....", lone dots) that only mean "still busy".
-const engineLog = (line: string): void => {
-  for (const l of line.split("\n")) if (l.trim() && !/^\s*(@ [a-z]+ing( update)?\.*|\.+)\s*$/.test(l)) process.stdout.write(`    │ ${l}\n`);
-};
+/** The engine's full output goes to this file (gitignored), so the screen shows only what a person reads. */
+const ENGINE_LOG = path.join(ROOT_PROJECT, ".slipway", "sandbox-engine.log");
+const engineLog = (line: string): void => appendFileSync(ENGINE_LOG, `${line}\n`);
 const heading = (text: string): void => out(`\n━━ ${text} ${"━".repeat(Math.max(3, 76 - text.length))}`);
 
 /** The release images: v1 is the one Pulumi.staging.yaml pins; v2 a fresh digest, as CI would push. */
@@ -90,8 +91,10 @@ function expectServing(answers: { endpoint: Endpoint; answer: AppAnswer }[], ima
 async function run(state: { emu?: Emulators; stack?: EngineStack }): Promise<void> {
   const started = performance.now();
   const manifest = engineManifest();
+  mkdirSync(path.dirname(ENGINE_LOG), { recursive: true });
+  writeFileSync(ENGINE_LOG, "");
   out(`slipway sandbox — running against ${LABEL}`);
-  out(`engine: pulumi ${manifest.cliVersion} (${manifest.cliSource}), @pulumi/pulumi ${manifest.sdkVersion}, offline`);
+  out(`engine: pulumi ${manifest.cliVersion} (${manifest.cliSource}), @pulumi/pulumi ${manifest.sdkVersion}, offline; full engine log: ${path.relative(process.cwd(), ENGINE_LOG)}`);
 
   const cfg = sandboxConfig(ROOT_PROJECT, { fly: withFly });
   for (const d of cfg.dropped) out(`config: Pulumi.staging.yaml without ${d.key}: ${d.reason}`);
@@ -134,27 +137,20 @@ async function run(state: { emu?: Emulators; stack?: EngineStack }): Promise<voi
   });
 
   await step(steps, emu, "2. a change: new image digest + env var FEATURE_FLAGS", async () => {
-    // The image is set the way `slipway deploy --image` sets it (the whole slipway:image value), so the
-    // preview shows exactly what the deploy below will apply.
-    await s.stack.setConfig("slipway:image", { value: JSON.stringify({ kind: "pinned", ref: images.v2 }) });
+    // A config change goes through git (here: the stack file); the image only through a release.
     await s.stack.setConfig("slipway:app.env.FEATURE_FLAGS", { value: "search-v2" }, true);
-    out(`  $ pulumi config set slipway:image '{"kind":"pinned","ref":"${shortImage(images.v2)}"}'`);
     out("  $ pulumi config set --path slipway:app.env.FEATURE_FLAGS search-v2");
-    out(`  $ slipway preview ${STACK}   (pulumi preview --diff)`);
-    const report = await cliPreview(STACK, () => undefined);
+    out(`  $ slipway preview ${STACK}`);
+    const report = await cliPreview(STACK, engineLog);
     out(`  preview: ${summaryLine(report.summary)}`);
-    const changes = report.changes.filter((c) => c.op !== "same" && !c.type.startsWith("pulumi:pulumi:Stack"));
-    out(textTable(["change", "resource", "type", "fields"], changes.map((c) => [c.op, c.urn.split("::").at(-1) ?? c.urn, c.type, c.fields.join(", ") || "-"])).replace(/^/gm, "    "));
-    const diffLines = report.diff.split("\n").filter((l) => /=>|^\s*[~+-]{1,2}\s/.test(l));
-    out("  diff (changed lines of `pulumi preview --diff`):");
-    for (const l of diffLines.slice(0, 40)) out(`    ${l.trimEnd()}`);
-    if (diffLines.length > 40) out(`    … ${diffLines.length - 40} more lines`);
-    // The dynamic-provider plugin's own provider resource shows as an update too; it is no platform resource.
-    const resources = changes.filter((c) => !c.type.startsWith("pulumi:providers:"));
-    if (resources.length === 0) throw new SandboxFailure("the preview of the change planned no resource change");
+    const changes = report.changes.filter((c) => c.op !== "same" && !c.type.startsWith("pulumi:pulumi:Stack") && !c.type.startsWith("pulumi:providers:"));
+    for (const c of changes) out(`    ${c.op} ${c.urn.split("::").at(-1) ?? c.urn} (${c.type.split(":").at(-1)})`);
+    // The diff line that mattered: the new variable on each platform.
+    for (const l of report.diff.split("\n").filter((line) => /FEATURE_FLAGS/.test(line)).slice(0, 4)) out(`    ${l.trim()}`);
+    if (changes.length === 0) throw new SandboxFailure("the preview of the change planned no resource change");
     await cli(main, ["deploy", STACK, "--image", images.v2, "--message", "sandbox: new image and FEATURE_FLAGS"]);
     expectServing(await probeAll(endpoints, healthPath), images.v2, "after the change");
-    return `${resources.length} resources updated, ${shortImage(images.v2)} serving`;
+    return `${changes.length} resources updated, ${shortImage(images.v2)} serving`;
   });
 
   await step(steps, emu, "3. rollback to the first release", async () => {

@@ -75,7 +75,8 @@ describe("the deploy lock on the staging stack", () => {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  const configuredImage = async () => (JSON.parse((await s.stack.getConfig("slipway:image")).value) as { ref: string }).ref;
+  // The image a deploy hands the program for its run (`slipway:release.image`, put back when the run ends).
+  const configuredImage = async () => (JSON.parse((await s.stack.getConfig("slipway:release")).value) as { image: string }).image;
 
   it("a second deploy while the first runs is refused with who, what and since when, and changes nothing", async () => {
     // The first deploy's wait for its Coolify deployment hangs a while, so it is mid-sequence when the second starts.
