@@ -197,7 +197,9 @@ async function runJob(file: string, id: string, job: Job, wfEnv: Record<string, 
   }
   if (job.uses) {
     const called = job.uses.replace(/^\.\//, "");
-    const r = await runWorkflow(called, { ...o, inputs: evalMap(job.with, base) as Record<string, string> }, records);
+    // `with:` keeps YAML booleans as booleans (a workflow_call boolean input), strings are interpolated.
+    const withInputs = Object.fromEntries(Object.entries(job.with ?? {}).map(([k, v]) => [k, typeof v === "string" ? interpolate(v, base) : (v as boolean)]));
+    const r = await runWorkflow(called, { ...o, inputs: withInputs }, records);
     return { result: r.result, outputs: {} };
   }
   const envName = typeof job.environment === "string" ? interpolate(job.environment, base) : job.environment?.name;
