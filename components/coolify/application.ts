@@ -238,7 +238,10 @@ export class CoolifyApplication extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.uuid = app.uuid;
+    // The resource id IS the application uuid, and unlike the `uuid` output it stays known while an update is
+    // previewed (the dynamic-provider host cannot preview updates, so every output of an updated resource is
+    // unknown then): dependents that replace on the uuid (volume backups) would otherwise show a replacement.
+    this.uuid = app.id;
     this.urls = app.urls;
     const healthPath = health?.path;
     // `urls` is missing from state written before the provider reported it; treat that as no URL.

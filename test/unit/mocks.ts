@@ -189,19 +189,21 @@ export function setupMocks(options: MockOptions = {}): MockRegistry {
         const inputs = (args.inputs ?? {}) as Record<string, unknown>;
         const custom = args.custom !== false;
         const seen = requestOptions.get(`${args.type}::${args.name}`);
+        const state = { ...inputs, ...defaultOutputs(args), ...(options.outputs?.(args) ?? {}) };
+        // Coolify's providers use the platform's uuid as the resource id; a mocked uuid output does the same.
+        const id = !custom ? undefined : typeof state.uuid === "string" ? state.uuid : `${args.name}-id`;
         resources.push({
           type: args.type,
           name: args.name,
           inputs,
-          id: custom ? `${args.name}-id` : "",
+          id: id ?? "",
           custom,
           provider: args.provider,
           protect: seen?.protect ?? false,
           dependencies: seen?.dependencies ?? [],
         });
         lastChange = Date.now();
-        const state = { ...inputs, ...defaultOutputs(args), ...(options.outputs?.(args) ?? {}) };
-        return { id: custom ? `${args.name}-id` : undefined, state };
+        return { id, state };
       },
       call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         return options.call?.(args) ?? defaultCall(args);
