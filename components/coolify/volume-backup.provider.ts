@@ -13,7 +13,7 @@
  *   (Coolify then refuses to delete the volume while a schedule exists — app/Models/LocalPersistentVolume.php.)
  */
 import { z } from "zod";
-import { defineProvider, diffFields, UNKNOWN, type FieldDiffResult, type Fields } from "../provider";
+import { defineProvider, diffFields, type FieldDiffResult, type Fields } from "../provider";
 import { assertTokenAbilities, coolifyClient, CoolifyApiError, ok, type CoolifyClient } from "./client";
 import { connectionSchema, parseReply } from "./schemas";
 import { listStorages, storageNamed, volumeName } from "./storages";
@@ -110,11 +110,7 @@ async function remove(_id: string, props: VolumeBackupOutputs): Promise<void> {
 }
 
 export function diffVolumeBackup(olds: VolumeBackupOutputs, news: VolumeBackupInputs): FieldDiffResult {
-  // In a preview where the application is updated, its uuid is unknown (a dynamic resource's outputs are, while
-  // it changes); an update keeps the uuid, so unknown is not a change here. When the application is replaced
-  // instead, `up` diffs again with the new uuid and replaces the schedule then.
-  const applicationUuid = news.applicationUuid === UNKNOWN ? olds.applicationUuid : news.applicationUuid;
-  return diffFields(olds, { ...news, applicationUuid }, VOLUME_BACKUP_FIELDS);
+  return diffFields(olds, news, VOLUME_BACKUP_FIELDS);
 }
 
 export const coolifyVolumeBackupProvider = defineProvider<VolumeBackupInputs, VolumeBackupOutputs>({
