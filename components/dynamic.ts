@@ -1,27 +1,42 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { ProviderKey } from "./provider/registry";
+
+/** Where the registry lives, relative to the project root. States hold this path: it never moves. */
+export const REGISTRY_MODULE = "components/provider/registry.ts";
 
 /**
- * The provider implementations live in ordinary TypeScript modules (`components/<platform>/*.provider.ts`)
- * that export a `pulumi.dynamic.ResourceProvider`. What the engine serializes into each resource's state
- * is only the small loader below: the module's path relative to the project root and the export name.
+ * What each dynamic resource passes to `pulumi.dynamic.Resource`: a small loader that the engine serializes
+ * into the resource's state, holding only the provider's logical key (`coolify:application`) and the registry's
+ * path. In the provider process it reads the registry (components/provider/registry.ts), which names the
+ * module and export that implement the key, and delegates every call to that provider.
  *
- * Why not let Pulumi serialize the implementation itself: closure serialization copies every local
- * module a provider touches (the API client, zod schemas, retry policy) into every resource's state,
- * breaks on classes and ESM-only packages, and freezes old code into old resources. A loader keeps
- * state small, keeps secrets and clients out of it, and lets a fixed provider serve resources created
- * by an earlier one (the dynamic-provider host no longer replaces resources when the provider changes).
+ * Why a loader and not the implementation: closure serialization would copy every local module a provider
+ * touches (the API client, zod schemas, retry policy) into every resource's state, breaks on classes and
+ * ESM-only packages, and freezes old code into old resources. Why a key and not the module path (what states
+ * written before keys hold; see LEGACY_PROVIDER_PATHS in the registry): a path in state breaks refresh and delete of every existing stack the day the file moves;
+ * a key is resolved through the one registry, where a move is a one-line change.
  *
  * The dynamic-provider plugin runs in the program's directory, which the engine derives from Pulumi.yaml's
  * `main`: with `main: infra/index.ts` that is `infra/`, not the project root (pkg/engine/project.go
- * getPwdMain). So the root is the nearest directory at or above `process.cwd()` holding a Pulumi.yaml, and the
- * module is resolved from there; tsx loads it without a build step. `SLIPWAY_PROJECT_DIR` overrides the root
+ * getPwdMain). So the root is the nearest directory at or above `process.cwd()` holding a Pulumi.yaml, and
+ * modules are resolved from there; tsx loads them without a build step. `SLIPWAY_PROJECT_DIR` overrides the root
  * for tools that run elsewhere.
  */
-export function lazyProvider(modulePath: string, exportName: string): pulumi.dynamic.ResourceProvider {
-  // Everything below is serialized: it may only use its arguments, `require` and `process`.
+export function providerFor(key: ProviderKey): pulumi.dynamic.ResourceProvider {
+  return registeredProvider(REGISTRY_MODULE, key);
+}
+
+/**
+ * `providerFor` with another registry module (relative to the project root): for projects other than slipway's
+ * own, such as the engine test's fixture. The registry module exports `PROVIDERS: Record<key, {module, export}>`.
+ */
+export function registeredProvider(registryModule: string, key: string): pulumi.dynamic.ResourceProvider {
+  // Everything below is serialized: it may only use its arguments, `require` and `process`. Keep it small and
+  // free of anything that varies between runs: its text is stored with every resource.
   const load = (): pulumi.dynamic.ResourceProvider => {
     const nodePath = require("path");
     const fs = require("fs");
+    // No Pulumi.yaml at or above the working directory: the working directory is the root.
     let root: string = process.env.SLIPWAY_PROJECT_DIR || process.cwd();
     if (!process.env.SLIPWAY_PROJECT_DIR) {
       for (let dir = root; ; dir = nodePath.dirname(dir)) {
@@ -29,16 +44,15 @@ export function lazyProvider(modulePath: string, exportName: string): pulumi.dyn
           root = dir;
           break;
         }
-        if (nodePath.dirname(dir) === dir) break; // no Pulumi.yaml above: keep the working directory
+        if (nodePath.dirname(dir) === dir) break;
       }
     }
-    const file: string = nodePath.resolve(root, modulePath);
     const tsx = require("tsx/cjs/api");
-    const loaded = tsx.require(file, nodePath.join(root, "package.json"));
-    const provider = loaded[exportName];
-    if (!provider) {
-      throw new Error(`slipway: ${modulePath} does not export the dynamic provider "${exportName}"`);
-    }
+    const parent = nodePath.join(root, "package.json");
+    const entry = tsx.require(nodePath.resolve(root, registryModule), parent).PROVIDERS[key];
+    if (!entry) throw new Error(`slipway: no dynamic provider "${key}" in ${registryModule} (named by this resource's state)`);
+    const provider = tsx.require(nodePath.resolve(root, entry.module), parent)[entry.export];
+    if (!provider) throw new Error(`slipway: ${entry.module} does not export the dynamic provider "${entry.export}" (${key})`);
     return provider;
   };
   return {
@@ -51,17 +65,17 @@ export function lazyProvider(modulePath: string, exportName: string): pulumi.dyn
       return p.diff ? p.diff(id, olds, news) : Promise.resolve({});
     },
     create: (inputs) => load().create(inputs),
+    // The plugin encodes props as a protobuf Struct, which throws "Unexpected struct type." on `undefined`;
+    // a read maps optional API fields to undefined, so they are dropped (JSON has no undefined either).
     read: async (id, props) => {
       const p = load();
       const result = p.read ? await p.read(id, props) : { id, props };
-      // The plugin encodes props as a protobuf Struct, which throws "Unexpected struct type." on `undefined`;
-      // a read maps optional API fields to undefined, so drop them (JSON has no undefined either).
       const plain = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
       return { ...result, props: plain(result.props), inputs: plain(result.inputs) };
     },
     update: (id, olds, news) => {
       const p = load();
-      if (!p.update) throw new Error(`slipway: ${modulePath}#${exportName} cannot update in place`);
+      if (!p.update) throw new Error(`slipway: ${key} cannot update in place`);
       return p.update(id, olds, news);
     },
     delete: (id, props) => {

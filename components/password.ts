@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "./dynamic";
+import { providerFor } from "./dynamic";
 import { PASSWORD_LENGTH } from "./password.provider";
 
 export interface GeneratedPasswordArgs {
@@ -34,7 +34,7 @@ export class GeneratedPassword extends pulumi.dynamic.Resource {
       throw new Error(`GeneratedPassword ${name}: length must be an integer from ${PASSWORD_LENGTH.min} to ${PASSWORD_LENGTH.max}, got ${length}`);
     }
     super(
-      lazyProvider("components/password.provider.ts", "generatedPasswordProvider"),
+      providerFor("slipway:generated-password"),
       name,
       { length, keepers: args.keepers ?? {}, result: undefined },
       { ...opts, additionalSecretOutputs: ["result"] },

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "./dynamic";
+import { providerFor } from "./dynamic";
 
 /** What one run of the program offers as the stack's release. */
 export interface ReleaseArgs {
@@ -44,7 +44,7 @@ export class Release extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ReleaseArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      lazyProvider("components/release.provider.ts", "releaseProvider"),
+      providerFor("slipway:release"),
       name,
       {
         imageRef: args.imageRef,

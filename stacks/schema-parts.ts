@@ -3,6 +3,7 @@
  * so the formatter in config.ts can print `<path>: expected <phrase>, got <found>` for any of them.
  */
 import { z } from "zod";
+import { HOSTNAME_PHRASE, isHostname, isPinnedImage, isSchedule, PINNED_IMAGE_PHRASE, SCHEDULE_PHRASE } from "../components/rules";
 
 export const expected = (what: string) => ({ error: `expected ${what}` });
 
@@ -54,12 +55,7 @@ export function envMap(what: string) {
   });
 }
 
-/** RFC 1123 host names, lower-case, at least two labels: what Coolify, Fly certificates and browsers agree on. */
-const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-export function isHostname(v: string): boolean {
-  const labels = v.split(".");
-  return v.length <= 253 && labels.length >= 2 && labels.every((l) => HOST_LABEL.test(l)) && /^[a-z]{2,63}$/.test(labels[labels.length - 1] ?? "");
-}
+export { isHostname };
 
 export const hostname = () =>
   z.string(expected("a host name like app.example.com")).superRefine((v, ctx) => {
@@ -67,28 +63,16 @@ export const hostname = () =>
     if (scheme) {
       ctx.addIssue({ code: "custom", input: v, message: `expected a bare host name without "${scheme[1]}://" (slipway always serves https)` });
     } else if (!isHostname(v)) {
-      ctx.addIssue({ code: "custom", input: v, message: "expected a lower-case host name like app.example.com (no port, path or wildcard)" });
+      ctx.addIssue({ code: "custom", input: v, message: `expected ${HOSTNAME_PHRASE}` });
     }
   });
 
-const CRON_RANGES: ReadonlyArray<readonly [number, number]> = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
-/** Standard 5-field cron (what Coolify's scheduler accepts) plus the @-shorthands. */
-export function isCron(v: string): boolean {
-  if (/^@(hourly|daily|weekly|monthly|yearly)$/.test(v)) return true;
-  const fields = v.trim().split(/\s+/);
-  return fields.length === 5 && fields.every((field, i) => {
-    const [lo, hi] = CRON_RANGES[i] ?? [0, 0];
-    const inRange = (n: string) => /^\d+$/.test(n) && Number(n) >= lo && Number(n) <= hi;
-    return field.split(",").every((part) => {
-      const [base = "", step, extra] = part.split("/");
-      if (extra !== undefined || (step !== undefined && !(/^\d+$/.test(step) && Number(step) >= 1))) return false;
-      if (base === "*") return true;
-      const [from = "", to] = base.split("-");
-      return inRange(from) && (to === undefined || (inRange(to) && Number(to) >= Number(from)));
-    });
-  });
-}
-export const cron = () => text('a 5-field cron expression like "0 3 * * *" (or @daily)').refine(isCron, expected('a 5-field cron expression like "0 3 * * *" (or @daily)'));
+/** A backup schedule, by the one rule components/rules.ts holds (what Coolify's validate_cron_expression accepts). */
+export const isCron = isSchedule;
+export const cron = () => text(SCHEDULE_PHRASE).refine(isSchedule, expected(SCHEDULE_PHRASE));
+
+/** An image reference pinned by digest, by the one rule components/rules.ts holds. */
+export const pinnedImage = () => text(PINNED_IMAGE_PHRASE).refine(isPinnedImage, expected(PINNED_IMAGE_PHRASE));
 
 export const absPath = () => text("an absolute path like /data", /^\/[^\s]*$/);
 export const port = () => int(1, 65535);

@@ -11,13 +11,13 @@ import { z } from "zod";
 import { FLY_CPU_KINDS, FLY_REGION_PHRASE, FLY_RETIRED_REGIONS, guestProblem, imageRefProblem, isFlyRegion } from "../components/fly/limits";
 import { githubEnvironmentSchema, githubSchema } from "./schema-github";
 import { notificationsSchema, type NotificationsConfig } from "./schema-notify";
-import { absPath, bool, cron, envMap, envName, expected, hostname, int, list, obj, oneOf, port, text } from "./schema-parts";
+import { HEALTH_CHECK_DEFAULTS } from "../components/rules";
+import { absPath, bool, cron, envMap, envName, expected, hostname, int, list, obj, oneOf, pinnedImage, port, text } from "./schema-parts";
 
 export { ENV_NAME, int, isCron, isHostname } from "./schema-parts";
 export { githubEnvironmentSchema, githubSchema } from "./schema-github";
 
 
-export const DIGEST_REF = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+(?::[\w][\w.-]{0,127})?@sha256:[a-f0-9]{64}$/;
 const REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 
 export const appSchema = obj({
@@ -40,9 +40,9 @@ export const appSchema = obj({
   healthCheck: obj({
     path: text("an HTTP path starting with /", /^\/\S*$/),
     port: port().optional(),
-    intervalSeconds: int(1, 3600).default(15),
-    timeoutSeconds: int(1, 600).default(5),
-    gracePeriodSeconds: int(0, 3600).default(30),
+    intervalSeconds: int(1, 3600).default(HEALTH_CHECK_DEFAULTS.intervalSeconds),
+    timeoutSeconds: int(1, 600).default(HEALTH_CHECK_DEFAULTS.timeoutSeconds),
+    gracePeriodSeconds: int(0, 3600).default(HEALTH_CHECK_DEFAULTS.gracePeriodSeconds),
   }).optional(),
   env: envMap("an environment variable name (letters, digits, _; not starting with a digit)").default({}),
   secretEnv: list(envName(), "environment variable names").default([]),
@@ -72,7 +72,7 @@ export const imageSchema = z.discriminatedUnion("kind", [
     repository: text('a repository like "acme/shop"', REPOSITORY),
     platform: oneOf(["linux/amd64", "linux/arm64"]).default("linux/amd64"),
   }),
-  obj({ kind: z.literal("pinned"), ref: text("an image reference pinned by digest, like ghcr.io/acme/shop@sha256:<64 hex>", DIGEST_REF) }),
+  obj({ kind: z.literal("pinned"), ref: pinnedImage() }),
   obj({
     kind: z.literal("fromStack"),
     stack: text('a stack name like "acme/slipway/staging"', /^[\w.-]+(\/[\w.-]+){0,2}$/),
@@ -187,7 +187,7 @@ export const releaseSchema = obj({
   time: z.iso.datetime(expected("an ISO 8601 UTC time like 2026-01-31T12:00:00Z")),
   // Written by `slipway deploy`/`rollback` for the run (never committed): the update history then lists releases
   // (infra/cli/releases.ts), and the program deploys exactly this digest, building nothing (stacks/environment.ts).
-  image: text("an image reference pinned by digest", DIGEST_REF),
+  image: pinnedImage(),
   actor: text("who started the release (a GitHub login or user name)"),
 }).partial();
 

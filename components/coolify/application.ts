@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "../dynamic";
+import { providerFor } from "../dynamic";
+import { HEALTH_CHECK_DEFAULTS } from "../rules";
 import { resolveCoolifyConnection, type CoolifyConnectionArgs } from "./connection";
 import { validateApplicationArgs } from "./validate";
 
@@ -18,7 +19,7 @@ export interface CoolifyHealthCheckArgs {
   port?: number;
   /**
    * Seconds between probes.
-   * @default 10
+   * @default 15 (components/rules.ts HEALTH_CHECK_DEFAULTS, as for slipway:app.healthCheck)
    */
   intervalSeconds?: number;
   /**
@@ -33,7 +34,7 @@ export interface CoolifyHealthCheckArgs {
   retries?: number;
   /**
    * Grace period after start during which failures do not count (slow boots, migrations).
-   * @default 15
+   * @default 30 (as slipway:app.healthCheck.gracePeriodSeconds)
    */
   startPeriodSeconds?: number;
   /**
@@ -220,11 +221,11 @@ export class CoolifyApplication extends pulumi.ComponentResource {
         healthCheck: health && {
           path: health.path,
           port: health.port,
-          intervalSeconds: health.intervalSeconds ?? 10,
-          timeoutSeconds: health.timeoutSeconds ?? 5,
-          retries: health.retries ?? 3,
-          startPeriodSeconds: health.startPeriodSeconds ?? 15,
-          returnCode: health.returnCode ?? 200,
+          intervalSeconds: health.intervalSeconds ?? HEALTH_CHECK_DEFAULTS.intervalSeconds,
+          timeoutSeconds: health.timeoutSeconds ?? HEALTH_CHECK_DEFAULTS.timeoutSeconds,
+          retries: health.retries ?? HEALTH_CHECK_DEFAULTS.retries,
+          startPeriodSeconds: health.startPeriodSeconds ?? HEALTH_CHECK_DEFAULTS.gracePeriodSeconds,
+          returnCode: health.returnCode ?? HEALTH_CHECK_DEFAULTS.returnCode,
         },
         limits: args.limits,
         preDeploymentCommand: args.preDeploymentCommand,
@@ -277,7 +278,7 @@ class ApplicationResource extends pulumi.dynamic.Resource {
 
   constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
     super(
-      lazyProvider("components/coolify/application.provider.ts", "coolifyApplicationProvider"),
+      providerFor("coolify:application"),
       name,
       { ...props, uuid: undefined, urls: undefined, deploymentUuid: undefined, deploymentStatus: undefined },
       // The token and the secret env values must stay encrypted in state whatever the provider returns.

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GeneratedPassword } from "../password";
 import { placementOf, type CoolifyPlacementArgs } from "./application";
-import { lazyProvider } from "../dynamic";
+import { providerFor } from "../dynamic";
 import { resolveCoolifyConnection, type CoolifyConnectionArgs } from "./connection";
 import { validateDatabaseArgs } from "./validate";
 
@@ -163,7 +163,7 @@ class DatabaseResource extends pulumi.dynamic.Resource {
 
   constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
     super(
-      lazyProvider("components/coolify/database.provider.ts", "coolifyDatabaseProvider"),
+      providerFor("coolify:database"),
       name,
       { ...props, uuid: undefined, internalHost: undefined, port: undefined, internalDbUrl: undefined, backupUuid: undefined },
       { ...opts, additionalSecretOutputs: ["connection", "password", "internalDbUrl"] },

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "../dynamic";
+import { providerFor } from "../dynamic";
 import { resolveCoolifyConnection, type CoolifyConnectionArgs } from "./connection";
 
 export interface CoolifyProjectArgs {
@@ -73,7 +73,7 @@ class ProjectResource extends pulumi.dynamic.Resource {
 
   constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
     super(
-      lazyProvider("components/coolify/project.provider.ts", "coolifyProjectProvider"),
+      providerFor("coolify:project"),
       name,
       // Outputs the provider computes are listed as undefined so they exist as output properties.
       { ...props, projectUuid: undefined, environmentUuid: undefined },

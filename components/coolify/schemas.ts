@@ -4,6 +4,7 @@
  * fields pass, because Coolify adds fields between releases).
  */
 import { z } from "zod";
+import { DOMAIN_PHRASE, isDomain, isPinnedImage, isSchedule, PINNED_IMAGE_PHRASE, SCHEDULE_PHRASE } from "../rules";
 
 export const connectionSchema = z.object({ apiUrl: z.string().url(), token: z.string().min(1) });
 
@@ -35,12 +36,10 @@ export const applicationInputsSchema = z.object({
   destinationUuid: z.string().optional(),
   name: z.string().min(1),
   description: z.string().optional(),
-  image: z.string().regex(/@sha256:[a-f0-9]{64}$/, "image must be pinned by digest (<repository>@sha256:<64 hex digits>)"),
-  // Host names only: the component strips `https://`; anything else (http://, paths) is a mistake.
-  domains: z.array(
-    // An optional `:port` sends the domain to that container port (see validate.ts domainError).
-    z.string().regex(/^[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?$/, "domains must be host names like app.example.com (or api.example.com:4000)"),
-  ),
+  image: z.string().refine(isPinnedImage, `expected ${PINNED_IMAGE_PHRASE}`),
+  // Host names only (an optional `:port` sends the domain to that container port, see validate.ts domainError):
+  // the component strips `https://`; anything else (http://, paths, wildcards) is a mistake.
+  domains: z.array(z.string().refine(isDomain, `expected ${DOMAIN_PHRASE}`)),
   ports: z.array(z.number().int().min(1).max(65535)).min(1),
   portMappings: z.array(z.string().regex(/^\d{1,5}:\d{1,5}$/)),
   healthCheck: healthCheckSchema.optional(),
@@ -57,7 +56,7 @@ export const applicationInputsSchema = z.object({
 });
 
 export const backupInputsSchema = z.object({
-  schedule: z.string().min(1),
+  schedule: z.string().refine(isSchedule, `expected ${SCHEDULE_PHRASE}`),
   retentionDays: z.number().int().min(0),
   retentionAmount: z.number().int().min(0),
 });

@@ -4,24 +4,20 @@
  * time (plain values, not Outputs) can be checked here; the providers' `check` repeats the value checks.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { DOMAIN_PHRASE, isDomain, isPinnedImage, isSchedule, PINNED_IMAGE_PHRASE, SCHEDULE_PHRASE } from "../rules";
 
-const DIGEST_REF = /^[a-z0-9][a-z0-9._\-/:]*@sha256:[a-f0-9]{64}$/;
-const CRON_KEYWORDS = ["every_minute", "hourly", "daily", "weekly", "monthly", "yearly"];
-
+// The value rules are components/rules.ts's, shared with the stack config and the providers' check.
 export function digestError(image: string): string | undefined {
-  return DIGEST_REF.test(image)
-    ? undefined
-    : `image must be pinned by digest (<repository>@sha256:<64 hex digits>), got "${image}"`;
+  return isPinnedImage(image) ? undefined : `image: expected ${PINNED_IMAGE_PHRASE}, got "${image}"`;
 }
 
 export function domainError(domain: string): string | undefined {
   if (/^http:\/\//i.test(domain)) return `domains are always served over https, got "${domain}"`;
-  const host = domain.replace(/^https:\/\//i, "").replace(/\/+$/, "");
+  // `https://` and a trailing slash are accepted here and stripped by the component (hostOf); case too.
   // `host:port` routes the domain to that container port (Coolify v4.3.10 bootstrap/helpers/docker.php
   // fqdnLabelsForTraefik/fqdnLabelsForCaddy: the URL's port, else the first exposed port); the proxy serves 443.
-  return /^[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?$/i.test(host)
-    ? undefined
-    : `domains must be host names like "app.example.com" (or "api.example.com:4000" for another container port), got "${domain}"`;
+  const host = domain.replace(/^https:\/\//i, "").replace(/\/+$/, "").toLowerCase();
+  return isDomain(host) ? undefined : `domains: expected ${DOMAIN_PHRASE}, got "${domain}"`;
 }
 
 export function portError(what: string, port: number): string | undefined {
@@ -31,11 +27,7 @@ export function portError(what: string, port: number): string | undefined {
 }
 
 export function scheduleError(schedule: string): string | undefined {
-  if (CRON_KEYWORDS.includes(schedule)) return undefined;
-  const fields = schedule.trim().split(/\s+/);
-  return fields.length === 5 && fields.every((f) => /^[0-9*/,\-]+$/.test(f))
-    ? undefined
-    : `backups.schedule must be a 5-field cron expression or one of ${CRON_KEYWORDS.join(", ")}, got "${schedule}"`;
+  return isSchedule(schedule) ? undefined : `backups.schedule: expected ${SCHEDULE_PHRASE}, got "${schedule}"`;
 }
 
 interface ApplicationArgsToCheck {

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "../dynamic";
+import { providerFor } from "../dynamic";
 import { resolveCoolifyConnection, type CoolifyConnectionArgs } from "./connection";
 import { scheduleError } from "./validate";
 
@@ -28,7 +28,7 @@ export function validateVolumeBackupArgs(name: string, args: CoolifyVolumeBackup
 class VolumeBackupResource extends pulumi.dynamic.Resource {
   declare public readonly storageUuid: pulumi.Output<string>;
   constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
-    super(lazyProvider("components/coolify/volume-backup.provider.ts", "coolifyVolumeBackupProvider"), name,
+    super(providerFor("coolify:volume-backup"), name,
       { ...props, storageUuid: undefined }, { ...opts, additionalSecretOutputs: ["connection"] }, "coolify", "VolumeBackup");
   }
 }

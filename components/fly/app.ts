@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "../dynamic";
+import { providerFor } from "../dynamic";
 import { resolveFlyConnection, type FlyConnectionArgs } from "./connection";
 
 export interface FlyAppArgs {
@@ -32,7 +32,7 @@ class FlyAppResource extends pulumi.dynamic.Resource {
   declare readonly org: pulumi.Output<string>;
   declare readonly appId: pulumi.Output<string>;
   constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
-    super(lazyProvider("components/fly/app.provider.ts", "flyAppProvider"), name, { appId: undefined, ...props },
+    super(providerFor("fly:app"), name, { appId: undefined, ...props },
       { ...opts, additionalSecretOutputs: ["connection"] }, "fly", "App");
   }
 }
@@ -40,7 +40,7 @@ class FlyAppResource extends pulumi.dynamic.Resource {
 class FlyIpResource extends pulumi.dynamic.Resource {
   declare readonly address: pulumi.Output<string>;
   constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
-    super(lazyProvider("components/fly/ip.provider.ts", "flyIpProvider"), name, { address: undefined, ...props },
+    super(providerFor("fly:ip"), name, { address: undefined, ...props },
       { ...opts, additionalSecretOutputs: ["connection"] }, "fly", "IpAssignment");
   }
 }
@@ -50,7 +50,7 @@ class FlyCertificateResource extends pulumi.dynamic.Resource {
   declare readonly status: pulumi.Output<string>;
   declare readonly dnsRequirements: pulumi.Output<{ a: string[]; aaaa: string[]; cname?: string }>;
   constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
-    super(lazyProvider("components/fly/certificate.provider.ts", "flyCertificateProvider"), name,
+    super(providerFor("fly:certificate"), name,
       { status: undefined, dnsRequirements: undefined, ...props },
       { ...opts, additionalSecretOutputs: ["connection"] }, "fly", "Certificate");
   }

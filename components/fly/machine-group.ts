@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "../dynamic";
+import { providerFor } from "../dynamic";
 import { resolveFlyConnection, type FlyConnectionArgs } from "./connection";
 import type { DeployStrategy } from "./machine-spec";
 
@@ -123,7 +123,7 @@ class FlyMachineGroupResource extends pulumi.dynamic.Resource {
   declare readonly image: pulumi.Output<string>;
   constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
     super(
-      lazyProvider("components/fly/machine-group.provider.ts", "flyMachineGroupProvider"),
+      providerFor("fly:machine-group"),
       name,
       { machineIds: undefined, ...props },
       { ...opts, additionalSecretOutputs: ["connection"] },

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "../dynamic";
+import { providerFor } from "../dynamic";
 import { resolveFlyConnection, type FlyConnectionArgs } from "./connection";
 
 export interface FlyReleaseCommandArgs {
@@ -38,7 +38,7 @@ class FlyReleaseCommandResource extends pulumi.dynamic.Resource {
   declare readonly machineId: pulumi.Output<string>;
   declare readonly ranAt: pulumi.Output<string>;
   constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
-    super(lazyProvider("components/fly/release-command.provider.ts", "flyReleaseCommandProvider"), name,
+    super(providerFor("fly:release-command"), name,
       { exitCode: undefined, machineId: undefined, ranAt: undefined, ...props },
       { ...opts, additionalSecretOutputs: ["connection"] }, "fly", "ReleaseCommand");
   }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "../dynamic";
+import { providerFor } from "../dynamic";
 import { resolveFlyConnection, type FlyConnectionArgs } from "./connection";
 
 export interface FlySecretsArgs {
@@ -31,7 +31,7 @@ class FlySecretsResource extends pulumi.dynamic.Resource {
   declare readonly version: pulumi.Output<number>;
   declare readonly names: pulumi.Output<string[]>;
   constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
-    super(lazyProvider("components/fly/secrets.provider.ts", "flySecretsProvider"), name,
+    super(providerFor("fly:secrets"), name,
       { version: undefined, names: undefined, ...props },
       { ...opts, additionalSecretOutputs: ["connection", "values"] }, "fly", "Secrets");
   }

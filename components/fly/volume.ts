@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "../dynamic";
+import { providerFor } from "../dynamic";
 import { resolveFlyConnection, type FlyConnectionArgs } from "./connection";
 
 export interface FlyVolumeArgs {
@@ -44,7 +44,7 @@ class FlyVolumeResource extends pulumi.dynamic.Resource {
   declare readonly sizeGb: pulumi.Output<number>;
   declare readonly region: pulumi.Output<string>;
   constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
-    super(lazyProvider("components/fly/volume.provider.ts", "flyVolumeProvider"), name,
+    super(providerFor("fly:volume"), name,
       { volumeId: undefined, ...props },
       { ...opts, additionalSecretOutputs: ["connection"] }, "fly", "Volume");
   }

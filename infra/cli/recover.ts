@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { providerNamedBy } from "../../components/provider/registry";
 import type { DeployLockInfo } from "./lock";
 
 /**
@@ -141,15 +142,15 @@ export async function recoverStack(stackName: string, deps: RecoverDeps): Promis
 }
 
 /**
- * The provider module and export a slipway dynamic resource was made with, from its serialized `__provider`
- * (components/dynamic.ts `lazyProvider` captures exactly these two strings, and Pulumi's closure serializer
- * writes captured variables as `with({ modulePath: "…", exportName: "…", … })`).
+ * The provider module and export a slipway dynamic resource was made with, from its serialized `__provider`:
+ * its logical key resolved through the registry, or the module path a state written before keys holds
+ * (components/provider/registry.ts `providerNamedBy`).
  */
 export function providerOf(inputs: Record<string, unknown> | undefined): { modulePath: string; exportName: string } | undefined {
   const text = inputs?.__provider;
   if (typeof text !== "string") return undefined;
-  const match = /modulePath: "([^"]+\.provider\.ts)", exportName: "([A-Za-z_$][\w$]*)"/.exec(text);
-  return match ? { modulePath: match[1] as string, exportName: match[2] as string } : undefined;
+  const entry = providerNamedBy(text);
+  return entry ? { modulePath: entry.module, exportName: entry.export } : undefined;
 }
 
 /** Text for `slipway deploy` when a killed run left pending operations. */

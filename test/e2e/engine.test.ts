@@ -9,7 +9,7 @@ import { EngineStack, StateResource } from "./harness";
 /**
  * The offline engine, proven with a tiny program (test/e2e/fixtures/engine-smoke): the real CLI, the
  * language host with Pulumi.yaml's runtime options (tsx, no type-check), the dynamic-provider plugin
- * loading a provider through components/dynamic.ts `lazyProvider`, a file:// backend and passphrase secrets.
+ * loading a provider through components/dynamic.ts `registeredProvider` (a key resolved through a registry), a file:// backend and passphrase secrets.
  */
 const FIXTURE = path.join(__dirname, "fixtures/engine-smoke");
 const API_KEY = "fixture-api-key-5f1c9d2e7a";
@@ -79,7 +79,7 @@ describe("a stack lifecycle on the offline engine", () => {
     firstValue = String(r.outputs.value?.value);
     expect(firstValue).toMatch(/^[A-Za-z0-9_-]{24}$/);
     tokenId = String(r.outputs.tokenId?.value);
-    // One create, made by the provider module lazyProvider loaded from the project directory.
+    // One create, made by the provider module the registry named, loaded from the project directory.
     expect(ledger()).toEqual([`create ${tokenId} first cwd=${s.workDir}`]);
   });
 

@@ -69,8 +69,8 @@ export interface MockRegistry {
   one(type: string, name?: string): RegisteredResource;
   /** Distinct type tokens seen, sorted: handy in failure messages and snapshot-free assertions. */
   types(): string[];
-  /** Dynamic resources whose serialized provider loads `<modulePath>` (e.g. `components/fly/app.provider.ts`). */
-  byProviderModule(modulePath: string): RegisteredResource[];
+  /** Dynamic resources whose serialized provider names the logical key `<key>` (e.g. `fly:app`). */
+  byProviderKey(key: string): RegisteredResource[];
   /** Waits until no new registration has arrived for a few ticks: use after constructing resources. */
   settled(): Promise<void>;
 }
@@ -242,8 +242,8 @@ export function setupMocks(options: MockOptions = {}): MockRegistry {
       return found[0] as RegisteredResource;
     },
     types: () => [...new Set(resources.map((r) => r.type))].sort(),
-    byProviderModule: (modulePath) =>
-      resources.filter((r) => typeof r.inputs.__provider === "string" && r.inputs.__provider.includes(modulePath)),
+    byProviderKey: (key) =>
+      resources.filter((r) => typeof r.inputs.__provider === "string" && r.inputs.__provider.includes(`key: ${JSON.stringify(key)}`)),
     async settled() {
       // Registrations arrive asynchronously (outputs resolve, then the monitor is called), so wait for quiet.
       let quietTicks = 0;

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { lazyProvider } from "../../../components/dynamic";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { providerFor } from "../../../components/dynamic";
 import { revealed } from "../../../infra/cli/commands/recover";
 import { parseDeployment, pendingMessage, providerOf, recoverStack, type Deployment, type RecoverDeps } from "../../../infra/cli/recover";
 
@@ -109,9 +111,15 @@ describe("slipway recover", () => {
 
 describe("what recover reads from the state", () => {
   it("finds the provider module and export in the serialized loader the engine stores as __provider", async () => {
-    const loader = lazyProvider("components/fly/volume.provider.ts", "flyVolumeProvider");
+    const loader = providerFor("fly:volume");
     const serialized = await pulumi.runtime.serializeFunction(() => loader, { allowSecrets: false });
     expect(providerOf({ __provider: serialized.text })).toEqual({ modulePath: "components/fly/volume.provider.ts", exportName: "flyVolumeProvider" });
+    // A state written before provider keys names the module path itself (as a1157a4 serialized it).
+    const legacy = JSON.parse(readFileSync(path.join(__dirname, "../../e2e/fixtures/legacy-state/providers.json"), "utf8")) as { providers: Record<string, string> };
+    expect(providerOf({ __provider: legacy.providers["pulumi-nodejs:dynamic/coolify:Application"] })).toEqual({
+      modulePath: "components/coolify/application.provider.ts",
+      exportName: "coolifyApplicationProvider",
+    });
     expect(providerOf({ __provider: "exports.handler = something_else;" })).toBeUndefined();
     expect(providerOf({})).toBeUndefined();
   });

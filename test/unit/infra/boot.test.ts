@@ -86,9 +86,9 @@ describe("infra/boot/bundle.js", () => {
   it("serializes a dynamic provider's loader byte-identically to a tsx-run program, so existing state sees no diff", () => {
     const serialize = (load: string, args: string[]): string =>
       node(
-        `const lazy = ${load}.lazyProvider;
+        `const providerFor = ${load}.providerFor;
          const sc = require("@pulumi/pulumi/runtime/closure/serializeClosure");
-         const p = lazy("components/coolify/application.provider.ts", "coolifyApplicationProvider");
+         const p = providerFor("coolify:application");
          sc.serializeFunction(() => p, { allowSecrets: true }).then((sf) => process.stdout.write(sf.text));`,
         ROOT,
         args,
@@ -97,7 +97,7 @@ describe("infra/boot/bundle.js", () => {
     const cacheDir = mkdtempSync(path.join(tmpdir(), "slipway-boot-cache-"));
     dirs.push(cacheDir);
     const bundled = `require(require("./infra/boot/bundle.js").ensureBundle({ root: process.cwd(), entry: "components/dynamic.ts", name: "dynamic", cacheDir: ${JSON.stringify(cacheDir)} }).file)`;
-    expect(viaTsx).toContain("modulePath");
+    expect(viaTsx).toContain('key: "coolify:application"');
     expect(serialize(bundled, [])).toBe(viaTsx);
   });
 });

@@ -112,7 +112,7 @@ const cases: Case[] = [
   { name: "backup retention longer than Fly keeps snapshots", stack: "production", mutate: (r) => { at(r, "slipway:database").backups.retentionDays = 90; },
     problems: ["slipway:database.backups.retentionDays: expected at most 60 with the fly target (Fly keeps volume snapshots 1–60 days), got 90"] },
   { name: "backup schedule in prose", stack: "staging", mutate: (r) => { at(r, "slipway:database").backups.schedule = "every night"; },
-    problems: ['slipway:database.backups.schedule: expected a 5-field cron expression like "0 3 * * *" (or @daily), got "every night"'] },
+    problems: ['slipway:database.backups.schedule: expected a 5-field cron expression like "0 3 * * *", or @daily (also @hourly, @weekly, @monthly, @yearly, or hourly, daily, …), got "every night"'] },
   { name: "unknown database kind", stack: "staging", mutate: (r) => { at(r, "slipway:database").kind = "mysql"; },
     problems: ['slipway:database.kind: expected a database with kind one of "postgres", "sqlite", "none", got "mysql"'] },
   { name: "volume snapshot retention over 60 days", stack: "production", mutate: (r) => { (r["slipway:volumes"] as Array<Record<string, unknown>>)[0]!.snapshotRetentionDays = 90; },

@@ -16,7 +16,7 @@ describe("provider check", () => {
     const bad = appInputs({ image: "ghcr.io/acme/web:latest", ports: [0] });
     const result = await coolifyApplicationProvider.check!(bad, bad);
     expect(result.failures).toEqual([
-      { property: "image", reason: "image must be pinned by digest (<repository>@sha256:<64 hex digits>)" },
+      { property: "image", reason: "expected an image reference pinned by digest, like ghcr.io/acme/shop@sha256:<64 hex>" },
       { property: "ports.0", reason: "Too small: expected number to be >=1" },
     ]);
   });
@@ -24,7 +24,7 @@ describe("provider check", () => {
   it("rejects a domain that was not a plain host name once known", async () => {
     const bad = appInputs({ domains: ["http://a.example.com"] });
     expect((await coolifyApplicationProvider.check!(bad, bad)).failures).toEqual([
-      { property: "domains.0", reason: "domains must be host names like app.example.com (or api.example.com:4000)" },
+      { property: "domains.0", reason: "expected a lower-case host name like app.example.com, or with a container port like api.example.com:4000 (no path or wildcard)" },
     ]);
   });
 

@@ -37,7 +37,7 @@ describe("CoolifyProject", () => {
     expect(res.name).toBe("web-project");
     expect(res.inputs).toMatchObject({ name: "slipway-web", environmentName: "staging" });
     expect(secretValue(res.inputs.connection)).toEqual({ apiUrl: "http://coolify.test/api/v1", token: "tok" });
-    expect(String(res.inputs.__provider)).toContain("components/coolify/project.provider.ts");
+    expect(String(res.inputs.__provider)).toContain('key: "coolify:project"');
     expect(registry.one("slipway:coolify:Project").custom).toBe(false);
   });
 
@@ -83,7 +83,8 @@ describe("CoolifyApplication", () => {
       domains: ["staging.example.com", "www.example.com"],
       ports: [3000, 4000],
       portMappings: [],
-      healthCheck: { path: "/health", intervalSeconds: 10, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 15, returnCode: 200 },
+      // The defaults are slipway:app.healthCheck's (components/rules.ts HEALTH_CHECK_DEFAULTS).
+      healthCheck: { path: "/health", intervalSeconds: 15, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 30, returnCode: 200 },
       limits: { cpus: "1", memory: "1g" },
       env: { NODE_ENV: "production" },
       volumes: [{ name: "media", mountPath: "/app/media" }],
@@ -110,7 +111,9 @@ describe("CoolifyApplication", () => {
       { env: { A: "1", B: "2" }, secretEnv: { B: "x" } },
       "CoolifyApplication web: env and secretEnv both set B; a variable is either plain or secret",
     ],
-    [{ image: "ghcr.io/acme/web:latest" }, 'CoolifyApplication web: image must be pinned by digest (<repository>@sha256:<64 hex digits>), got "ghcr.io/acme/web:latest"'],
+    [{ image: "ghcr.io/acme/web:latest" }, 'CoolifyApplication web: image: expected an image reference pinned by digest, like ghcr.io/acme/shop@sha256:<64 hex>, got "ghcr.io/acme/web:latest"'],
+    // The stack config's host-name rule: no wildcard (it was accepted here and refused by the config check).
+    [{ domains: ["*.example.com"] }, 'CoolifyApplication web: domains: expected a lower-case host name like app.example.com, or with a container port like api.example.com:4000 (no path or wildcard), got "*.example.com"'],
     [{ domains: ["http://a.example.com"] }, 'CoolifyApplication web: domains are always served over https, got "http://a.example.com"'],
     [{ port: 70000 }, "CoolifyApplication web: port must be an integer port between 1 and 65535, got 70000"],
     [{ rollingUpdate: false, portMappings: ["80"] }, 'CoolifyApplication web: portMappings must look like "8080:3000", got "80"'],
@@ -165,7 +168,7 @@ describe("CoolifyDatabase", () => {
       backup: { schedule: "0 3 * * *", retentionDays: 30, retentionAmount: 0 },
     });
     expect(secretValue(res.inputs.password)).toBe("mock-db-password-" + "x".repeat(32));
-    expect(String(res.inputs.__provider)).toContain("components/coolify/database.provider.ts");
+    expect(String(res.inputs.__provider)).toContain('key: "coolify:database"');
   });
 
   it("uses a given password instead of generating one, still secret", async () => {
@@ -186,7 +189,7 @@ describe("CoolifyDatabase", () => {
   });
 
   it.each([
-    [{ backups: { schedule: "nightly" } }, 'CoolifyDatabase db: backups.schedule must be a 5-field cron expression or one of every_minute, hourly, daily, weekly, monthly, yearly, got "nightly"'],
+    [{ backups: { schedule: "nightly" } }, 'CoolifyDatabase db: backups.schedule: expected a 5-field cron expression like "0 3 * * *", or @daily (also @hourly, @weekly, @monthly, @yearly, or hourly, daily, …), got "nightly"'],
     [{ backups: { schedule: "daily", retentionDays: -1 } }, "CoolifyDatabase db: backups.retentionDays must be an integer ≥ 0, got -1"],
     [
       { password: "x", passwordLength: 40 },

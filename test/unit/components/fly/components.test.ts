@@ -40,7 +40,7 @@ describe("FlyApp", () => {
     expect(reveal(registry.one(T("App")).inputs)).toMatchObject({ name: "acme-web", org: "acme", connection: { apiUrl: "http://127.0.0.1:4280" } });
     expect(registry.byType(T("IpAssignment")).map((r) => r.inputs.type)).toEqual(["shared_v4", "v6"]);
     expect(registry.one(T("Certificate")).inputs).toMatchObject({ app: "acme-web", hostname: "app.example.com" });
-    expect(registry.byProviderModule("components/fly/app.provider.ts")).toHaveLength(1);
+    expect(registry.byProviderKey("fly:app")).toHaveLength(1);
     expect(await outputOf(app.hostname)).toBe("acme-web.fly.dev");
   });
 
