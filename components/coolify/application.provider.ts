@@ -6,10 +6,10 @@
 import { z } from "zod";
 import { createOnce, defineProvider, diffFields, isEqual, type FieldDiffResult, type Fields } from "../provider";
 import { assertTokenAbilities, coolifyClient, ok, okOrMissing, waitUntilGone, type CoolifyClient } from "./client";
-import { applicationFromApi, createApplicationBody, patchApplicationBody, hostsFromFqdn } from "./application.request";
+import { applicationFromApi, applicationMark, createApplicationBody, patchApplicationBody, hostsFromFqdn } from "./application.request";
 import { deployAndWait } from "./deploy";
 import { applyEnvPlan, listEnvVars, planEnvChanges } from "./envvars";
-import { environmentIdOf, namedInEnvironment } from "./lookup";
+import { environmentIdOf, marked, namedInEnvironment, refuseForeign } from "./lookup";
 import { applyStoragePlan, listStorages, planStorages, volumesFromApi } from "./storages";
 import { applicationInputsSchema, applicationReply, parseReply, uuidReply } from "./schemas";
 import type { ApplicationInputs, ApplicationOutputs } from "./types";
@@ -87,20 +87,54 @@ async function outputsFor(client: CoolifyClient, uuid: string, inputs: Applicati
   return { ...inputs, uuid, urls: hosts.map((h) => `https://${h.replace(/:\d+$/, "")}`) };
 }
 
+async function listApplications(client: CoolifyClient): Promise<z.infer<typeof applicationReply>[]> {
+  return parseReply("GET /applications", z.array(applicationReply), ok("GET /applications", await client.GET("/applications")));
+}
+
+/**
+ * The application these inputs made earlier, found by its ownership mark (Coolify v4.3.10
+ * app/Http/Controllers/Api/ApplicationsController.php applications(): the list carries each application's
+ * description). Two carrying one mark cannot be told apart: reported, not guessed.
+ */
+async function findOwnApplication(client: CoolifyClient, inputs: ApplicationInputs, mark: string): Promise<string | undefined> {
+  const mine = marked(await listApplications(client), mark);
+  if (mine.length > 1) throw new Error(`${mine.length} applications carry its mark ${mark}: ${mine.join(", ")}`);
+  return mine[0];
+}
+
+/**
+ * Every create looks for its own mark first: after a lost answer or a killed engine the application may exist
+ * already, and the next `up` adopts it (and brings it to the inputs) instead of creating a second one, which
+ * Coolify would refuse anyway (409, the domain is taken). Same name without the mark: refused, never taken.
+ */
+async function createOrAdopt(client: CoolifyClient, inputs: ApplicationInputs, envId: number | undefined): Promise<string> {
+  const attempt = async () => {
+    const op = "POST /applications/dockerimage";
+    const reply = await client.POST("/applications/dockerimage", { body: createApplicationBody(inputs) });
+    return parseReply(op, uuidReply, ok(op, reply)).uuid;
+  };
+  const what = `CoolifyApplication ${inputs.name}`;
+  const mark = applicationMark(inputs);
+  if (!mark) return createOnce({ what, findExisting: () => applicationUuidsNamed(client, inputs, envId), key: (found) => found, attempt });
+  const own = await findOwnApplication(client, inputs, mark);
+  if (own) {
+    const app = await getApplication(client, own);
+    const patch = app ? patchApplicationBody({ ...inputs, ...applicationFromApi(app, inputs) }, inputs) : {};
+    if (Object.keys(patch).length > 0) {
+      ok("PATCH /applications/{uuid}", await client.PATCH("/applications/{uuid}", { params: { path: { uuid: own } }, body: patch }));
+    }
+    return own;
+  }
+  refuseForeign(what, "application", await listApplications(client), inputs.name, envId, mark);
+  // The mark is this create's alone, so what carries it after an ambiguous answer is what the answer lost.
+  return createOnce({ what, findExisting: async () => marked(await listApplications(client), mark), key: (found) => found, attempt, baseline: false });
+}
+
 async function create(inputs: ApplicationInputs): Promise<{ id: string; outs: ApplicationOutputs }> {
   await assertTokenAbilities(inputs.connection);
   const client = coolifyClient(inputs.connection);
   const envId = await environmentIdOf(client, inputs.projectUuid, inputs.environmentUuid);
-  const uuid = await createOnce({
-    what: `CoolifyApplication ${inputs.name}`,
-    findExisting: () => applicationUuidsNamed(client, inputs, envId),
-    key: (found) => found,
-    attempt: async () => {
-      const op = "POST /applications/dockerimage";
-      const reply = await client.POST("/applications/dockerimage", { body: createApplicationBody(inputs) });
-      return parseReply(op, uuidReply, ok(op, reply)).uuid;
-    },
-  });
+  const uuid = await createOrAdopt(client, inputs, envId);
   try {
     await applyEnvPlan(client, uuid, planEnvChanges(await listEnvVars(client, uuid), allEnv(inputs), []));
     await syncVolumes(client, uuid, undefined, inputs);
@@ -139,6 +173,8 @@ async function read(id: string, props: ApplicationOutputs): Promise<ApplicationO
     secretEnv,
     volumes,
     urls: current.domains.map((h) => `https://${h.replace(/:\d+$/, "")}`),
+    // From the id, not the old state: a resource `slipway recover` recorded has only its inputs there.
+    uuid: id,
   };
 }
 
@@ -177,7 +213,16 @@ async function update(id: string, olds: ApplicationOutputs, inputs: ApplicationI
   return { ...outs, ...deployment };
 }
 
-export const coolifyApplicationProvider = defineProvider<ApplicationInputs, ApplicationOutputs>({
+/** For `slipway recover`: the application a pending create of these inputs made, if any (infra/cli/recover.ts). */
+async function findOwn(raw: Record<string, unknown>): Promise<{ id: string; description: string } | undefined> {
+  const inputs = applicationInputsSchema.parse(raw) as ApplicationInputs;
+  const mark = applicationMark(inputs);
+  if (!mark) return undefined;
+  const uuid = await findOwnApplication(coolifyClient(inputs.connection), inputs, mark);
+  return uuid ? { id: uuid, description: `Coolify application ${inputs.name} (${mark})` } : undefined;
+}
+
+export const coolifyApplicationProvider = Object.assign(defineProvider<ApplicationInputs, ApplicationOutputs>({
   resource: "CoolifyApplication",
   schema: applicationInputsSchema,
   nameOf: (inputs) => inputs.name,
@@ -189,4 +234,4 @@ export const coolifyApplicationProvider = defineProvider<ApplicationInputs, Appl
       await assertTokenAbilities(props.connection);
       await deleteApplication(coolifyClient(props.connection), id);
     },
-});
+}), { findOwn });

@@ -3,6 +3,7 @@
  * and PATCH bodies, and the way back from GET (which reports `fqdn` where PATCH took `domains`).
  * Only fields of the spec are ever sent: Coolify rejects unknown fields with 422.
  */
+import { markOf, withMark, withoutMark } from "../mark";
 import type { paths } from "./api.gen";
 import type { ApplicationReply } from "./schemas";
 import type { ApplicationInputs, HealthCheckInputs } from "./types";
@@ -55,11 +56,20 @@ export function hostsFromFqdn(fqdn: string | null | undefined): string[] {
     .map((url) => url.replace(/^[a-z]+:\/\//i, "").replace(/\/.*$/, "").toLowerCase());
 }
 
+/**
+ * The ownership mark of an application: its owner and its placement, so a replacement in another placement never
+ * finds the application it replaces. Carried at the end of the description; undefined for inputs without owner.
+ */
+export function applicationMark(inputs: Pick<ApplicationInputs, "owner" | "projectUuid" | "environmentUuid" | "serverUuid" | "destinationUuid">): string | undefined {
+  return inputs.owner ? markOf(inputs.owner, [inputs.projectUuid, inputs.environmentUuid, inputs.serverUuid, inputs.destinationUuid ?? null]) : undefined;
+}
+
 export function applicationSettings(inputs: ApplicationInputs): ApplicationSettings {
   const hc = inputs.healthCheck;
+  const mark = applicationMark(inputs);
   return {
     name: inputs.name,
-    description: inputs.description ?? "",
+    description: mark ? withMark(inputs.description, mark) : (inputs.description ?? ""),
     ...imageFields(inputs.image),
     domains: domainsField(inputs.domains),
     is_force_https_enabled: true,
@@ -187,7 +197,8 @@ export function applicationFromApi(
     destinationUuid: props.destinationUuid,
     deploy: props.deploy,
     name: app.name,
-    description: nonEmpty(app.description),
+    // The ownership mark is slipway's, not the user's description: refresh reports the rest.
+    description: withoutMark(nonEmpty(app.description)),
     image: sameImage(imageFromApi(app.docker_registry_image_name, app.docker_registry_image_tag), props.image),
     domains: hostsFromFqdn(app.fqdn),
     ports,

@@ -3,6 +3,7 @@ import { providerFor } from "../dynamic";
 import { HEALTH_CHECK_DEFAULTS } from "../rules";
 import { resolveCoolifyConnection, type CoolifyConnectionArgs } from "./connection";
 import { validateApplicationArgs } from "./validate";
+import { ownerOf } from "../mark";
 
 /** How Coolify probes the container; a passing check is what lets Coolify roll without downtime. */
 export interface CoolifyHealthCheckArgs {
@@ -211,6 +212,8 @@ export class CoolifyApplication extends pulumi.ComponentResource {
       `${name}-app`,
       {
         connection,
+        // What the provider marks the application with, so it finds its own after a lost answer (components/mark.ts).
+        owner: ownerOf(pulumi.getProject(), pulumi.getStack(), `${name}-app`),
         ...placementOf(args),
         name: args.name,
         description: args.description,

@@ -10,6 +10,7 @@ import {
   createBackupBody,
   createPostgresBody,
   databaseFromApi,
+  databaseMark,
   hostOfUrl,
   internalDbUrl,
   needsRestart,
@@ -17,7 +18,7 @@ import {
   patchDatabaseBody,
   POSTGRES_PORT,
 } from "./database.request";
-import { environmentIdOf, namedInEnvironment } from "./lookup";
+import { environmentIdOf, marked, namedInEnvironment, refuseForeign } from "./lookup";
 import { backupReply, databaseInputsSchema, databaseReply, parseReply, uuidReply } from "./schemas";
 import type { BackupInputs, DatabaseInputs, DatabaseOutputs } from "./types";
 
@@ -116,20 +117,46 @@ async function deleteDatabase(client: CoolifyClient, uuid: string): Promise<void
   });
 }
 
+async function listDatabases(client: CoolifyClient): Promise<z.infer<typeof databaseReply>[]> {
+  return parseReply("GET /databases", z.array(databaseReply), ok("GET /databases", await client.GET("/databases")));
+}
+
+/** The database these inputs made earlier, by its ownership mark (descriptions are listed, as for applications). */
+async function findOwnDatabase(client: CoolifyClient, mark: string): Promise<string | undefined> {
+  const mine = marked(await listDatabases(client), mark);
+  if (mine.length > 1) throw new Error(`${mine.length} databases carry its mark ${mark}: ${mine.join(", ")}`);
+  return mine[0];
+}
+
+/**
+ * A create looks for its own mark first, as the application's does: after a lost answer or a killed engine the
+ * next `up` adopts the Postgres it made (with its backup schedule) instead of leaving it and making a second one.
+ */
 async function create(inputs: DatabaseInputs): Promise<{ id: string; outs: DatabaseOutputs }> {
   await assertTokenAbilities(inputs.connection);
   const client = coolifyClient(inputs.connection);
   const envId = await environmentIdOf(client, inputs.projectUuid, inputs.environmentUuid);
-  const uuid = await createOnce({
-    what: `CoolifyDatabase ${inputs.name}`,
-    findExisting: () => databaseUuidsNamed(client, inputs.name, envId),
-    key: (found) => found,
-    attempt: async () => {
-      const op = "POST /databases/postgresql";
-      const reply = await client.POST("/databases/postgresql", { body: createPostgresBody(inputs) });
-      return parseReply(op, uuidReply, ok(op, reply)).uuid;
-    },
-  });
+  const what = `CoolifyDatabase ${inputs.name}`;
+  const attempt = async () => {
+    const op = "POST /databases/postgresql";
+    const reply = await client.POST("/databases/postgresql", { body: createPostgresBody(inputs) });
+    return parseReply(op, uuidReply, ok(op, reply)).uuid;
+  };
+  const mark = databaseMark(inputs);
+  const own = mark ? await findOwnDatabase(client, mark) : undefined;
+  if (own) {
+    const db = await getDatabase(client, own);
+    const patch = db ? patchDatabaseBody({ ...inputs, ...databaseFromApi(db, inputs) }, inputs) : {};
+    if (Object.keys(patch).length > 0) {
+      ok("PATCH /databases/{uuid}", await client.PATCH("/databases/{uuid}", { params: { path: { uuid: own } }, body: patch }));
+    }
+    const backupUuid = await syncBackup(client, own, (await listBackups(client, own))[0]?.uuid, inputs.backup);
+    return { id: own, outs: await outputsFor(client, own, inputs, backupUuid) };
+  }
+  if (mark) refuseForeign(what, "database", await listDatabases(client), inputs.name, envId, mark);
+  const uuid = mark
+    ? await createOnce({ what, findExisting: async () => marked(await listDatabases(client), mark), key: (found) => found, attempt, baseline: false })
+    : await createOnce({ what, findExisting: () => databaseUuidsNamed(client, inputs.name, envId), key: (found) => found, attempt });
   try {
     const backupUuid = inputs.backup ? await createBackup(client, uuid, inputs.backup) : undefined;
     return { id: uuid, outs: await outputsFor(client, uuid, inputs, backupUuid) };
@@ -138,6 +165,15 @@ async function create(inputs: DatabaseInputs): Promise<{ id: string; outs: Datab
     await deleteDatabase(client, uuid).catch(() => undefined);
     throw error;
   }
+}
+
+/** For `slipway recover`: the database a pending create of these inputs made, if any (infra/cli/recover.ts). */
+async function findOwn(raw: Record<string, unknown>): Promise<{ id: string; description: string } | undefined> {
+  const inputs = databaseInputsSchema.parse(raw) as DatabaseInputs;
+  const mark = databaseMark(inputs);
+  if (!mark) return undefined;
+  const uuid = await findOwnDatabase(coolifyClient(inputs.connection), mark);
+  return uuid ? { id: uuid, description: `Coolify database ${inputs.name} (${mark})` } : undefined;
 }
 
 async function read(id: string, props: DatabaseOutputs): Promise<DatabaseOutputs | undefined> {
@@ -155,6 +191,9 @@ async function read(id: string, props: DatabaseOutputs): Promise<DatabaseOutputs
     backupUuid: backup?.uuid,
     internalDbUrl: url,
     internalHost: hostOfUrl(url, id),
+    // From the id, not the old state: a resource `slipway recover` recorded has only its inputs there.
+    uuid: id,
+    port: POSTGRES_PORT,
   };
 }
 
@@ -188,7 +227,7 @@ export function diffDatabase(olds: DatabaseOutputs, news: DatabaseInputs): Field
   return diffFields(olds, news, DATABASE_FIELDS);
 }
 
-export const coolifyDatabaseProvider = defineProvider<DatabaseInputs, DatabaseOutputs>({
+export const coolifyDatabaseProvider = Object.assign(defineProvider<DatabaseInputs, DatabaseOutputs>({
   resource: "CoolifyDatabase",
   schema: databaseInputsSchema,
   nameOf: (inputs) => inputs.name,
@@ -200,4 +239,4 @@ export const coolifyDatabaseProvider = defineProvider<DatabaseInputs, DatabaseOu
       await assertTokenAbilities(props.connection);
       await deleteDatabase(coolifyClient(props.connection), id);
     },
-});
+}), { findOwn });

@@ -1,6 +1,7 @@
 /**
  * Pure mapping between slipway's database inputs and Coolify's Postgres and backup-schedule fields.
  */
+import { markOf, withMark, withoutMark } from "../mark";
 import type { paths } from "./api.gen";
 import type { BackupReply, DatabaseReply } from "./schemas";
 import type { BackupInputs, DatabaseInputs } from "./types";
@@ -14,7 +15,19 @@ export type PatchBackupBody = NonNullable<
 
 export const POSTGRES_PORT = 5432;
 
+/** The ownership mark of a database: owner and placement, as for applications (application.request.ts). */
+export function databaseMark(inputs: Pick<DatabaseInputs, "owner" | "projectUuid" | "environmentUuid" | "serverUuid" | "destinationUuid">): string | undefined {
+  return inputs.owner ? markOf(inputs.owner, [inputs.projectUuid, inputs.environmentUuid, inputs.serverUuid, inputs.destinationUuid ?? null]) : undefined;
+}
+
+/** The description as Coolify holds it: the declared one with the ownership mark at its end. */
+export function markedDescription(inputs: DatabaseInputs): string | undefined {
+  const mark = databaseMark(inputs);
+  return mark ? withMark(inputs.description, mark) : inputs.description;
+}
+
 export function createPostgresBody(inputs: DatabaseInputs): CreatePostgresBody {
+  const description = markedDescription(inputs);
   return {
     server_uuid: inputs.serverUuid,
     project_uuid: inputs.projectUuid,
@@ -22,7 +35,7 @@ export function createPostgresBody(inputs: DatabaseInputs): CreatePostgresBody {
     environment_uuid: inputs.environmentUuid,
     ...(inputs.destinationUuid ? { destination_uuid: inputs.destinationUuid } : {}),
     name: inputs.name,
-    ...(inputs.description ? { description: inputs.description } : {}),
+    ...(description ? { description } : {}),
     image: inputs.image,
     postgres_user: inputs.user,
     postgres_password: inputs.password,
@@ -39,7 +52,7 @@ export function createPostgresBody(inputs: DatabaseInputs): CreatePostgresBody {
 export function patchDatabaseBody(olds: DatabaseInputs, news: DatabaseInputs): PatchDatabaseBody {
   const body: PatchDatabaseBody = {};
   if (olds.name !== news.name) body.name = news.name;
-  if ((olds.description ?? "") !== (news.description ?? "")) body.description = news.description ?? "";
+  if ((olds.description ?? "") !== (news.description ?? "")) body.description = markedDescription(news) ?? "";
   if (olds.image !== news.image) body.image = news.image;
   if ((olds.limits?.cpus ?? "0") !== (news.limits?.cpus ?? "0")) body.limits_cpus = news.limits?.cpus ?? "0";
   if ((olds.limits?.memory ?? "0") !== (news.limits?.memory ?? "0")) body.limits_memory = news.limits?.memory ?? "0";
@@ -103,7 +116,7 @@ export function databaseFromApi(reply: DatabaseReply, props: DatabaseInputs): Da
   return {
     ...props,
     name: reply.name,
-    description: reply.description || undefined,
+    description: withoutMark(reply.description || undefined),
     image: reply.image ?? props.image,
     user: reply.postgres_user ?? props.user,
     databaseName: reply.postgres_db ?? props.databaseName,

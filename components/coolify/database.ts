@@ -4,6 +4,7 @@ import { placementOf, type CoolifyPlacementArgs } from "./application";
 import { providerFor } from "../dynamic";
 import { resolveCoolifyConnection, type CoolifyConnectionArgs } from "./connection";
 import { validateDatabaseArgs } from "./validate";
+import { ownerOf } from "../mark";
 
 /** Scheduled backups Coolify runs inside the server (local dumps). */
 export interface CoolifyDatabaseBackupArgs {
@@ -115,6 +116,8 @@ export class CoolifyDatabase extends pulumi.ComponentResource {
       `${name}-db`,
       {
         connection,
+        // What the provider marks the database with, so it finds its own after a lost answer (components/mark.ts).
+        owner: ownerOf(pulumi.getProject(), pulumi.getStack(), `${name}-db`),
         ...placementOf(args),
         name: args.name,
         description: args.description,

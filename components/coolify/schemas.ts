@@ -29,6 +29,8 @@ export const projectInputsSchema = z.object({
 
 export const applicationInputsSchema = z.object({
   connection: connectionSchema,
+  /** `<project>/<stack>/<resource>`: what the ownership mark is made from (components/mark.ts). */
+  owner: z.string().min(1).optional(),
   projectUuid: z.string().min(1),
   environmentUuid: z.string().min(1),
   environmentName: z.string().min(1),
@@ -63,6 +65,8 @@ export const backupInputsSchema = z.object({
 
 export const databaseInputsSchema = z.object({
   connection: connectionSchema,
+  /** `<project>/<stack>/<resource>`: what the ownership mark is made from (components/mark.ts). */
+  owner: z.string().min(1).optional(),
   projectUuid: z.string().min(1),
   environmentUuid: z.string().min(1),
   environmentName: z.string().min(1),

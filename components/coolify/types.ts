@@ -52,6 +52,8 @@ export interface VolumeInputs {
 /** Inputs of the application resource (application + env vars + volumes + deploy). */
 export interface ApplicationInputs {
   connection: CoolifyConnection;
+  /** `<project>/<stack>/<resource>`: what the ownership mark is made from (components/mark.ts). */
+  owner?: string;
   projectUuid: string;
   environmentUuid: string;
   environmentName: string;
@@ -105,6 +107,8 @@ export interface BackupInputs {
 /** Inputs of the database resource (a Postgres + its scheduled backup). */
 export interface DatabaseInputs {
   connection: CoolifyConnection;
+  /** `<project>/<stack>/<resource>`: what the ownership mark is made from (components/mark.ts). */
+  owner?: string;
   projectUuid: string;
   environmentUuid: string;
   environmentName: string;

@@ -3,11 +3,14 @@ import { createOnce, defineProvider, diffFields, pollUntil, type FieldDiffResult
 import { createFlyClient, isFlyStatus, toFlyError, unwrapParsed, type FlyClient } from "./client";
 import { connectionSchema } from "./machine-spec";
 import { volumeSchema, type VolumeView } from "./responses";
+import { markedVolumeName, markOf } from "../mark";
 
 /** Dynamic provider of a Fly volume. Id: the volume id. */
 
 export const volumeInputsSchema = z.object({
   connection: connectionSchema,
+  /** `<project>/<stack>/<resource>`: what the ownership mark in the volume's name is made from (components/mark.ts). */
+  owner: z.string().min(1).optional(),
   app: z.string().min(1),
   name: z.string().min(1),
   region: z.string().min(1),
@@ -25,9 +28,19 @@ export function shrinkMessage(from: number, to: number): string {
   return `FlyVolume: sizeGb cannot shrink from ${from} to ${to} GB; Fly volumes only grow. Create a new volume and copy the data, or keep ${from}`;
 }
 
+/**
+ * The name the volume gets on Fly. Fly volumes carry no metadata (CreateVolumeRequest has name, region, size and
+ * snapshot settings only), and names need not be unique — five machines' media volumes are all "media" — so the
+ * ownership mark rides in the name: `<name>_<8 hex>` of owner, app, name, region and encryption (what replaces a
+ * volume). Machines mount volumes by id, so nothing else reads the name.
+ */
+export function flyVolumeName(inputs: Pick<VolumeInputs, "owner" | "name" | "app" | "region" | "encrypted">): string {
+  return inputs.owner ? markedVolumeName(inputs.name, markOf(inputs.owner, [inputs.app, inputs.name, inputs.region, inputs.encrypted])) : inputs.name;
+}
+
 export function buildCreateVolumeBody(inputs: VolumeInputs): Record<string, unknown> {
   return {
-    name: inputs.name,
+    name: flyVolumeName(inputs),
     region: inputs.region,
     size_gb: inputs.sizeGb,
     snapshot_retention: inputs.snapshotRetention,
@@ -56,11 +69,27 @@ async function listVolumes(client: FlyClient, app: string): Promise<VolumeView[]
   );
 }
 
+const GONE = new Set(["destroyed", "destroying", "pending_destroy"]);
+
+/** Live volumes carrying this resource's marked name: what it made, and only that (never a sibling's). */
+async function ownVolumes(client: FlyClient, inputs: VolumeInputs): Promise<VolumeView[]> {
+  const name = flyVolumeName(inputs);
+  return (await listVolumes(client, inputs.app)).filter((v) => v.name === name && v.region === inputs.region && !GONE.has(v.state ?? ""));
+}
+
 /**
- * Creates the volume. Names are not unique on Fly, so an ambiguous answer is resolved by looking for a volume
- * with this name and region that did not exist before the attempt.
+ * Creates the volume, or adopts the one this resource made before (found by the mark in its name) when a lost
+ * answer or a killed engine left it unrecorded. With a mark, what carries it after an ambiguous answer can only be
+ * this create's, so five same-named siblings created in parallel never take each other's; without one (older
+ * state), a new volume of the name and region that was not there before.
  */
 export async function createVolume(client: FlyClient, inputs: VolumeInputs, attempts = 3): Promise<VolumeView> {
+  const marked = inputs.owner !== undefined;
+  if (marked) {
+    const own = await ownVolumes(client, inputs);
+    if (own.length > 1) throw new Error(`${own.length} volumes carry its name ${flyVolumeName(inputs)}: ${own.map((v) => v.id).join(", ")}`);
+    if (own[0]) return own[0];
+  }
   return createOnce({
     what: `FlyVolume ${inputs.name}`,
     attempt: () =>
@@ -69,10 +98,20 @@ export async function createVolume(client: FlyClient, inputs: VolumeInputs, atte
         volumeSchema,
         client.POST("/v1/apps/{app_name}/volumes", { params: { path: { app_name: inputs.app } }, body: buildCreateVolumeBody(inputs) }),
       ),
-    findExisting: async () => (await listVolumes(client, inputs.app)).filter((v) => v.name === inputs.name && v.region === inputs.region),
+    findExisting: async () =>
+      marked ? ownVolumes(client, inputs) : (await listVolumes(client, inputs.app)).filter((v) => v.name === inputs.name && v.region === inputs.region),
     key: (v) => v.id,
+    baseline: !marked,
     attempts,
   });
+}
+
+/** For `slipway recover`: the volume a pending create of these inputs made, if any (infra/cli/recover.ts). */
+export async function findOwnVolume(raw: Record<string, unknown>): Promise<{ id: string; description: string } | undefined> {
+  const inputs = volumeInputsSchema.parse(raw) as VolumeInputs;
+  if (!inputs.owner) return undefined;
+  const [volume] = await ownVolumes(createFlyClient(inputs.connection), inputs);
+  return volume ? { id: volume.id, description: `Fly volume ${volume.name} of ${inputs.app} in ${inputs.region}` } : undefined;
 }
 
 async function getVolume(client: FlyClient, app: string, id: string): Promise<VolumeView | undefined> {
@@ -89,7 +128,7 @@ function outputsOf(inputs: VolumeInputs, volume: VolumeView): VolumeOutputs {
   return { ...inputs, volumeId: volume.id, sizeGb: volume.size_gb, region: volume.region };
 }
 
-export const flyVolumeProvider = defineProvider<VolumeInputs, VolumeOutputs>({
+export const flyVolumeProvider = Object.assign(defineProvider<VolumeInputs, VolumeOutputs>({
   resource: "FlyVolume",
   schema: volumeInputsSchema,
   nameOf: (inputs) => inputs.name,
@@ -141,4 +180,4 @@ export const flyVolumeProvider = defineProvider<VolumeInputs, VolumeOutputs>({
       throw toFlyError(`delete volume ${id}`, response.status, error);
     });
   },
-});
+}), { findOwn: findOwnVolume });

@@ -1,11 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerFor } from "../dynamic";
 import { resolveFlyConnection, type FlyConnectionArgs } from "./connection";
+import { ownerOf } from "../mark";
 
 export interface FlyVolumeArgs {
   /** The app the volume belongs to. @example app.name */
   app: pulumi.Input<string>;
-  /** Volume name (letters, digits, underscores). Changing it replaces the volume. @example "media" */
+  /**
+   * Volume name (letters, digits, underscores). Changing it replaces the volume. On Fly the volume is named
+   * `<name>_<8 hex>`: the suffix is slipway's ownership mark (components/mark.ts). @example "media"
+   */
   name: string;
   /** Region; must be the region of the machine that mounts it. Changing it replaces the volume. @example "ewr" */
   region: pulumi.Input<string>;
@@ -66,6 +70,8 @@ export class FlyVolume extends pulumi.ComponentResource {
       name,
       {
         connection,
+        // Marks the volume's name, so a create finds its own volume and never a same-named sibling (components/mark.ts).
+        owner: ownerOf(pulumi.getProject(), pulumi.getStack(), name),
         app: args.app,
         name: args.name,
         region: args.region,

@@ -39,7 +39,9 @@ describe("production stack from Pulumi.production.yaml without slipway:github (G
     const web = [...emu.fly.state.machines.values()].filter((m) => m.appName === APP && m.state === "started");
     expect(web).toHaveLength(5);
     const media = [...emu.fly.state.volumes.values()].filter((v) => v.appName === APP);
-    expect(media.map((v) => [v.volume.name, v.volume.size_gb, v.volume.region])).toEqual(Array(5).fill(["media", 20, "ewr"]));
+    // Each named media_<8 hex>: the suffix is the volume's ownership mark, one per machine (components/mark.ts).
+    expect(media.map((v) => [v.volume.name.replace(/_[0-9a-f]{8}$/, "_<mark>"), v.volume.size_gb, v.volume.region])).toEqual(Array(5).fill(["media_<mark>", 20, "ewr"]));
+    expect(new Set(media.map((v) => v.volume.name)).size).toBe(5);
     // Each machine mounts a different volume at /app/media.
     const mounted = web.map((m) => m.config.mounts?.[0]);
     expect(mounted.map((x) => x?.path)).toEqual(Array(5).fill("/app/media"));

@@ -24,7 +24,15 @@ export function parseFaultRule(input: unknown): FaultRule {
   } else {
     throw new Error(`unsupported fault ${JSON.stringify(f)}`);
   }
-  return { method: r.method.toUpperCase(), path: r.path, times, fault };
+  const after = r.after as { method?: unknown; path?: unknown } | undefined;
+  if (after !== undefined && (typeof after.method !== "string" || typeof after.path !== "string")) throw new Error("fault rule after needs method and path strings");
+  return {
+    method: r.method.toUpperCase(),
+    path: r.path,
+    times,
+    fault,
+    ...(after ? { after: { method: (after.method as string).toUpperCase(), path: after.path as string } } : {}),
+  };
 }
 
 /** Pending faults; each matching call consumes one use of the first rule that matches. */
@@ -36,11 +44,17 @@ export class FaultBook {
     this.rules.push({ rule: { ...rule, method: rule.method.toUpperCase() }, left: rule.times });
   }
 
+  /** Calls received so far, as "METHOD template" and "METHOD path", for rules that wait for one (`after`). */
+  private seen = new Set<string>();
+
   /** The fault for this call, if any: matched on the spec template or the literal path. */
   take(method: string, template: string | undefined, path: string): FaultKind | undefined {
+    const armed = (r: FaultRule) => !r.after || this.seen.has(`${r.after.method.toUpperCase()} ${r.after.path}`);
     const hit = this.rules.find(
-      (r) => r.left > 0 && r.rule.method === method && (r.rule.path === template || r.rule.path === path),
+      (r) => r.left > 0 && r.rule.method === method && (r.rule.path === template || r.rule.path === path) && armed(r.rule),
     );
+    if (template) this.seen.add(`${method} ${template}`);
+    this.seen.add(`${method} ${path}`);
     if (!hit) return undefined;
     hit.left -= 1;
     this.rules = this.rules.filter((r) => r.left > 0);
@@ -53,5 +67,6 @@ export class FaultBook {
 
   clear(): void {
     this.rules = [];
+    this.seen.clear();
   }
 }

@@ -109,6 +109,7 @@ export async function startEmulatorServer(
     entry.operationId = op?.operationId;
     const throttled = hooks.throttle?.({ method, headers: req.headers });
     if (throttled) return finish(throttled);
+    entry.template = match.template;
     const authorized = flavor.authenticate
       ? flavor.authenticate(req.headers, options.token)
       : defaultAuth(req.headers.authorization, options.token);
@@ -225,6 +226,7 @@ export async function startEmulatorServer(
     flavor,
     inventory: () => hooks.inventory(),
     injectFault: (rule: FaultRule) => faults.add(rule),
+    pendingFaults: () => faults.pending(),
     markImageUnhealthy: (image: string) => hooks.markImageUnhealthy(image),
     advance: (ms: number) => clock.advance(ms),
     reset: () => {

@@ -40,6 +40,8 @@ export interface RequestLogEntry {
   body?: unknown;
   /** The spec operation matched, when one was. */
   operationId?: string;
+  /** The path template matched (after the base path), e.g. "/applications/{uuid}": what a fault rule names. */
+  template?: string;
 }
 
 export type FaultKind =
@@ -58,6 +60,11 @@ export interface FaultRule {
   /** How many of the next matching calls fail. */
   times: number;
   fault: FaultKind;
+  /**
+   * Dormant until a call matching this method and path (template or literal) has been received: e.g. the
+   * look-ups that follow an ambiguous create fail, not the ones before it.
+   */
+  after?: { method: string; path: string };
 }
 
 export interface Emulator {
@@ -74,6 +81,8 @@ export interface Emulator {
   inventory(): unknown;
   /** The next `times` calls matching method+path fail as described. */
   injectFault(rule: FaultRule): void;
+  /** Injected faults not used up yet (a fault whose route was never called stays here). */
+  pendingFaults(): FaultRule[];
   /** Health checks of apps running this image (reference or digest) fail from now on. */
   markImageUnhealthy(image: string): void;
   /** Moves emulated time forward, running any transitions that fall due. */

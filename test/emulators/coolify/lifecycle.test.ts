@@ -113,7 +113,7 @@ describe("deployments", () => {
     expect(await deploymentStatus(emu, String(restart.body.deployment_uuid))).toBe("queued");
   });
 
-  it("runs one deployment at a time per application and can cancel a queued one", async () => {
+  it("runs one deployment at a time per application, skips an unforced second one, and can cancel a queued one", async () => {
     const app = await healthyApp();
     const d1 = await deploy(app);
     // The real /deploy also takes its parameters as a JSON body; `force` queues one although d1 is queued.
