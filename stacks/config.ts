@@ -19,7 +19,7 @@ import {
 
 export type { StackConfig } from "./schema";
 
-/** The placeholder `Pulumi.pr.yaml` uses for the pull-request number; the CLI substitutes it (see `stacks/pr.ts`). */
+/** The placeholder `Pulumi.pr.yaml` uses for the pull-request number; the CLI substitutes it (see `stacks/files.ts` renderPrTemplate). */
 export const PR_PLACEHOLDER = "{{pr}}";
 
 /**

@@ -12,6 +12,7 @@ import { FLY_CPU_KINDS, FLY_REGION_PHRASE, FLY_RETIRED_REGIONS, guestProblem, im
 import { githubEnvironmentSchema, githubSchema } from "./schema-github";
 import { notificationsSchema, type NotificationsConfig } from "./schema-notify";
 import { HEALTH_CHECK_DEFAULTS } from "../components/rules";
+import { SECTION_DOCS } from "./schema-doc";
 import { absPath, bool, cron, envMap, envName, expected, hostname, int, list, obj, oneOf, pinnedImage, port, text } from "./schema-parts";
 
 export { ENV_NAME, int, isCron, isHostname } from "./schema-parts";
@@ -193,17 +194,18 @@ export const releaseSchema = obj({
 
 /** One schema per `slipway:<key>`; the key order is the order errors are reported in. */
 export const sectionSchemas = {
-  app: appSchema,
-  image: imageSchema,
-  targets: targetsSchema,
-  database: databaseSchema.default({ kind: "none" }),
-  volumes: volumesSchema.default([]),
-  domains: domainsSchema.default([]),
-  scaling: scalingSchema.prefault({}),
-  github: githubSchema.optional(),
-  notifications: notificationsSchema.optional(),
-  secrets: secretsSchema.default({}),
-  release: releaseSchema.optional(),
+  // `.meta()` carries what docs/CONFIG.md says about each section (stacks/schema-doc.ts); parsing ignores it.
+  app: appSchema.meta(SECTION_DOCS.app),
+  image: imageSchema.meta(SECTION_DOCS.image),
+  targets: targetsSchema.meta(SECTION_DOCS.targets),
+  database: databaseSchema.default({ kind: "none" }).meta(SECTION_DOCS.database),
+  volumes: volumesSchema.default([]).meta(SECTION_DOCS.volumes),
+  domains: domainsSchema.default([]).meta(SECTION_DOCS.domains),
+  scaling: scalingSchema.prefault({}).meta(SECTION_DOCS.scaling),
+  github: githubSchema.optional().meta(SECTION_DOCS.github),
+  notifications: notificationsSchema.optional().meta(SECTION_DOCS.notifications),
+  secrets: secretsSchema.default({}).meta(SECTION_DOCS.secrets),
+  release: releaseSchema.optional().meta(SECTION_DOCS.release),
 } as const;
 
 export type SectionName = keyof typeof sectionSchemas;

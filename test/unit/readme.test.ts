@@ -10,7 +10,7 @@ const read = (f: string) => readFileSync(path.join(root, f), "utf8");
 describe("README", () => {
   const readme = read("README.md");
 
-  it.each(["Pulumi.staging.yaml", "Pulumi.production.yaml"])("shows %s exactly as committed", (file) => {
+  it.each(["Pulumi.staging.yaml", "Pulumi.production.yaml", "Pulumi.pr.yaml"])("shows %s exactly as committed", (file) => {
     expect(readme).toContain("```yaml\n" + read(file).trimEnd() + "\n```");
   });
 
@@ -21,6 +21,10 @@ describe("README", () => {
     expect(scripts.sandbox).toContain("scripts/sandbox.ts");
     expect(scripts.test).toBe("vitest run");
     expect(scripts.pretest).toContain("bootstrap-engine.sh");
+  });
+
+  it("links the generated config reference", () => {
+    expect(readme).toContain("[docs/CONFIG.md](docs/CONFIG.md)");
   });
 
   it("is what CI runs", () => {
