@@ -58,6 +58,10 @@ export function sandboxConfig(root: string, options: { fly: boolean }): SandboxC
     const fly = scaling.fly;
     const machines = 1;
     config["slipway:targets"] = { ...(config["slipway:targets"] as object), fly: { org: targets.fly.org, appName: flyApp } };
+    // A Fly volume has a fixed size (staging's Coolify-only volumes have none): production's size for the same name.
+    const prodVolumes = z.array(z.object({ name: z.string(), sizeGb: z.number().optional() }).passthrough()).default([]).parse(production["slipway:volumes"]);
+    const volumes = z.array(z.object({ name: z.string() }).passthrough()).default([]).parse(config["slipway:volumes"]);
+    config["slipway:volumes"] = volumes.map((v) => ({ ...v, sizeGb: (v as { sizeGb?: number }).sizeGb ?? prodVolumes.find((p) => p.name === v.name)?.sizeGb ?? 1 }));
     config["slipway:scaling"] = {
       ...(config["slipway:scaling"] as object),
       fly: { ...fly, regions: fly.regions.slice(0, 1), minRunning: machines, maxMachines: machines, maxUnavailable: machines },

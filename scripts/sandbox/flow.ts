@@ -13,7 +13,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { EngineStack, killMarked, ROOT_PROJECT } from "../../test/e2e/harness";
 import { callsSince, logMark, setSecrets, startEmulators, type Emulators, type TaggedCall } from "../../test/e2e/stacks";
@@ -63,7 +63,11 @@ async function cli(main: CliMain, argv: string[]): Promise<string[]> {
   out(`  $ slipway ${argv.join(" ")}`);
   const r = await runCli(main, argv, engineLog);
   for (const l of r.printed) out(`  ${l.split("\n").join("\n  ")}`);
-  if (r.code !== 0) throw new SandboxFailure(`slipway ${argv[0]} exited ${r.code}: ${r.printed.at(-1) ?? "(no output)"}`);
+  if (r.code !== 0) {
+    // The CLI's error went to the engine log with the rest of its progress: show its end here.
+    const tail = readFileSync(ENGINE_LOG, "utf8").trimEnd().split("\n").slice(-6).map((l) => `    ${l}`).join("\n");
+    throw new SandboxFailure(`slipway ${argv[0]} exited ${r.code}: ${r.printed.at(-1) ?? "(no output)"}\n  end of ${ENGINE_LOG}:\n${tail}`);
+  }
   return r.printed;
 }
 
