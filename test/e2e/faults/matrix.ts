@@ -138,6 +138,9 @@ export async function runArmed(stack: StackFile, phase: Phase, arm: (emu: Emulat
     arm(emu);
     const first = await tryUp(s);
     const hit = emu.coolify.pendingFaults().length === 0 && emu.fly.pendingFaults().length === 0;
+    // The faults belong to the first up: what it left unused must not fail the plain up that follows.
+    emu.coolify.clearFaults();
+    emu.fly.clearFaults();
     if (typeof first === "string") {
       const again = await tryUp(s);
       if (typeof again === "string") return { firstUp: first, problems: [`the next plain up failed too: ${again}`], hit, ms: Date.now() - started };

@@ -227,6 +227,7 @@ export async function startEmulatorServer(
     inventory: () => hooks.inventory(),
     injectFault: (rule: FaultRule) => faults.add(rule),
     pendingFaults: () => faults.pending(),
+    clearFaults: () => faults.clear(),
     markImageUnhealthy: (image: string) => hooks.markImageUnhealthy(image),
     advance: (ms: number) => clock.advance(ms),
     reset: () => {

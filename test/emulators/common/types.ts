@@ -83,6 +83,8 @@ export interface Emulator {
   injectFault(rule: FaultRule): void;
   /** Injected faults not used up yet (a fault whose route was never called stays here). */
   pendingFaults(): FaultRule[];
+  /** Drops the injected faults not used up yet (state and log stay). */
+  clearFaults(): void;
   /** Health checks of apps running this image (reference or digest) fail from now on. */
   markImageUnhealthy(image: string): void;
   /** Moves emulated time forward, running any transitions that fall due. */
