@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { loaderText } from "./provider/loader-text";
 import type { ProviderKey } from "./provider/registry";
 
 /** Where the registry lives, relative to the project root. States hold this path: it never moves. */
@@ -55,7 +56,9 @@ export function registeredProvider(registryModule: string, key: string): pulumi.
     if (!provider) throw new Error(`slipway: ${entry.module} does not export the dynamic provider "${entry.export}" (${key})`);
     return provider;
   };
-  return {
+  // Named so that no name inside the loader is shadowed: the transpiler would rename the inner one, and the
+  // serialized text (test/unit/components/provider/loader-text.test.ts) with it.
+  const methods: pulumi.dynamic.ResourceProvider = {
     check: (olds, news) => {
       const p = load();
       return p.check ? p.check(olds, news) : Promise.resolve({ inputs: news });
@@ -83,4 +86,32 @@ export function registeredProvider(registryModule: string, key: string): pulumi.
       return p.delete ? p.delete(id, props) : Promise.resolve();
     },
   };
+  LOADER_TEXTS.set(methods, loaderText(registryModule, key));
+  return methods;
+}
+
+/** The `__provider` text of each loader registeredProvider() made: what Pulumi's serializer would write for it. */
+const LOADER_TEXTS = new WeakMap<pulumi.dynamic.ResourceProvider, string>();
+
+/**
+ * `pulumi.dynamic.Resource` without running Pulumi's closure serializer: the same resource (type
+ * `pulumi-nodejs:dynamic[/module]:Type`, the loader's text as `__provider`), with that text written from
+ * components/provider/loader-text.ts. The serializer would load typescript (9 MB) and parse the loader once per
+ * key, most of a second of every preview; the text is the same byte for byte
+ * (test/unit/components/provider/loader-text.test.ts), so existing states see no change.
+ */
+export class DynamicResource extends pulumi.CustomResource {
+  constructor(
+    provider: pulumi.dynamic.ResourceProvider,
+    name: string,
+    props: pulumi.Inputs,
+    opts?: pulumi.CustomResourceOptions,
+    module?: string,
+    type = "Resource",
+  ) {
+    const text = LOADER_TEXTS.get(provider);
+    if (text === undefined) throw new Error(`slipway: ${name}: a DynamicResource takes a provider made by providerFor() or registeredProvider()`);
+    if (props.__provider !== undefined) throw new Error("A dynamic resource must not define the __provider key");
+    super(`pulumi-nodejs:dynamic${module ? `/${module}` : ""}:${type}`, name, { ...props, __provider: text }, opts);
+  }
 }

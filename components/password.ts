@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerFor } from "./dynamic";
+import { DynamicResource, providerFor } from "./dynamic";
 import { PASSWORD_LENGTH } from "./password.provider";
 
 export interface GeneratedPasswordArgs {
@@ -24,7 +24,7 @@ export interface GeneratedPasswordArgs {
  * could not run on an offline engine. This resource runs in the Node.js dynamic-provider host slipway
  * already needs.
  */
-export class GeneratedPassword extends pulumi.dynamic.Resource {
+export class GeneratedPassword extends DynamicResource {
   /** The password. Secret. */
   declare readonly result: pulumi.Output<string>;
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerFor } from "../dynamic";
+import { DynamicResource, providerFor } from "../dynamic";
 import { HEALTH_CHECK_DEFAULTS } from "../rules";
 import { resolveCoolifyConnection, type CoolifyConnectionArgs } from "./connection";
 import { validateApplicationArgs } from "./validate";
@@ -272,7 +272,7 @@ export function hostOf(domain: string): string {
   return domain.replace(/^https:\/\//i, "").replace(/\/+$/, "").toLowerCase();
 }
 
-class ApplicationResource extends pulumi.dynamic.Resource {
+class ApplicationResource extends DynamicResource {
   declare public readonly uuid: pulumi.Output<string>;
   declare public readonly urls: pulumi.Output<string[]>;
   declare public readonly image: pulumi.Output<string>;

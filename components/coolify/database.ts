@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GeneratedPassword } from "../password";
 import { placementOf, type CoolifyPlacementArgs } from "./application";
-import { providerFor } from "../dynamic";
+import { DynamicResource, providerFor } from "../dynamic";
 import { resolveCoolifyConnection, type CoolifyConnectionArgs } from "./connection";
 import { validateDatabaseArgs } from "./validate";
 import { ownerOf } from "../mark";
@@ -155,7 +155,7 @@ export class CoolifyDatabase extends pulumi.ComponentResource {
   }
 }
 
-class DatabaseResource extends pulumi.dynamic.Resource {
+class DatabaseResource extends DynamicResource {
   declare public readonly uuid: pulumi.Output<string>;
   declare public readonly internalHost: pulumi.Output<string>;
   declare public readonly port: pulumi.Output<number>;

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerFor } from "../dynamic";
+import { DynamicResource, providerFor } from "../dynamic";
 import { resolveCoolifyConnection, type CoolifyConnectionArgs } from "./connection";
 
 export interface CoolifyProjectArgs {
@@ -66,7 +66,7 @@ export class CoolifyProject extends pulumi.ComponentResource {
 }
 
 /** The dynamic resource behind `CoolifyProject`; outputs are declared so the engine fills them in. */
-class ProjectResource extends pulumi.dynamic.Resource {
+class ProjectResource extends DynamicResource {
   declare public readonly projectUuid: pulumi.Output<string>;
   declare public readonly environmentUuid: pulumi.Output<string>;
   declare public readonly environmentName: pulumi.Output<string>;

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerFor } from "../dynamic";
+import { DynamicResource, providerFor } from "../dynamic";
 import { resolveCoolifyConnection, type CoolifyConnectionArgs } from "./connection";
 import { scheduleError } from "./validate";
 
@@ -25,7 +25,7 @@ export function validateVolumeBackupArgs(name: string, args: CoolifyVolumeBackup
   }
 }
 
-class VolumeBackupResource extends pulumi.dynamic.Resource {
+class VolumeBackupResource extends DynamicResource {
   declare public readonly storageUuid: pulumi.Output<string>;
   constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
     super(providerFor("coolify:volume-backup"), name,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerFor } from "../dynamic";
+import { DynamicResource, providerFor } from "../dynamic";
 import { resolveFlyConnection, type FlyConnectionArgs } from "./connection";
 
 export interface FlyAppArgs {
@@ -27,7 +27,7 @@ export function validateAppArgs(name: string, args: FlyAppArgs): void {
   }
 }
 
-class FlyAppResource extends pulumi.dynamic.Resource {
+class FlyAppResource extends DynamicResource {
   declare readonly name: pulumi.Output<string>;
   declare readonly org: pulumi.Output<string>;
   declare readonly appId: pulumi.Output<string>;
@@ -37,7 +37,7 @@ class FlyAppResource extends pulumi.dynamic.Resource {
   }
 }
 
-class FlyIpResource extends pulumi.dynamic.Resource {
+class FlyIpResource extends DynamicResource {
   declare readonly address: pulumi.Output<string>;
   constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
     super(providerFor("fly:ip"), name, { address: undefined, ...props },
@@ -45,7 +45,7 @@ class FlyIpResource extends pulumi.dynamic.Resource {
   }
 }
 
-class FlyCertificateResource extends pulumi.dynamic.Resource {
+class FlyCertificateResource extends DynamicResource {
   declare readonly hostname: pulumi.Output<string>;
   declare readonly status: pulumi.Output<string>;
   declare readonly dnsRequirements: pulumi.Output<{ a: string[]; aaaa: string[]; cname?: string }>;

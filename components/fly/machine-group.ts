@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerFor } from "../dynamic";
+import { DynamicResource, providerFor } from "../dynamic";
 import { resolveFlyConnection, type FlyConnectionArgs } from "./connection";
 import type { DeployStrategy } from "./machine-spec";
 
@@ -118,7 +118,7 @@ export function validateMachineGroupArgs(name: string, args: FlyMachineGroupArgs
 }
 
 /** The dynamic resource behind the group: one resource per group, its id is `<app>/<group>`. */
-class FlyMachineGroupResource extends pulumi.dynamic.Resource {
+class FlyMachineGroupResource extends DynamicResource {
   declare readonly machineIds: pulumi.Output<string[]>;
   declare readonly image: pulumi.Output<string>;
   constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {

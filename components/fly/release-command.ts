@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerFor } from "../dynamic";
+import { DynamicResource, providerFor } from "../dynamic";
 import { resolveFlyConnection, type FlyConnectionArgs } from "./connection";
 
 export interface FlyReleaseCommandArgs {
@@ -33,7 +33,7 @@ export function validateReleaseCommandArgs(name: string, args: FlyReleaseCommand
   }
 }
 
-class FlyReleaseCommandResource extends pulumi.dynamic.Resource {
+class FlyReleaseCommandResource extends DynamicResource {
   declare readonly exitCode: pulumi.Output<number>;
   declare readonly machineId: pulumi.Output<string>;
   declare readonly ranAt: pulumi.Output<string>;

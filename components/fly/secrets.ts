@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerFor } from "../dynamic";
+import { DynamicResource, providerFor } from "../dynamic";
 import { resolveFlyConnection, type FlyConnectionArgs } from "./connection";
 
 export interface FlySecretsArgs {
@@ -27,7 +27,7 @@ export function validateSecretsArgs(name: string, args: FlySecretsArgs): void {
   }
 }
 
-class FlySecretsResource extends pulumi.dynamic.Resource {
+class FlySecretsResource extends DynamicResource {
   declare readonly version: pulumi.Output<number>;
   declare readonly names: pulumi.Output<string[]>;
   constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerFor } from "../dynamic";
+import { DynamicResource, providerFor } from "../dynamic";
 import { resolveFlyConnection, type FlyConnectionArgs } from "./connection";
 import { ownerOf } from "../mark";
 
@@ -43,7 +43,7 @@ export function validateVolumeArgs(name: string, args: FlyVolumeArgs): void {
   }
 }
 
-class FlyVolumeResource extends pulumi.dynamic.Resource {
+class FlyVolumeResource extends DynamicResource {
   declare readonly volumeId: pulumi.Output<string>;
   declare readonly sizeGb: pulumi.Output<number>;
   declare readonly region: pulumi.Output<string>;
