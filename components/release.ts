@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerFor } from "./dynamic";
+import { DynamicResource, providerFor } from "./dynamic";
 
 /** What one run of the program offers as the stack's release. */
 export interface ReleaseArgs {
@@ -34,7 +34,7 @@ export interface ReleaseArgs {
  * The stack's current release, kept in its state: the image every platform runs and who/what chose it. A plain
  * `pulumi up` from a clean checkout keeps the released image (see `keepRelease`); only a release changes it.
  */
-export class Release extends pulumi.dynamic.Resource {
+export class Release extends DynamicResource {
   declare readonly imageRef: pulumi.Output<string>;
   declare readonly pinned: pulumi.Output<boolean>;
   declare readonly commit: pulumi.Output<string | undefined>;
