@@ -24,7 +24,6 @@ function readStackConfig(file: string): Record<string, unknown> {
 
 const flyScalingSchema = z.object({ regions: z.array(z.string()).min(1) }).passthrough();
 const flyTargetSchema = z.object({ org: z.string() }).passthrough();
-const volumesSchema = z.array(z.object({ name: z.string(), sizeGb: z.number().optional() }).passthrough());
 const appSchema = z.object({ name: z.string(), secretEnv: z.array(z.string()).default([]) }).passthrough();
 
 export interface SandboxConfig {
@@ -67,9 +66,6 @@ export function sandboxConfig(root: string, options: { fly: boolean }): SandboxC
       ...(config["slipway:scaling"] as object),
       fly: { ...fly, regions: fly.regions.slice(0, 1), minRunning: machines, maxMachines: machines, maxUnavailable: machines },
     };
-    // A Fly volume has a fixed size (a Coolify one has none): staging's volumes take production's size by name.
-    const sizes = new Map(volumesSchema.parse(production["slipway:volumes"] ?? []).map((v) => [v.name, v.sizeGb]));
-    config["slipway:volumes"] = volumesSchema.parse(config["slipway:volumes"] ?? []).map((v) => (v.sizeGb !== undefined ? v : { ...v, sizeGb: sizes.get(v.name) }));
   }
   return { config, secretNames: app.secretEnv, flyApp, dropped };
 }
