@@ -46,7 +46,11 @@ export const SECTION_DOCS = {
     example: "[shop.example.com, www.shop.example.com]",
   },
   scaling: {
-    description: "How many machines and how updates roll out. Default `{}`: each target's defaults below.",
+    description:
+      "How many machines and how updates roll out. Default `{}`: each target's defaults below. " +
+      "`coolify.healthGatedRollingUpdate: true` refuses a config under which Coolify would stop the old container " +
+      "before the new one is healthy (no `app.healthCheck`, or `targets.coolify.portMappings`); Coolify has no switch " +
+      "for rolling itself, so `false` only drops that check (v4.3.10 app/Jobs/ApplicationDeploymentJob.php).",
     targets: "Fly (`fly`), Coolify (`coolify`)",
     example: "fly: { regions: [ewr], minRunning: 1, maxMachines: 3, strategy: rolling }",
   },

@@ -114,8 +114,12 @@ export interface CoolifyApplicationArgs extends CoolifyPlacementArgs {
    */
   portMappings?: string[];
   /**
-   * Replace containers with a health-gated rolling update: the new container must pass `healthCheck`
-   * before the old one stops. Requires `healthCheck` and no `portMappings`.
+   * Insist on Coolify's health-gated rolling update, where the new container must pass `healthCheck` before the
+   * old one stops. Coolify has no API switch for it: v4.3.10 rolls by itself unless host ports are mapped, and
+   * holds the old container back only while a health check runs (app/Jobs/ApplicationDeploymentJob.php
+   * `rolling_update`, `stop_running_container`). So this option refuses the configs under which Coolify would
+   * stop the old container first (no `healthCheck`, or `portMappings`); `false` does not turn rolling off, it
+   * only drops that check.
    * @default true
    */
   rollingUpdate?: boolean;
