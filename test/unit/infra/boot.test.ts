@@ -94,7 +94,10 @@ describe("infra/boot/bundle.js", () => {
         args,
       );
     const viaTsx = serialize('require("./components/dynamic.ts")', ["--import=tsx"]);
-    const cacheDir = mkdtempSync(path.join(tmpdir(), "slipway-boot-cache-"));
+    // Where the real cache is (node_modules/.cache/slipway): the bundle leaves @pulumi/pulumi external, so it
+    // must sit where node resolves the project's node_modules, as it does for `pulumi up`.
+    mkdirSync(path.join(ROOT, "node_modules/.cache"), { recursive: true });
+    const cacheDir = mkdtempSync(path.join(ROOT, "node_modules/.cache/slipway-boot-test-"));
     dirs.push(cacheDir);
     const bundled = `require(require("./infra/boot/bundle.js").ensureBundle({ root: process.cwd(), entry: "components/dynamic.ts", name: "dynamic", cacheDir: ${JSON.stringify(cacheDir)} }).file)`;
     expect(viaTsx).toContain('key: "coolify:application"');
