@@ -40,6 +40,10 @@ interface AppConfig {
 const name = (r: Resource): string => r.urn.split("::").pop() ?? r.urn;
 const loaderOf = (r: Resource): string => String(r.outputs?.__provider ?? "");
 const isDynamic = (r: Resource): boolean => r.type.startsWith("pulumi-nodejs:dynamic");
+// Types slipway gained after the fixture's release: a stack upgraded from it creates them with today's key, so
+// they stay on the key here and are not part of the "written by the old release" assertions.
+const BORN_AFTER_FIXTURE = new Set(["pulumi-nodejs:dynamic/slipway:Release"]);
+const isLegacy = (r: Resource): boolean => isDynamic(r) && !BORN_AFTER_FIXTURE.has(r.type);
 
 async function resources(s: EngineStack): Promise<Resource[]> {
   return (await s.exportState()) as unknown as Resource[];
@@ -66,7 +70,7 @@ async function makeLegacy(s: EngineStack): Promise<string[]> {
   const exported = await s.stack.exportStack();
   const deployment = exported.deployment as { resources: Resource[] };
   const missing: string[] = [];
-  for (const r of deployment.resources.filter(isDynamic)) {
+  for (const r of deployment.resources.filter(isLegacy)) {
     const legacy = legacyLoader(r.type);
     if (!legacy) {
       missing.push(r.type);
@@ -108,8 +112,8 @@ describe(`a state written by the path-based loader (slipway ${FIXTURE.writtenBy.
 
     expect(await makeLegacy(staging)).toEqual([]);
     expect(await makeLegacy(pr)).toEqual([]);
-    const legacy = [...(await resources(staging)), ...(await resources(pr))].filter(isDynamic);
-    expect(legacy.map((r) => r.type).sort()).toEqual(fresh.map((r) => r.type).sort());
+    const legacy = [...(await resources(staging)), ...(await resources(pr))].filter(isLegacy);
+    expect(legacy.map((r) => r.type).sort()).toEqual(fresh.filter(isLegacy).map((r) => r.type).sort());
     expect(legacy.every((r) => /modulePath: "components\/[a-z/-]+\.provider\.ts"/.test(loaderOf(r)))).toBe(true);
   });
 
@@ -119,7 +123,7 @@ describe(`a state written by the path-based loader (slipway ${FIXTURE.writtenBy.
       expect(r.summary).not.toHaveProperty("delete");
       expect(r.summary).not.toHaveProperty("update");
       // Still the old loaders: a refresh keeps the provider the state names.
-      expect((await resources(s)).filter(isDynamic).every((x) => loaderOf(x).includes("modulePath"))).toBe(true);
+      expect((await resources(s)).filter(isLegacy).every((x) => loaderOf(x).includes("modulePath"))).toBe(true);
     }
   });
 
