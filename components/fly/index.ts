@@ -5,5 +5,6 @@ export { FlyVolume, type FlyVolumeArgs } from "./volume";
 export { FlyMachineGroup, type FlyMachineGroupArgs, type FlyServiceArgs, type FlyCheckArgs } from "./machine-group";
 export { FlyReleaseCommand, type FlyReleaseCommandArgs } from "./release-command";
 export { FlyPostgres, type FlyPostgresArgs } from "./postgres";
+export { FlyManagedPostgres, type FlyManagedPostgresArgs, type FlyManagedPostgresPlan } from "./managed-postgres";
 export { type FlyConnectionArgs } from "./connection";
 export { type DeployStrategy } from "./machine-spec";

@@ -33,6 +33,9 @@ export const PROVIDERS = {
   "coolify:volume-backup": { module: "components/coolify/volume-backup.provider.ts", export: "coolifyVolumeBackupProvider" },
   "slipway:generated-password": { module: "components/password.provider.ts", export: "generatedPasswordProvider" },
   "slipway:release": { module: "components/release.provider.ts", export: "releaseProvider" },
+  "fly:managed-postgres": { module: "components/fly/managed-postgres.provider.ts", export: "flyManagedPostgresProvider" },
+  "fly:managed-postgres-database": { module: "components/fly/managed-postgres-database.provider.ts", export: "flyManagedDatabaseProvider" },
+  "fly:managed-postgres-attachment": { module: "components/fly/managed-postgres-attachment.provider.ts", export: "flyManagedPostgresAttachmentProvider" },
 } as const satisfies Record<string, ProviderEntry>;
 
 export type ProviderKey = keyof typeof PROVIDERS;

@@ -7,6 +7,7 @@ import { machineOpRoutes } from "./machine-ops";
 import { machineRoutes } from "./machines";
 import { networkRoutes } from "./network";
 import { orgRoutes } from "./org";
+import { postgresInventory, postgresRoutes } from "./postgres";
 import { flyAppTraffic } from "./traffic";
 import { FlyState } from "./state";
 import { volumeRoutes } from "./volumes";
@@ -46,13 +47,14 @@ function inventory(st: FlyState): unknown {
     })),
     volumes: [...st.volumes.values()].map((v) => ({ ...v.volume, app: v.appName, snapshots: v.snapshots.length })),
     unhealthyImages: [...st.unhealthyImages],
+    postgres: postgresInventory(st.pg),
   };
 }
 
 /** Starts the Fly Machines API emulator on 127.0.0.1 (`url` ends without /v1: the spec's paths carry it). */
 export async function startFlyEmulator(opts: EmulatorOptions = {}): Promise<FlyEmulator> {
   const st = new FlyState();
-  const routes = [...appRoutes(st), ...machineRoutes(st), ...machineOpRoutes(st), ...volumeRoutes(st), ...networkRoutes(st), ...orgRoutes(st)];
+  const routes = [...appRoutes(st), ...machineRoutes(st), ...machineOpRoutes(st), ...volumeRoutes(st), ...networkRoutes(st), ...orgRoutes(st), ...postgresRoutes(st)];
   const server = await startEmulatorServer(flyFlavor, routes, opts, {
     inventory: () => inventory(st),
     reset: () => st.reset(),

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { components } from "../../../components/fly/api.gen";
 import type { EmulatorClock } from "../common/clock";
 import type { Reply } from "../common/http";
+import { PgState } from "./postgres-state";
 
 /** Schemas of the Fly Machines spec, as generated; records below never re-declare what the spec has. */
 export type S = components["schemas"];
@@ -170,6 +171,8 @@ export class FlyState {
   volumes = new Map<string, VolumeRecord>();
   appsByIdempotencyKey = new Map<string, AppRecord>();
   unhealthyImages = new Set<string>();
+  /** Managed Postgres clusters (postgres.ts). */
+  readonly pg = new PgState(() => this.clock);
   /** Set on close, so a blocked /wait returns instead of outliving the server. */
   closed = false;
   private ipCounter = 1;
@@ -186,6 +189,7 @@ export class FlyState {
     this.volumes.clear();
     this.appsByIdempotencyKey.clear();
     this.unhealthyImages.clear();
+    this.pg.reset();
     this.ipCounter = 1;
   }
 
