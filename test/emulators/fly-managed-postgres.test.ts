@@ -39,21 +39,31 @@ function clusterSpec(overrides: Partial<ManagedPostgresInputs> = {}): ManagedPos
 }
 
 describe("the emulated cluster lifecycle", () => {
+  // Its own emulator with time all but stopped: each step is reached by advancing the clock, never by waiting.
+  let frozen: FlyEmulator;
+  beforeAll(async () => {
+    frozen = await startFlyEmulator({ token: TOKEN, timeScale: 0.0001 });
+  });
+  afterAll(async () => {
+    expect(frozen.responseViolations).toEqual([]);
+    await frozen.close();
+  });
+
   it("is asynchronous: creating, initializing, ready; pg-admin answers 503 with Retry-After until ready", async () => {
-    const made = await call<{ data: { id: string; status: string; endpoints?: unknown } }>(emu, "POST", "/v1/postgres", { org_slug: "acme", plan: "basic", region: "ewr" });
+    const made = await call<{ data: { id: string; status: string; endpoints?: unknown } }>(frozen, "POST", "/v1/postgres", { org_slug: "acme", plan: "basic", region: "ewr" });
     expect(made.status).toBe(201);
     expect(made.body.data.status).toBe("creating");
     expect(made.body.data.endpoints).toBeUndefined();
-    const early = await call(emu, "GET", `/v1/postgres/${made.body.data.id}/databases`);
+    const early = await call(frozen, "GET", `/v1/postgres/${made.body.data.id}/databases`);
     expect(early.status).toBe(503);
     expect(early.headers.get("retry-after")).toBe("1");
-    emu.advance(10_000);
-    expect((await call<{ data: { status: string } }>(emu, "GET", `/v1/postgres/${made.body.data.id}`)).body.data.status).toBe("initializing");
-    emu.advance(10_000);
-    const ready = await call<{ data: { status: string; endpoints?: unknown } }>(emu, "GET", `/v1/postgres/${made.body.data.id}`);
+    frozen.advance(10_000);
+    expect((await call<{ data: { status: string } }>(frozen, "GET", `/v1/postgres/${made.body.data.id}`)).body.data.status).toBe("initializing");
+    frozen.advance(10_000);
+    const ready = await call<{ data: { status: string; endpoints?: unknown } }>(frozen, "GET", `/v1/postgres/${made.body.data.id}`);
     expect(ready.body.data.status).toBe("ready");
     expect(ready.body.data.endpoints).toBeDefined();
-    expect((await call(emu, "GET", `/v1/postgres/${made.body.data.id}/databases`)).status).toBe(200);
+    expect((await call(frozen, "GET", `/v1/postgres/${made.body.data.id}/databases`)).status).toBe(200);
   });
 
   it("refuses what the spec refuses: an unknown plan value, a second running backup, a deleted cluster", async () => {
