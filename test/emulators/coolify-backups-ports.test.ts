@@ -13,8 +13,9 @@ import type { ApplicationInputs, ApplicationOutputs, ProjectInputs, ProjectOutpu
 import { startCoolifyEmulator, type CoolifyEmulator } from "./coolify";
 import { api } from "./coolify/testkit";
 import { request } from "node:http";
+import { useFastProviderSettings } from "./common/provider-harness";
 
-Object.assign(process.env, { SLIPWAY_HTTP_RETRIES: "2", SLIPWAY_HTTP_BASE_DELAY_MS: "5", SLIPWAY_POLL_INTERVAL_MS: "20", SLIPWAY_WAIT_TIMEOUT_MS: "20000" });
+useFastProviderSettings({ SLIPWAY_HTTP_RETRIES: "2" });
 
 let emu: CoolifyEmulator;
 let connection: { apiUrl: string; token: string };

@@ -3,7 +3,6 @@
  * called the way the engine calls them (check/diff/create/read/update/delete), and the emulator's state
  * and app traffic are what the assertions look at.
  */
-import type * as pulumi from "@pulumi/pulumi";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { coolifyApplicationProvider } from "../../components/coolify/application.provider";
 import { coolifyDatabaseProvider } from "../../components/coolify/database.provider";
@@ -12,16 +11,9 @@ import { coolifyProjectProvider } from "../../components/coolify/project.provide
 import type { ApplicationInputs, ApplicationOutputs, DatabaseInputs, DatabaseOutputs, ProjectInputs } from "../../components/coolify/types";
 import { startCoolifyEmulator, type CoolifyEmulator } from "./coolify";
 import { api, appGet } from "./coolify/testkit";
+import { engineCalls, useFastProviderSettings } from "./common/provider-harness";
 
-// Small retry and poll settings so faults and deployments resolve in milliseconds.
-Object.assign(process.env, {
-  SLIPWAY_HTTP_RETRIES: "4",
-  SLIPWAY_HTTP_BASE_DELAY_MS: "5",
-  SLIPWAY_HTTP_BACKOFF_LIMIT_MS: "50",
-  SLIPWAY_HTTP_TIMEOUT_MS: "3000",
-  SLIPWAY_POLL_INTERVAL_MS: "20",
-  SLIPWAY_WAIT_TIMEOUT_MS: "20000",
-});
+useFastProviderSettings();
 
 const IMAGE_A = `ghcr.io/acme/web@sha256:${"a".repeat(64)}`;
 const IMAGE_B = `ghcr.io/acme/web@sha256:${"b".repeat(64)}`;
@@ -43,26 +35,9 @@ afterEach(() => {
   expect(emu.responseViolations).toEqual([]);
 });
 
-/** The provider's methods as the engine calls them, with the optional parts of the results narrowed. */
-function engine<I, O>(p: pulumi.dynamic.ResourceProvider<I, O>) {
-  const need = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`provider returned no ${what}`);
-    return value;
-  };
-  return {
-    create: async (inputs: I) => {
-      const r = await p.create(inputs);
-      return { id: r.id, outs: need(r.outs, "outputs") };
-    },
-    read: async (id: string, props: O) => need(p.read, "read")(id, props),
-    diff: (id: string, olds: O, news: I) => need(p.diff, "diff")(id, olds, news),
-    update: async (id: string, olds: O, news: I) => ({ outs: need((await need(p.update, "update")(id, olds, news)).outs, "outputs") }),
-    delete: (id: string, props: O) => need(p.delete, "delete")(id, props),
-  };
-}
-const projects = engine(coolifyProjectProvider);
-const apps = engine(coolifyApplicationProvider);
-const dbs = engine(coolifyDatabaseProvider);
+const projects = engineCalls(coolifyProjectProvider);
+const apps = engineCalls(coolifyApplicationProvider);
+const dbs = engineCalls(coolifyDatabaseProvider);
 
 /** A list reply's items, for assertions. */
 const items = <T>(body: unknown): T[] => body as T[];

@@ -4,7 +4,6 @@
  * PATCH's image-name pattern, the uuid prefix Coolify gives volume names, deploy de-duplication, token abilities
  * and hidden values, `delete_volumes`, and the per-minute rate limit.
  */
-import type * as pulumi from "@pulumi/pulumi";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { coolifyApplicationProvider } from "../../components/coolify/application.provider";
 import { coolifyDatabaseProvider } from "../../components/coolify/database.provider";
@@ -12,15 +11,9 @@ import { coolifyProjectProvider } from "../../components/coolify/project.provide
 import type { ApplicationInputs, ApplicationOutputs, DatabaseInputs, DatabaseOutputs, ProjectInputs, ProjectOutputs } from "../../components/coolify/types";
 import { startCoolifyEmulator, type CoolifyEmulator } from "./coolify";
 import { api, appGet } from "./coolify/testkit";
+import { engineCalls, useFastProviderSettings } from "./common/provider-harness";
 
-Object.assign(process.env, {
-  SLIPWAY_HTTP_RETRIES: "4",
-  SLIPWAY_HTTP_BASE_DELAY_MS: "5",
-  SLIPWAY_HTTP_BACKOFF_LIMIT_MS: "50",
-  SLIPWAY_HTTP_TIMEOUT_MS: "3000",
-  SLIPWAY_POLL_INTERVAL_MS: "20",
-  SLIPWAY_WAIT_TIMEOUT_MS: "20000",
-});
+useFastProviderSettings();
 
 const IMAGE_A = `ghcr.io/acme/web@sha256:${"a".repeat(64)}`;
 const IMAGE_B = `ghcr.io/acme/web@sha256:${"b".repeat(64)}`;
@@ -45,25 +38,9 @@ afterEach(() => {
   expect(emu.responseViolations).toEqual([]);
 });
 
-function engine<I, O>(p: pulumi.dynamic.ResourceProvider<I, O>) {
-  const need = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`provider returned no ${what}`);
-    return value;
-  };
-  return {
-    create: async (inputs: I) => {
-      const r = await p.create(inputs);
-      return { id: r.id, outs: need(r.outs, "outputs") };
-    },
-    read: async (id: string, props: O) => need(p.read, "read")(id, props),
-    diff: (id: string, olds: O, news: I) => need(p.diff, "diff")(id, olds, news),
-    update: async (id: string, olds: O, news: I) => ({ outs: need((await need(p.update, "update")(id, olds, news)).outs, "outputs") }),
-    delete: (id: string, props: O) => need(p.delete, "delete")(id, props),
-  };
-}
-const projects = engine<ProjectInputs, ProjectOutputs>(coolifyProjectProvider);
-const apps = engine<ApplicationInputs, ApplicationOutputs>(coolifyApplicationProvider);
-const dbs = engine<DatabaseInputs, DatabaseOutputs>(coolifyDatabaseProvider);
+const projects = engineCalls<ProjectInputs, ProjectOutputs>(coolifyProjectProvider);
+const apps = engineCalls<ApplicationInputs, ApplicationOutputs>(coolifyApplicationProvider);
+const dbs = engineCalls<DatabaseInputs, DatabaseOutputs>(coolifyDatabaseProvider);
 
 const connectionFor = (token: string) => ({ apiUrl: emu.url, token });
 

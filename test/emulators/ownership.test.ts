@@ -16,15 +16,9 @@ import { startCoolifyEmulator, type CoolifyEmulator } from "./coolify";
 import { api } from "./coolify/testkit";
 import { startFlyEmulator, type FlyEmulator } from "./fly/index";
 import { call, TOKEN } from "./fly/testkit";
+import { useFastProviderSettings } from "./common/provider-harness";
 
-Object.assign(process.env, {
-  SLIPWAY_HTTP_RETRIES: "3",
-  SLIPWAY_HTTP_BASE_DELAY_MS: "5",
-  SLIPWAY_HTTP_BACKOFF_LIMIT_MS: "50",
-  SLIPWAY_HTTP_TIMEOUT_MS: "600",
-  SLIPWAY_POLL_INTERVAL_MS: "20",
-  SLIPWAY_WAIT_TIMEOUT_MS: "20000",
-});
+useFastProviderSettings({ SLIPWAY_HTTP_RETRIES: "3", SLIPWAY_HTTP_TIMEOUT_MS: "600" });
 
 describe("Coolify: an application and a database find what they made", () => {
   let emu: CoolifyEmulator;
