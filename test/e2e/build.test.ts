@@ -1,11 +1,11 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../scripts/engine";
 import type { EngineStack } from "./harness";
-import { appRequest, scenarioStack, secretValue, startEmulators, type Emulators } from "./stacks";
+import { runSlipway, stagingStack, type CliRun } from "./cli-run";
+import { appRequest, startEmulators, type Emulators } from "./stacks";
 
 /**
  * Exact rollbacks for a `kind: build` stack: the staging stack file with `slipway:image` set to build from a
@@ -15,7 +15,6 @@ import { appRequest, scenarioStack, secretValue, startEmulators, type Emulators 
  * rollback must serve the old digest again WITHOUT building: the release recorded the digest, and the program
  * pins it instead of building the current checkout. Without `slipway:github` (plugin not buildable offline).
  */
-const BIN = path.join(repoRoot, "infra/cli/bin.js");
 const STANDIN = path.join(repoRoot, "test/e2e/standin");
 const { contextDigest } = require(path.join(STANDIN, "builder.js")) as { contextDigest: (dir: string) => string };
 const REPO = "ghcr.io/acme/shop";
@@ -33,12 +32,7 @@ describe("kind: build — rollback and automatic rollback run the recorded diges
     tmp = mkdtempSync(path.join(tmpdir(), "slipway-build-"));
     context = path.join(tmp, "app");
     buildLog = path.join(tmp, "builds.jsonl");
-    s = await scenarioStack({
-      emulators: emu,
-      stackFile: "staging",
-      drop: ["slipway:github"],
-      secrets: { SESSION_SECRET: secretValue("session"), STRIPE_API_KEY: secretValue("stripe") },
-    });
+    s = await stagingStack(emu);
     await s.stack.setConfig("slipway:image", { value: JSON.stringify({ kind: "build", registry: "ghcr.io", repository: "acme/shop", context }) });
   });
   afterAll(async () => {
@@ -58,7 +52,7 @@ describe("kind: build — rollback and automatic rollback run the recorded diges
   const builds = (): string[] => (existsSync(buildLog) ? readFileSync(buildLog, "utf8").trim().split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { ref: string }).ref) : []);
   const serving = async () => (await appRequest(emu.coolify.origin, "staging.example.com", "/healthz")).image;
 
-  function slipway(commit: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  function slipway(commit: string, ...args: string[]): Promise<CliRun> {
     const env = {
       ...process.env,
       ...s.env,
@@ -71,19 +65,7 @@ describe("kind: build — rollback and automatic rollback run the recorded diges
       SLIPWAY_RELEASE_COMMIT: commit,
       GITHUB_ACTOR: "e2e-bot",
     };
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], { cwd: s.workDir, env, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => child.kill("SIGKILL"), 420_000);
-      child.on("error", reject);
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+    return runSlipway(args, { cwd: s.workDir, env, timeoutMs: 420_000 });
   }
 
   let v1 = "";

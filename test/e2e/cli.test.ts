@@ -1,10 +1,11 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { copyFileSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../scripts/engine";
 import type { EngineStack } from "./harness";
-import { appRequest, scenarioStack, secretValue, startEmulators, type Emulators } from "./stacks";
+import { runCommand, SLIPWAY_BIN, stagingStack, type CliRun } from "./cli-run";
+import { appRequest, startEmulators, type Emulators } from "./stacks";
 import { installUserPulumi, type UserPulumi } from "./user-pulumi";
 
 /**
@@ -16,17 +17,10 @@ import { installUserPulumi, type UserPulumi } from "./user-pulumi";
  * https://staging.example.com on the Coolify emulator through SLIPWAY_RESOLVE. Without `slipway:github`: its
  * provider plugin cannot be built offline (engine.json records why).
  */
-const BIN = path.join(repoRoot, "infra/cli/bin.js");
 const digest = (c: string) => `ghcr.io/acme/shop@sha256:${c.repeat(64)}`;
 const GOOD = digest("a");
 const BAD = digest("b");
 const NEXT = digest("c");
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 function git(cwd: string, ...args: string[]): string {
   const r = spawnSync("git", args, { cwd, encoding: "utf8" });
@@ -42,12 +36,7 @@ describe("slipway CLI with the user's own pulumi, against the emulators", () => 
 
   beforeAll(async () => {
     emu = await startEmulators();
-    s = await scenarioStack({
-      emulators: emu,
-      stackFile: "staging",
-      drop: ["slipway:github"],
-      secrets: { SESSION_SECRET: secretValue("session"), STRIPE_API_KEY: secretValue("stripe") },
-    });
+    s = await stagingStack(emu);
     user = installUserPulumi();
     // `pr up` reads the template beside Pulumi.yaml; then the project is committed as a user's checkout is.
     copyFileSync(path.join(repoRoot, "Pulumi.pr.yaml"), path.join(s.workDir, "Pulumi.pr.yaml"));
@@ -81,22 +70,8 @@ describe("slipway CLI with the user's own pulumi, against the emulators", () => 
   }
 
   /** Runs a command in the checkout to completion (bounded: killed after 6 minutes). */
-  function run(command: string, args: string[], environment: Record<string, string>): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(command, args, { cwd: s.workDir, env: environment, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => child.kill("SIGKILL"), 360_000);
-      child.on("error", reject);
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
-  }
-  const slipway = (...args: string[]) => run(process.execPath, [BIN, ...args], env());
+  const run = (command: string, args: string[], environment: Record<string, string>): Promise<CliRun> => runCommand(command, args, { cwd: s.workDir, env: environment });
+  const slipway = (...args: string[]) => run(process.execPath, [SLIPWAY_BIN, ...args], env());
 
   const serving = async () => (await appRequest(emu.coolify.origin, "staging.example.com", "/healthz")).image;
   const clean = () => expect(git(s.workDir, "status", "--porcelain")).toBe("");
@@ -112,7 +87,7 @@ describe("slipway CLI with the user's own pulumi, against the emulators", () => 
   });
 
   it("with no pulumi installed at all: one message saying how to install it", async () => {
-    const r = await run(process.execPath, [BIN, "preview", "staging"], { ...env(), PATH: path.dirname(process.execPath), HOME: path.join(user.home, "..", "nobody") });
+    const r = await run(process.execPath, [SLIPWAY_BIN, "preview", "staging"], { ...env(), PATH: path.dirname(process.execPath), HOME: path.join(user.home, "..", "nobody") });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^slipway: no pulumi CLI found \(looked on PATH and in .*\)\.\nInstall it: curl -fsSL https:\/\/get\.pulumi\.com \| sh/);
     clean();

@@ -1,9 +1,7 @@
-import { spawn } from "node:child_process";
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../../scripts/engine";
 import type { EngineStack } from "./harness";
-import { appRequest, EngineTranscript, scenarioStack, secretValue, startEmulators, type Emulators } from "./stacks";
+import { runSlipway, stagingStack, type CliRun } from "./cli-run";
+import { appRequest, EngineTranscript, startEmulators, type Emulators } from "./stacks";
 
 /**
  * i. The engine SIGKILLed while the Coolify application's create is in flight: the application exists on the
@@ -13,8 +11,6 @@ import { appRequest, EngineTranscript, scenarioStack, secretValue, startEmulator
  * Either way: one application (the one the killed run made), no second create, an empty preview.
  * Staging config without `slipway:github` (GitHub provider plugin not buildable offline, see staging.test.ts).
  */
-
-const BIN = path.join(repoRoot, "infra/cli/bin.js");
 
 interface RawDeployment {
   deployment?: { resources?: { urn: string; id?: string }[]; pending_operations?: { type: string; resource: { urn: string } }[] };
@@ -36,12 +32,7 @@ function crashScenario(title: string, recoverWith: "slipway recover" | "pulumi c
 
     beforeAll(async () => {
       emu = await startEmulators();
-      s = await scenarioStack({
-        emulators: emu,
-        stackFile: "staging",
-        drop: ["slipway:github"],
-        secrets: { SESSION_SECRET: secretValue("session"), STRIPE_API_KEY: `sk_test_${secretValue("stripe").replace(/-/g, "")}` },
-      });
+      s = await stagingStack(emu);
     });
     afterAll(async () => {
       await s?.cleanup();
@@ -50,18 +41,9 @@ function crashScenario(title: string, recoverWith: "slipway recover" | "pulumi c
 
     const createCalls = () => emu.coolify.log.filter((c) => c.method === "POST" && c.path.startsWith("/api/v1/applications/dockerimage"));
     const pending = async () => ((await s.stack.exportStack()) as RawDeployment).deployment?.pending_operations ?? [];
-    function slipway(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    function slipway(...args: string[]): Promise<CliRun> {
       const env = { ...process.env, ...s.env, SLIPWAY_PROJECT_DIR: s.workDir, SLIPWAY_LOCK_SETTLE_MS: "300", GITHUB_ACTOR: "e2e-bot" };
-      return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [BIN, ...args], { cwd: s.workDir, env, stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        const timer = setTimeout(() => child.kill("SIGKILL"), 300_000);
-        child.on("error", reject);
-        child.on("close", (code) => (clearTimeout(timer), resolve({ code, stdout, stderr })));
-      });
+      return runSlipway(args, { cwd: s.workDir, env, timeoutMs: 300_000 });
     }
 
     it("SIGKILL while the application's deployment is awaited leaves a pending create, the app on Coolify and the lock", async () => {

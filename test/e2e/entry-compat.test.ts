@@ -3,7 +3,8 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT_PROJECT, type EngineStack, type StateResource } from "./harness";
-import { mutating, callsSince, logMark, scenarioStack, secretValue, startEmulators, type Emulators } from "./stacks";
+import { stagingStack } from "./cli-run";
+import { mutating, callsSince, logMark, startEmulators, type Emulators } from "./stacks";
 
 /**
  * A stack made the way slipway ran before infra/main.js — infra/index.ts under tsx (`nodeargs: --import=tsx`), the
@@ -44,13 +45,7 @@ describe("a stack created by the previous entry (tsx, serializer, stock plugin l
 
   beforeAll(async () => {
     emu = await startEmulators();
-    s = await scenarioStack({
-      emulators: emu,
-      stackFile: "staging",
-      drop: ["slipway:github"],
-      secrets: { SESSION_SECRET: secretValue("session"), STRIPE_API_KEY: `sk_test_${secretValue("stripe").replace(/-/g, "")}` },
-      env: { SLIPWAY_RELEASE_COMMIT: COMMIT },
-    });
+    s = await stagingStack(emu, { SLIPWAY_RELEASE_COMMIT: COMMIT });
     const file = path.join(s.workDir, "Pulumi.yaml");
     rmSync(file);
     writeFileSync(file, previousProjectFile());

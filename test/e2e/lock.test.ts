@@ -1,9 +1,7 @@
-import { spawn } from "node:child_process";
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../../scripts/engine";
 import type { EngineStack } from "./harness";
-import { scenarioStack, secretValue, startEmulators, type Emulators } from "./stacks";
+import { runSlipway, stagingStack, type CliRun } from "./cli-run";
+import { startEmulators, type Emulators } from "./stacks";
 
 /**
  * One deploy per stack at a time (issue 11): `slipway deploy` holds the stack's deploy lock — a stack tag in the
@@ -11,16 +9,9 @@ import { scenarioStack, secretValue, startEmulators, type Emulators } from "./st
  * start time and changes nothing; a lock left by a killed run is shown by `lock status`, refuses deploys by name
  * and goes with `lock release`. Staging without `slipway:github` (its provider plugin is not buildable offline).
  */
-const BIN = path.join(repoRoot, "infra/cli/bin.js");
 const digest = (c: string) => `ghcr.io/acme/shop@sha256:${c.repeat(64)}`;
 const FIRST = digest("a");
 const SECOND = digest("d");
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe("the deploy lock on the staging stack", () => {
   let emu: Emulators;
@@ -28,19 +19,14 @@ describe("the deploy lock on the staging stack", () => {
 
   beforeAll(async () => {
     emu = await startEmulators();
-    s = await scenarioStack({
-      emulators: emu,
-      stackFile: "staging",
-      drop: ["slipway:github"],
-      secrets: { SESSION_SECRET: secretValue("session"), STRIPE_API_KEY: secretValue("stripe") },
-    });
+    s = await stagingStack(emu);
   });
   afterAll(async () => {
     await s?.cleanup();
     await emu?.close();
   });
 
-  function slipway(...args: string[]): Promise<Run> {
+  function slipway(...args: string[]): Promise<CliRun> {
     const env = {
       ...process.env,
       ...s.env,
@@ -52,19 +38,7 @@ describe("the deploy lock on the staging stack", () => {
       SLIPWAY_RELEASE_COMMIT: "0123456789abcdef0123456789abcdef01234567",
       GITHUB_ACTOR: "e2e-bot",
     };
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], { cwd: s.workDir, env, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => child.kill("SIGKILL"), 360_000);
-      child.on("error", reject);
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+    return runSlipway(args, { cwd: s.workDir, env, timeoutMs: 360_000 });
   }
 
   const lockTags = async () => Object.keys(await s.stack.listTags()).filter((t) => t.startsWith("slipway:lock:"));
