@@ -9,6 +9,7 @@
  *   imageRef                        the deployed image, pinned by digest (promotion reads this name)
  *   coolifyProjectUuid, coolifyEnvironmentUuid, coolifyApplicationUuid, coolifyDatabaseUuid
  *   flyAppName, flyHostname, flyMachineIds, flyDatabaseApp
+ *   flyManagedPostgresClusterId    the Fly Managed Postgres cluster (kind flyManaged; forkFrom reads it)
  *   databaseHost                    private host of the managed database (never a password)
  *   githubEnvironment
  *   releaseCommit, releaseTag, releasedAt   from SLIPWAY_RELEASE_COMMIT / _TAG / _TIME or slipway:release
@@ -30,6 +31,7 @@ export const flyAppName = outputs.flyAppName;
 export const flyHostname = outputs.flyHostname;
 export const flyMachineIds = outputs.flyMachineIds;
 export const flyDatabaseApp = outputs.flyDatabaseApp;
+export const flyManagedPostgresClusterId = outputs.flyManagedPostgresClusterId;
 export const databaseHost = outputs.databaseHost;
 export const githubEnvironment = outputs.githubEnvironment;
 export const releaseCommit = outputs.releaseCommit;

@@ -7,6 +7,7 @@ import { FlyApp, FlyMachineGroup, FlyPostgres, FlyReleaseCommand, FlySecrets, Fl
 import type { FlyCheckArgs, FlyServiceArgs } from "../components/fly";
 import type { PlatformConnection } from "./credentials";
 import { allDomains, publicPortChecks, publicPortServices } from "./compose-fly-ports";
+import { composeManagedPostgres } from "./compose-fly-database";
 import type { FlyScalingConfig, FlyTargetConfig, StackConfig } from "./schema";
 
 export interface FlyDeployment {
@@ -17,6 +18,8 @@ export interface FlyDeployment {
   /** The Postgres app's private host name, when slipway runs Postgres; never a password. */
   databaseHost?: pulumi.Output<string>;
   databaseApp?: pulumi.Output<string>;
+  /** The Fly Managed Postgres cluster's id (kind flyManaged): what a fork in another stack reads; no credentials. */
+  managedPostgresClusterId?: pulumi.Output<string>;
 }
 
 export interface FlyInputs {
@@ -66,10 +69,14 @@ export function composeFly(i: FlyInputs): FlyDeployment {
     );
   }
 
-  // Machines must see the latest secrets, including the DATABASE_URL FlyPostgres sets on the app.
+  const managed = config.database.kind === "flyManaged"
+    ? composeManagedPostgres({ db: config.database, target, region, app: app.name, connection, parent })
+    : undefined;
+
+  // Machines must see the latest secrets, including the DATABASE_URL FlyPostgres / FlyManagedPostgres set on the app.
   const minSecretsVersion = pulumi
-    .all([secrets.version, pg ? pg.attachedSecretsVersion : pulumi.output(undefined)])
-    .apply(([a, b]) => Math.max(a, b ?? 0));
+    .all([secrets.version, pg ? pg.attachedSecretsVersion : pulumi.output(undefined), managed ? managed.attachedSecretsVersion : pulumi.output(undefined)])
+    .apply(([a, b, c]) => Math.max(a, b ?? 0, c ?? 0));
 
   const guest = { ...scaling.guest };
   const mainCheck: Record<string, FlyCheckArgs> | undefined = config.app.healthCheck
@@ -107,6 +114,7 @@ export function composeFly(i: FlyInputs): FlyDeployment {
     dependsOn.push(release.done);
   }
   if (pg) dependsOn.push(pg);
+  if (managed) dependsOn.push(managed);
 
   const common = {
     app: app.name,
@@ -170,7 +178,8 @@ export function composeFly(i: FlyInputs): FlyDeployment {
     appName: app.name,
     hostname: app.hostname,
     machineIds: pulumi.all(groups.map((g) => g.machineIds)).apply((ids) => ids.flat()),
-    databaseHost: pg?.host,
+    databaseHost: pg?.host ?? managed?.host,
     databaseApp: pg?.appName,
+    managedPostgresClusterId: managed?.clusterId,
   };
 }

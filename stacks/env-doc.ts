@@ -25,6 +25,9 @@ export function environmentRows(raw: Record<string, unknown>): EnvRow[] {
   } else if (database.kind === "postgres") {
     const where = targets.coolify ? "the Coolify Postgres' internal URL" : "set on the app as a Fly secret when slipway attaches its Fly Postgres";
     rows.push({ name: "DATABASE_URL", value: "*secret*", source: `slipway:database (postgres: ${where})` });
+  } else if (database.kind === "flyManaged") {
+    const what = database.forkFrom ? `a fork of ${database.forkFrom}'s cluster` : "its cluster";
+    rows.push({ name: "DATABASE_URL", value: "*secret*", source: `slipway:database (flyManaged: set on the app as a Fly secret, the app's own user on ${what})` });
   }
   return rows.sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -31,6 +31,8 @@ export interface ProgramOutputs {
   flyHostname?: pulumi.Output<string>;
   flyMachineIds?: pulumi.Output<string[]>;
   flyDatabaseApp?: pulumi.Output<string>;
+  /** The Fly Managed Postgres cluster id (kind flyManaged): what `forkFrom` in a preview stack reads. */
+  flyManagedPostgresClusterId?: pulumi.Output<string>;
   /** Host name of the managed database on the private network; never the password. */
   databaseHost: pulumi.Output<string | undefined>;
   githubEnvironment?: pulumi.Output<string>;
@@ -71,6 +73,7 @@ export function runProgram(sources: ProgramSources = {}): ProgramOutputs {
     flyHostname: e.fly?.hostname,
     flyMachineIds: e.fly?.machineIds,
     flyDatabaseApp: e.fly?.databaseApp,
+    flyManagedPostgresClusterId: e.fly?.managedPostgresClusterId,
     databaseHost: e.databaseHost,
     githubEnvironment: e.github?.environment,
     releaseCommit: e.release.commit,

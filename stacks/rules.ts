@@ -10,6 +10,7 @@ import { showValue } from "./secrets";
 import { deployRules } from "./rules-deploy";
 import { volumeRules } from "./rules-volumes";
 import { portRules } from "./rules-ports";
+import { databaseRules } from "./rules-database";
 
 export type ParsedSections = Partial<StackConfig>;
 
@@ -165,7 +166,7 @@ export function crossFieldRules(c: ParsedSections, failed: ReadonlySet<string>):
       );
     }
   }
-  out.push(...deployRules(c), ...volumeRules(c), ...portRules(c));
+  out.push(...deployRules(c), ...volumeRules(c), ...portRules(c), ...databaseRules(c));
   // Every declared secret name needs a secure value, and every secure value needs a user (typos hide here).
   const secrets = c.secrets;
   if (secrets && app) {

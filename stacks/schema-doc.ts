@@ -31,7 +31,7 @@ export const SECTION_DOCS = {
   },
   database: {
     description:
-      "The database, by `kind`: `postgres` (pgvector Postgres on the target, with backups), `sqlite` (a file in the container) or `none`. Default `{ kind: none }`: no database.",
+      "The database, by `kind`: `postgres` (pgvector Postgres on the target, with backups), `flyManaged` (Fly Managed Postgres, fly target only: `plan`, `region`, `diskSizeGb`, `pgMajorVersion`, `poolMode`, `extensions` (default `[vector]`), `endpoint`; `forkFrom: <stack>` forks that stack's cluster instead, e.g. for PR previews; `protect` defaults to true, false for a fork; changing sizing is refused unless `allowReplace`; no `backups`: the API has no schedule), `sqlite` (a file in the container) or `none`. Default `{ kind: none }`: no database.",
     targets: "Coolify, Fly",
     example: "kind: postgres\nversion: 16\ndatabaseName: shop\nbackups: { schedule: \"@daily\", retentionDays: 30 }",
   },

@@ -131,8 +131,29 @@ export const databaseSchema = z.discriminatedUnion("kind", [
     protect: bool().default(true),
   }),
   obj({ kind: z.literal("sqlite"), path: absPath(), ephemeral: bool().default(false) }),
+  /**
+   * Fly Managed Postgres (the fly target only): Fly runs the cluster. Sizing is fixed when it is created (the API
+   * has no update), so components/fly/managed-postgres.provider.ts refuses changes unless `allowReplace`. With
+   * `forkFrom` the cluster is a fork of the stack's cluster named there (stacks/rules-database.ts).
+   */
+  obj({
+    kind: z.literal("flyManaged"),
+    plan: oneOf(["basic", "starter", "launch", "scale", "performance"]).optional().meta({ description: "Fly's plan (CPU, memory); slipway's default basic" }),
+    region: flyRegion().optional().meta({ description: "default: the first of slipway:scaling.fly.regions" }),
+    diskSizeGb: int(10, 1000).optional().meta({ description: "default 10; fixed once created (the API cannot resize)" }),
+    pgMajorVersion: int(16, 17).optional().meta({ description: "default 16, flyctl's" }),
+    poolMode: oneOf(["session", "transaction"]).optional(),
+    databaseName: text("a database name (letters, digits, - or _, starting and ending with a letter or digit; up to 63)", /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/).default("app"),
+    extensions: list(text("a Postgres extension name like vector", /^[a-z0-9_-]+$/), "extension names").default(["vector"]),
+    endpoint: oneOf(["pooler", "direct"]).default("pooler"),
+    forkFrom: text('a stack name like "acme/slipway/staging"', /^[\w.-]+(\/[\w.-]+){0,2}$/).optional().meta({ description: "fork this stack's cluster (its flyManagedPostgresClusterId output) instead of creating one; sizing is the source's" }),
+    protect: bool().optional().meta({ description: "refuse destroy and replacement; default true, false with forkFrom" }),
+    allowReplace: bool().optional().meta({ description: "let a changed setting create a new, empty cluster; default false, true with forkFrom" }),
+    /** Not a setting: present only so the refusal can say why (stacks/rules-database.ts). */
+    backups: z.unknown().optional().meta({ description: "refused: Fly's API has no backup schedule or retention" }),
+  }),
   obj({ kind: z.literal("none") }),
-], expected('a database with kind one of "postgres", "sqlite", "none"'));
+], expected('a database with kind one of "postgres", "sqlite", "flyManaged", "none"'));
 
 export const volumeSchema = obj({
   name: text("a volume name (lower-case letters, digits, _; up to 30 chars)", /^[a-z0-9_]{1,30}$/),
@@ -219,6 +240,7 @@ export type CoolifyTargetConfig = NonNullable<TargetsConfig["coolify"]>;
 export type FlyTargetConfig = NonNullable<TargetsConfig["fly"]>;
 export type DatabaseConfig = z.output<typeof databaseSchema>;
 export type PostgresConfig = Extract<DatabaseConfig, { kind: "postgres" }>;
+export type FlyManagedConfig = Extract<DatabaseConfig, { kind: "flyManaged" }>;
 export type VolumeConfig = z.output<typeof volumeSchema>;
 export type FlyScalingConfig = z.output<typeof flyScalingSchema>;
 export type ScalingConfig = z.output<typeof scalingSchema>;

@@ -114,7 +114,7 @@ const cases: Case[] = [
   { name: "backup schedule in prose", stack: "staging", mutate: (r) => { at(r, "slipway:database").backups.schedule = "every night"; },
     problems: ['slipway:database.backups.schedule: expected a 5-field cron expression like "0 3 * * *", or @daily (also @hourly, @weekly, @monthly, @yearly, or hourly, daily, …), got "every night"'] },
   { name: "unknown database kind", stack: "staging", mutate: (r) => { at(r, "slipway:database").kind = "mysql"; },
-    problems: ['slipway:database.kind: expected a database with kind one of "postgres", "sqlite", "none", got "mysql"'] },
+    problems: ['slipway:database.kind: expected a database with kind one of "postgres", "sqlite", "flyManaged", "none", got "mysql"'] },
   { name: "volume snapshot retention over 60 days", stack: "production", mutate: (r) => { (r["slipway:volumes"] as Array<Record<string, unknown>>)[0]!.snapshotRetentionDays = 90; },
     problems: ["slipway:volumes[0].snapshotRetentionDays: expected an integer from 1 to 60, got 90"] },
   { name: "two volumes on one mount path", stack: "staging", mutate: (r) => { (r["slipway:volumes"] as unknown[]).push({ name: "uploads", mountPath: "/app/media" }); },
@@ -183,7 +183,7 @@ describe("several mistakes at once", () => {
       [
         "invalid slipway stack config (5 problems):",
         '  slipway:app.healthCheck.path: expected an HTTP path starting with /, got "healthz"',
-        '  slipway:database.kind: expected a database with kind one of "postgres", "sqlite", "none", got "postgresql"',
+        '  slipway:database.kind: expected a database with kind one of "postgres", "sqlite", "flyManaged", "none", got "postgresql"',
         '  slipway:domains[0]: expected a bare host name without "https://" (slipway always serves https), got "https://shop.example.com"',
         '  slipway:scaling.fly.minRunning: expected an integer ≥ 0, got "one"',
         "  slipway:github.waitTimerMinutes: expected an integer from 0 to 43200, got -5",

@@ -27,6 +27,13 @@ function outputs(args: { type: string; name: string; inputs: Record<string, unkn
       return { volumeId: `vol_${args.name}` };
     case "pulumi-nodejs:dynamic/fly:MachineGroup":
       return { machineIds: [`m_${args.name}`] };
+    case "pulumi-nodejs:dynamic/fly:ManagedPostgresCluster":
+      return { clusterId: `cl_${args.name}`, clusterName: `${String(args.inputs.name)}-0a1b2c3d`, poolerHost: "pgbouncer.cl.flympg.net", poolerPort: 5432, directHost: "direct.cl.flympg.net", directPort: 5432 };
+    case "pulumi-nodejs:dynamic/fly:ManagedPostgresAttachment":
+      return { databaseUrl: "postgresql://u:generated@pgbouncer.cl.flympg.net:5432/app?sslmode=require" };
+    case "pulumi:pulumi:StackReference":
+      // What a flyManaged source stack exports (a fork's forkFrom reads it).
+      return { outputs: { flyManagedPostgresClusterId: "cl_source" } };
     default:
       return undefined;
   }
