@@ -5,15 +5,9 @@ import { flyManagedDatabaseProvider } from "../../components/fly/managed-postgre
 import { clusterName, flyManagedPostgresProvider, type ManagedPostgresInputs } from "../../components/fly/managed-postgres.provider";
 import { startFlyEmulator, type FlyEmulator } from "./fly/index";
 import { call, TOKEN } from "./fly/testkit";
+import { useFastProviderSettings } from "./common/provider-harness";
 
-Object.assign(process.env, {
-  SLIPWAY_HTTP_RETRIES: "4",
-  SLIPWAY_HTTP_BASE_DELAY_MS: "5",
-  SLIPWAY_HTTP_BACKOFF_LIMIT_MS: "50",
-  SLIPWAY_HTTP_TIMEOUT_MS: "10000",
-  SLIPWAY_POLL_INTERVAL_MS: "25",
-  SLIPWAY_WAIT_TIMEOUT_MS: "15000",
-});
+useFastProviderSettings({ SLIPWAY_HTTP_TIMEOUT_MS: "10000", SLIPWAY_POLL_INTERVAL_MS: "25", SLIPWAY_WAIT_TIMEOUT_MS: "15000" });
 
 let emu: FlyEmulator;
 let connection: { apiUrl: string; token: string };
