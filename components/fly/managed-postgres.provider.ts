@@ -67,8 +67,9 @@ export function replaceRefusal(field: string, before: unknown, after: unknown): 
   );
 }
 
-export function checkClusterChange(olds: Partial<ManagedPostgresOutputs>, news: ManagedPostgresInputs): CheckFailure[] {
-  if (olds.clusterId === undefined || news.allowReplace) return [];
+/** `olds` are the resource's old INPUTS as the engine passes them to check (empty on a first create). */
+export function checkClusterChange(olds: Partial<ManagedPostgresInputs>, news: ManagedPostgresInputs): CheckFailure[] {
+  if (olds.org === undefined || news.allowReplace) return [];
   return FIXED.filter((k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null)).map((k) => ({
     property: k,
     reason: replaceRefusal(k, olds[k] ?? null, news[k] ?? null),

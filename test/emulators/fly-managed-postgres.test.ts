@@ -113,10 +113,12 @@ describe("FlyManagedPostgres cluster provider", () => {
 
   it("refuses a change of a fixed setting unless allowReplace, and then replaces", async () => {
     const { outs } = await flyManagedPostgresProvider.create(clusterSpec());
-    const refused = await flyManagedPostgresProvider.check(outs, clusterSpec({ plan: "starter", diskSizeGb: 20 }));
+    // The engine passes check the old INPUTS, not the outputs.
+    const refused = await flyManagedPostgresProvider.check(clusterSpec(), clusterSpec({ plan: "starter", diskSizeGb: 20 }));
     expect(refused.failures?.map((f) => f.property)).toEqual(["plan", "diskSizeGb"]);
     expect(refused.failures?.[0]?.reason).toMatch(/no update of a cluster.*new, empty cluster/);
-    const allowed = await flyManagedPostgresProvider.check(outs, clusterSpec({ plan: "starter", allowReplace: true }));
+    const allowed = await flyManagedPostgresProvider.check(clusterSpec(), clusterSpec({ plan: "starter", allowReplace: true }));
+    expect((await flyManagedPostgresProvider.check({}, clusterSpec())).failures).toBeUndefined();
     expect(allowed.failures).toBeUndefined();
     const diff = await flyManagedPostgresProvider.diff(outs.clusterId, outs, clusterSpec({ plan: "starter", allowReplace: true }));
     expect(diff.replaces).toContain("plan");
