@@ -2,6 +2,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as command from "@pulumi/command";
+import { commitShaSchema, isPinnedImage, REPOSITORY_PATH_SRC } from "./rules";
 
 /** Paths interpolated into shell commands: plain path characters only, so nothing can be injected. */
 const SAFE_PATH = /^[A-Za-z0-9_.\/-]+$/;
@@ -10,12 +11,13 @@ const SAFE_PATH = /^[A-Za-z0-9_.\/-]+$/;
  * an optional port), then lowercase path components. A colon is only legal in the host, so a tag cannot hide.
  * e.g. `ghcr.io/acme/shop`, `localhost:5000/shop`.
  */
-const REPO_SRC = "(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*";
+const REPO_SRC = `(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?${REPOSITORY_PATH_SRC}`;
 const REPOSITORY = new RegExp(`^${REPO_SRC}$`);
-/** `<repository>@sha256:<64 hex>`. */
-const PINNED = new RegExp(`^(${REPO_SRC})@(sha256:[0-9a-f]{64})$`);
-/** A git commit as `git rev-parse` prints it (short or full). */
-const COMMIT = /^[0-9a-f]{7,40}$/;
+/**
+ * Splits what components/rules.ts `isPinnedImage` accepts — the rule slipway:image (kind pinned) checks — into
+ * repository and digest; a tag beside the digest is dropped (the digest alone decides what runs).
+ */
+const PINNED = new RegExp(`^(${REPO_SRC})(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?@(sha256:[0-9a-f]{64})$`);
 /** Docker's tag grammar: the stack name becomes a tag, so it must be one. */
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
@@ -162,7 +164,7 @@ export interface PinnedRef {
 
 /** Parses `<repository>@sha256:<64 hex>`; undefined when the reference is not pinned by digest. */
 export function parsePinnedRef(ref: string): PinnedRef | undefined {
-  const m = PINNED.exec(ref);
+  const m = isPinnedImage(ref) ? PINNED.exec(ref) : null;
   if (!m || m[1] === undefined || m[2] === undefined) return undefined;
   return { repository: m[1], digest: m[2] };
 }
@@ -297,7 +299,7 @@ function validate(who: string, args: ContainerImageArgs): void {
     if (!REPOSITORY.test(src.repository)) {
       throw new Error(`${who}: ${key}.repository ${JSON.stringify(src.repository)} must be a repository without tag or digest, e.g. "ghcr.io/acme/shop"`);
     }
-    if (!COMMIT.test(src.commit)) {
+    if (!commitShaSchema.safeParse(src.commit).success) {
       throw new Error(`${who}: ${key}.commit ${JSON.stringify(src.commit)} must be a git commit (7 to 40 lowercase hex digits)`);
     }
     if (!TAG.test(src.stack)) {

@@ -1,16 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { defineProvider, diffFields } from "./provider";
+import { int } from "./rules";
 
-/** The one rule for a generated password's length, used by the resource's args and its provider's check. */
-export const PASSWORD_LENGTH = { min: 16, max: 128 } as const;
+/**
+ * The one rule for a generated password's length, used by the resource's args, `CoolifyDatabase`'s
+ * `passwordLength` and this provider's check; 32 when none is given.
+ */
+export const PASSWORD_LENGTH = { min: 16, max: 128, default: 32 } as const;
+export const passwordLengthSchema = int(PASSWORD_LENGTH.min, PASSWORD_LENGTH.max);
 
 export const generatedPasswordInputsSchema = z.object({
-  length: z
-    .number()
-    .int()
-    .min(PASSWORD_LENGTH.min)
-    .max(PASSWORD_LENGTH.max, `length must be an integer from ${PASSWORD_LENGTH.min} to ${PASSWORD_LENGTH.max}`),
+  length: passwordLengthSchema,
   /** Bumping it regenerates the password (rotation). */
   keepers: z.record(z.string(), z.string()).default({}),
 });

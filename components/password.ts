@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DynamicResource, providerFor } from "./dynamic";
-import { PASSWORD_LENGTH } from "./password.provider";
+import { PASSWORD_LENGTH, passwordLengthSchema } from "./password.provider";
+import { refusal } from "./rules";
 
 export interface GeneratedPasswordArgs {
   /**
@@ -29,10 +30,9 @@ export class GeneratedPassword extends DynamicResource {
   declare readonly result: pulumi.Output<string>;
 
   constructor(name: string, args: GeneratedPasswordArgs = {}, opts?: pulumi.CustomResourceOptions) {
-    const length = args.length ?? 32;
-    if (!Number.isInteger(length) || length < PASSWORD_LENGTH.min || length > PASSWORD_LENGTH.max) {
-      throw new Error(`GeneratedPassword ${name}: length must be an integer from ${PASSWORD_LENGTH.min} to ${PASSWORD_LENGTH.max}, got ${length}`);
-    }
+    const length = args.length ?? PASSWORD_LENGTH.default;
+    const problem = refusal("length", passwordLengthSchema, length);
+    if (problem) throw new Error(`GeneratedPassword ${name}: ${problem}`);
     super(
       providerFor("slipway:generated-password"),
       name,

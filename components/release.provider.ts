@@ -1,4 +1,6 @@
-import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { defineProvider, diffFields, type Fields } from "./provider";
+import { commitShaSchema, pinnedImageSchema } from "./rules";
 
 /**
  * What a release resource stores: the image the stack runs and the release that chose it. Outputs equal the
@@ -17,13 +19,29 @@ export interface ReleaseState {
   unavailable?: string;
 }
 
-const FIELDS = ["imageRef", "pinned", "commit", "tag", "time", "actor"] as const;
+/** The inputs' one schema: the image by slipway:image's pinned rule, the commit by slipway:release.commit's. */
+export const releaseInputsSchema = z.object({
+  imageRef: pinnedImageSchema.optional(),
+  pinned: z.boolean(),
+  commit: commitShaSchema.optional(),
+  tag: z.string().optional(),
+  time: z.string().optional(),
+  actor: z.string().optional(),
+  unavailable: z.string().optional(),
+});
+
+/** Every recorded field changes in place: a release is a record in the state, nothing outside it. */
+const FIELDS: Fields = {
+  imageRef: { kind: "update" }, pinned: { kind: "update" }, commit: { kind: "update" },
+  tag: { kind: "update" }, time: { kind: "update" }, actor: { kind: "update" },
+};
 
 /**
  * The rule of a plain `pulumi up`: once a slipway release has chosen a stack's image, a run that is not a
  * release (no `slipway:release.image`, no build commit) keeps that release — its image and its record —
- * instead of deploying the digest that sits in the committed stack file, which may be older. `check` may
- * rewrite inputs, and it runs in previews too, so the preview already shows the kept image.
+ * instead of deploying the digest that sits in the committed stack file, which may be older. This is the
+ * provider's `rewrite` (components/provider/define.ts): `check` runs in previews too, so the preview already
+ * shows the kept image.
  */
 export function keepRelease(olds: Partial<ReleaseState> | undefined, news: ReleaseState): { inputs: ReleaseState } | { failure: string } {
   const old = olds?.pinned === true && typeof olds.imageRef === "string" ? olds : undefined;
@@ -37,31 +55,25 @@ export function keepRelease(olds: Partial<ReleaseState> | undefined, news: Relea
   return { inputs: news };
 }
 
-export const releaseProvider: pulumi.dynamic.ResourceProvider = {
-  async check(olds: Partial<ReleaseState>, news: ReleaseState & Record<string, unknown>) {
+export const releaseProvider = defineProvider<ReleaseState, ReleaseState>({
+  resource: "Release",
+  schema: releaseInputsSchema,
+  rewrite: (olds, news) => {
     const kept = keepRelease(olds, news);
-    if ("failure" in kept) return { failures: [{ property: "imageRef", reason: kept.failure }] };
-    // The dynamic-provider host's own bookkeeping (`__provider`) must survive the rewrite.
-    const rest = Object.fromEntries(Object.entries(news).filter(([k]) => !(FIELDS as readonly string[]).includes(k) && k !== "unavailable"));
-    return { inputs: { ...rest, ...strip(kept.inputs) } };
+    return "failure" in kept ? { failures: [{ property: "imageRef", reason: kept.failure }] } : recorded(kept.inputs);
   },
-  async diff(_id: string, olds: ReleaseState, news: ReleaseState) {
-    return { changes: FIELDS.some((k) => olds[k] !== news[k]), replaces: [], deleteBeforeReplace: false };
-  },
-  async create(inputs: ReleaseState) {
-    return { id: "release", outs: strip(inputs) };
-  },
-  async update(_id: string, _olds: ReleaseState, news: ReleaseState) {
-    return { outs: strip(news) };
-  },
-  async delete() {
+  diff: (olds, news) => diffFields(olds, news, FIELDS),
+  create: async (inputs) => ({ id: "release", outs: recorded(inputs) }),
+  // A record only: what the state holds is all there is.
+  read: async (_id, props) => props,
+  update: async (_id, _olds, news) => recorded(news),
+  delete: async () => {
     // A record only: nothing exists outside the stack's state.
   },
-};
+});
 
-/** Only the recorded fields, without undefined (the plugin's protobuf Struct rejects it). */
-function strip(s: ReleaseState): ReleaseState {
-  const out: Record<string, unknown> = {};
-  for (const k of FIELDS) if (s[k] !== undefined) out[k] = s[k];
-  return out as unknown as ReleaseState;
+/** Only the recorded fields (`unavailable` is a message for check, not state). */
+function recorded(s: ReleaseState): ReleaseState {
+  const { unavailable: _unavailable, ...rest } = s;
+  return rest;
 }

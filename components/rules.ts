@@ -1,9 +1,12 @@
 /**
  * One rule, one place: the shapes that the stack config (stacks/schema*.ts), the components' argument checks and
  * the providers' `check` all validate with. A value one layer accepts is never refused by another, and a refusal
- * reads the same everywhere. No Pulumi import: provider modules load this too.
+ * reads the same everywhere ("expected <phrase>"). Each shape is one zod schema below (built from a predicate and its
+ * phrase), which the stack schema, the component argument checks (`refusal`) and the provider input schemas all
+ * use; test/unit/components/rules-agreement.test.ts feeds the same samples to every layer. No Pulumi import: provider modules load this too.
  */
 import { parseFamiliarName } from "@swimlane/docker-reference";
+import { z } from "zod";
 
 /** The phrase every layer uses for a digest-pinned image reference. */
 export const PINNED_IMAGE_PHRASE = "an image reference pinned by digest, like ghcr.io/acme/shop@sha256:<64 hex>";
@@ -20,6 +23,20 @@ export function isPinnedImage(ref: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Why `ref` is not an image reference (any tag or digest), or undefined when it is one. The grammar is
+ * distribution/reference's (the `github.com/distribution/reference` module in flyctl's go.mod, and what containerd
+ * resolves on the host), as ported by @swimlane/docker-reference, whose messages are that module's.
+ */
+export function imageRefProblem(ref: string): string | undefined {
+  try {
+    parseFamiliarName(ref);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
   }
 }
 
@@ -89,3 +106,138 @@ export const HEALTH_CHECK_DEFAULTS = {
   /** The status code that counts as healthy. */
   returnCode: 200,
 } as const;
+
+/**
+ * `slipway:scaling.coolify.healthGatedRollingUpdate` and `CoolifyApplication`'s `rollingUpdate` when left out.
+ * false: no extra check — Coolify v4.3.10 still rolls by itself whenever it can (no host port mappings); true
+ * refuses the configs under which it would stop the old container first (no health check, or port mappings).
+ * false, so a stack or component without a health check works as written; set true to insist on rolling.
+ */
+export const HEALTH_GATED_ROLLING_UPDATE_DEFAULT = false;
+
+/** `slipway:targets.coolify.instantDeploy` and `CoolifyApplication`'s `deploy` when left out: deploy on every change. */
+export const INSTANT_DEPLOY_DEFAULT = true;
+
+/**
+ * What a slipway Postgres is when the config leaves a field out, on Coolify (`CoolifyDatabase`) and Fly
+ * (`FlyPostgres`) alike, and for `slipway:database` (kind postgres).
+ */
+export const POSTGRES_DEFAULTS = {
+  /** pgvector's image of Postgres 16: Postgres with the vector extension available. */
+  image: "pgvector/pgvector:pg16",
+  /** The major version the image tag must carry (`pgNN`). */
+  version: 16,
+  /** The database created on first start. */
+  databaseName: "app",
+  /** Its owner role. */
+  user: "app",
+  /** The data volume's size on Fly (a Coolify database volume has no size). */
+  volumeSizeGb: 10,
+} as const;
+
+/** Fly keeps a volume's daily snapshots 1–60 days (`snapshot_retention`, ../shared/specs/fly/openapi.json). */
+export const FLY_SNAPSHOT_RETENTION_DAYS = { min: 1, max: 60 } as const;
+/** The snapshot retention of a Fly volume when none is set: Fly's own default (5 days). */
+export const FLY_SNAPSHOT_RETENTION_DEFAULT = 5;
+/** A Fly volume's size in GB: slipway's bounds (Fly's API takes 1–500 GB per volume). */
+export const VOLUME_SIZE_GB = { min: 1, max: 500 } as const;
+/** Days a backup archive is kept (Coolify database and volume backups; Fly snapshots are bounded further). */
+export const RETENTION_DAYS = { min: 1, max: 3650 } as const;
+
+// --- the shapes as zod schemas: every layer parses with these ------------------------------------------------
+
+/** zod's error option carrying the "expected …" phrase every layer prints. */
+export const expected = (what: string) => ({ error: `expected ${what}` });
+
+/** An integer in [min, max]; the phrase names the bounds so the reader knows what would be accepted. */
+export function int(min: number, max?: number) {
+  const what = max === undefined ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
+  const s = z.number(expected(what)).int(expected(what)).min(min, expected(what));
+  return max === undefined ? s : s.max(max, expected(what));
+}
+
+/** A non-empty string matching `pattern`, refused with `expected <what>`. */
+export function text(what: string, pattern?: RegExp) {
+  const s = z.string(expected(what)).min(1, expected(what));
+  return pattern ? s.regex(pattern, expected(what)) : s;
+}
+
+const refined = (what: string, test: (v: string) => boolean) => text(what).refine(test, expected(what));
+
+/** A TCP port a container listens on or a host binds. */
+export const portSchema = int(1, 65535);
+const isPort = (v: string) => /^\d{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 65535;
+/** `host:container`, each a port 1–65535 (what Coolify's `ports_mappings` holds, one mapping per entry). */
+export const portMappingSchema = refined('a host:container port mapping like "8080:3000" (ports 1–65535)', (v) => {
+  const [host = "", container, extra] = v.split(":");
+  return extra === undefined && container !== undefined && isPort(host) && isPort(container);
+});
+
+/**
+ * A volume's name: Fly's rule (lower-case letters, digits, `_`, at most 30 — the Fly emulator's, from the volumes
+ * API), which Coolify's (a Docker volume name after the application-uuid prefix, see coolify/storages.ts) also
+ * accepts, so one name works on both targets.
+ */
+export const volumeNameSchema = text("a volume name (lower-case letters, digits, _; up to 30 chars)", /^[a-z0-9_]{1,30}$/);
+/** Where a volume is mounted in the container. */
+export const mountPathSchema = text("an absolute path like /data", /^\/\S*$/);
+/** A health-check path. */
+export const httpPathSchema = text("an HTTP path starting with /", /^\/\S*$/);
+
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const ENV_NAME_PHRASE = "an environment variable name (letters, digits, _; not starting with a digit)";
+/** An environment variable (and Fly secret) name: what a POSIX shell can export. */
+export const envNameSchema = text(ENV_NAME_PHRASE, ENV_NAME);
+
+/** A Postgres database or role name slipway creates: an unquoted lower-case SQL identifier (≤ 63 bytes). */
+export const sqlIdentifierSchema = text("a lower-case SQL identifier (letters, digits, _; up to 63 chars, not starting with a digit)", /^[a-z_][a-z0-9_]{0,62}$/);
+
+/** Any image reference (tag or digest), by `imageRefProblem`; the message carries the grammar's reason. */
+export function imageRefSchema(what = "an image reference like pgvector/pgvector:pg16") {
+  return text(what).superRefine((v, ctx) => {
+    const problem = imageRefProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", input: v, message: `expected ${what} (${problem})` });
+  });
+}
+export const pinnedImageSchema = refined(PINNED_IMAGE_PHRASE, isPinnedImage);
+
+/** A host name; a URL is refused with the reason (slipway always serves https). */
+export const hostnameSchema = z.string(expected("a host name like app.example.com")).superRefine((v, ctx) => {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v);
+  if (scheme) ctx.addIssue({ code: "custom", input: v, message: `expected a bare host name without "${scheme[1]}://" (slipway always serves https)` });
+  else if (!isHostname(v)) ctx.addIssue({ code: "custom", input: v, message: `expected ${HOSTNAME_PHRASE}` });
+});
+export const domainSchema = refined(DOMAIN_PHRASE, isDomain);
+export const scheduleSchema = refined(SCHEDULE_PHRASE, isSchedule);
+
+/** Docker's repository path (no registry host): lower-case components split by `.`, `_`, `__` or dashes, joined by `/`. */
+export const REPOSITORY_PATH_SRC = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*";
+/** `slipway:image.repository`; `ContainerImage` checks `<registry>/<repository>` with the same path grammar. */
+export const repositoryPathSchema = text('a repository like "acme/shop"', new RegExp(`^${REPOSITORY_PATH_SRC}$`));
+
+/** A git commit as releases record it (abbreviated or full, lower-case hex). */
+export const commitShaSchema = text("a git commit SHA (7–40 lower-case hex chars)", /^[0-9a-f]{7,40}$/);
+
+/** A Fly app name: one DNS label (`<name>.fly.dev`), lower-case letters, digits and -, at most 63. */
+export const flyAppNameSchema = text("a Fly app name (lower-case letters, digits, -; up to 63 chars, not starting or ending with -)", /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/);
+
+export const retentionDaysSchema = int(RETENTION_DAYS.min, RETENTION_DAYS.max);
+export const flySnapshotRetentionDaysSchema = int(FLY_SNAPSHOT_RETENTION_DAYS.min, FLY_SNAPSHOT_RETENTION_DAYS.max);
+export const volumeSizeGbSchema = int(VOLUME_SIZE_GB.min, VOLUME_SIZE_GB.max);
+
+/** A health check's timing fields: the same bounds for `slipway:app.healthCheck` and `CoolifyApplication`. */
+export const healthCheckTiming = {
+  intervalSeconds: int(1, 3600),
+  timeoutSeconds: int(1, 600),
+  gracePeriodSeconds: int(0, 3600),
+} as const;
+
+/**
+ * For argument checks in component constructors: `<what>: expected …, got <value>` when `schema` refuses `value`,
+ * else undefined. The same schema is what the provider's `check` and the stack config parse with.
+ */
+export function refusal(what: string, schema: z.ZodType, value: unknown): string | undefined {
+  const result = schema.safeParse(value);
+  if (result.success) return undefined;
+  return `${what}: ${result.error.issues[0]?.message ?? "invalid"}, got ${JSON.stringify(value)}`;
+}

@@ -70,7 +70,8 @@ export function composeCoolify(i: CoolifyInputs): CoolifyDeployment {
       port: config.app.ports.http,
       internalPorts: [...config.app.ports.public.map((p) => p.port), ...config.app.ports.internal],
       portMappings: target.portMappings,
-      rollingUpdate: config.scaling.coolify?.healthGatedRollingUpdate ?? false,
+      // Left out when slipway:scaling.coolify is: the component takes the same default (components/rules.ts).
+      rollingUpdate: config.scaling.coolify?.healthGatedRollingUpdate,
       healthCheck: hc
         ? { path: hc.path, port: hc.port, intervalSeconds: hc.intervalSeconds, timeoutSeconds: hc.timeoutSeconds, startPeriodSeconds: hc.gracePeriodSeconds }
         : undefined,

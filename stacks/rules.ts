@@ -11,11 +11,12 @@ import { deployRules } from "./rules-deploy";
 import { volumeRules } from "./rules-volumes";
 import { portRules } from "./rules-ports";
 import { databaseRules } from "./rules-database";
+import { FLY_SNAPSHOT_RETENTION_DAYS, flyAppNameSchema } from "../components/rules";
 
 export type ParsedSections = Partial<StackConfig>;
 
-/** Fly keeps volume snapshots for 1–60 days. */
-const FLY_MAX_SNAPSHOT_DAYS = 60;
+/** Fly keeps volume snapshots for 1–60 days (components/rules.ts, which FlyVolume checks with too). */
+const FLY_MAX_SNAPSHOT_DAYS = FLY_SNAPSHOT_RETENTION_DAYS.max;
 /** Fly suspends only machines with ≤ 2 GB of memory. */
 const FLY_SUSPEND_MAX_MB = 2048;
 /** GitHub allows up to six required reviewers (users and teams together) per environment. */
@@ -59,6 +60,10 @@ export function crossFieldRules(c: ParsedSections, failed: ReadonlySet<string>):
     const tag = /:pg(\d+)(?:[-.]|$)/.exec(database.image)?.[1];
     if (tag !== undefined && Number(tag) !== database.version) {
       add("database", ["version"], `${tag} to match the image tag pg${tag}`, String(database.version));
+    }
+    // FlyPostgres runs in its own app `<appName>-db`, which must be a Fly app name too (FlyApp's check).
+    if (targets?.fly && !flyAppNameSchema.safeParse(`${targets.fly.appName}-db`).success) {
+      add("targets", ["fly", "appName"], "an app name of at most 60 chars with kind postgres (the database app is <appName>-db)", String(targets.fly.appName.length) + " chars");
     }
     if (targets?.fly && database.backups && database.backups.retentionDays > FLY_MAX_SNAPSHOT_DAYS) {
       add("database", ["backups", "retentionDays"], `at most ${FLY_MAX_SNAPSHOT_DAYS} with the fly target (Fly keeps volume snapshots 1–60 days)`, String(database.backups.retentionDays));
@@ -115,9 +120,6 @@ export function crossFieldRules(c: ParsedSections, failed: ReadonlySet<string>):
         // machine in that region. Several regions would need per-region volumes and replication the app must do.
         add("scaling", ["fly", "regions"], "exactly one region when volumes are mounted (each machine gets its own volume in that region)", showValue(fly.regions));
       }
-      volumes.forEach((v, i) => {
-        if ((v.snapshotRetentionDays ?? 0) > FLY_MAX_SNAPSHOT_DAYS) add("volumes", [i, "snapshotRetentionDays"], `at most ${FLY_MAX_SNAPSHOT_DAYS} on Fly`, String(v.snapshotRetentionDays));
-      });
     }
   }
 

@@ -3,21 +3,12 @@
  * so the formatter in config.ts can print `<path>: expected <phrase>, got <found>` for any of them.
  */
 import { z } from "zod";
-import { HOSTNAME_PHRASE, isHostname, isPinnedImage, isSchedule, PINNED_IMAGE_PHRASE, SCHEDULE_PHRASE } from "../components/rules";
+import {
+  ENV_NAME, envNameSchema, expected, hostnameSchema, isHostname, isSchedule, mountPathSchema, pinnedImageSchema, portSchema, scheduleSchema,
+} from "../components/rules";
 
-export const expected = (what: string) => ({ error: `expected ${what}` });
-
-/** An integer in [min, max]; the phrase names the bounds so the reader knows what would be accepted. */
-export function int(min: number, max?: number) {
-  const what = max === undefined ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
-  const s = z.number(expected(what)).int(expected(what)).min(min, expected(what));
-  return max === undefined ? s : s.max(max, expected(what));
-}
-
-export function text(what: string, pattern?: RegExp) {
-  const s = z.string(expected(what)).min(1, expected(what));
-  return pattern ? s.regex(pattern, expected(what)) : s;
-}
+// The builders and every value rule are components/rules.ts's, shared with the components and the providers.
+export { expected, int, text } from "../components/rules";
 
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, expected(`one of ${values.map((v) => JSON.stringify(v)).join(", ")}`));
@@ -40,8 +31,8 @@ export function list<T extends z.ZodType>(item: T, what: string) {
   return z.array(item, expected(`a list of ${what}`));
 }
 
-export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const envName = () => text("an environment variable name (letters, digits, _; not starting with a digit)", ENV_NAME);
+export { ENV_NAME };
+export const envName = () => envNameSchema;
 
 export function envMap(what: string) {
   // YAML turns `PORT: 3000` into a number; env values are strings on every platform, so coerce scalars.
@@ -57,22 +48,14 @@ export function envMap(what: string) {
 
 export { isHostname };
 
-export const hostname = () =>
-  z.string(expected("a host name like app.example.com")).superRefine((v, ctx) => {
-    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v);
-    if (scheme) {
-      ctx.addIssue({ code: "custom", input: v, message: `expected a bare host name without "${scheme[1]}://" (slipway always serves https)` });
-    } else if (!isHostname(v)) {
-      ctx.addIssue({ code: "custom", input: v, message: `expected ${HOSTNAME_PHRASE}` });
-    }
-  });
+export const hostname = () => hostnameSchema;
 
 /** A backup schedule, by the one rule components/rules.ts holds (what Coolify's validate_cron_expression accepts). */
 export const isCron = isSchedule;
-export const cron = () => text(SCHEDULE_PHRASE).refine(isSchedule, expected(SCHEDULE_PHRASE));
+export const cron = () => scheduleSchema;
 
 /** An image reference pinned by digest, by the one rule components/rules.ts holds. */
-export const pinnedImage = () => text(PINNED_IMAGE_PHRASE).refine(isPinnedImage, expected(PINNED_IMAGE_PHRASE));
+export const pinnedImage = () => pinnedImageSchema;
 
-export const absPath = () => text("an absolute path like /data", /^\/[^\s]*$/);
-export const port = () => int(1, 65535);
+export const absPath = () => mountPathSchema;
+export const port = () => portSchema;

@@ -8,10 +8,13 @@
  * Rules that span fields or sections live in `rules.ts`.
  */
 import { z } from "zod";
-import { FLY_CPU_KINDS, FLY_REGION_PHRASE, FLY_RETIRED_REGIONS, guestProblem, imageRefProblem, isFlyRegion } from "../components/fly/limits";
+import { FLY_CPU_KINDS, FLY_REGION_PHRASE, FLY_RETIRED_REGIONS, guestProblem, isFlyRegion } from "../components/fly/limits";
 import { githubEnvironmentSchema, githubSchema } from "./schema-github";
 import { notificationsSchema, type NotificationsConfig } from "./schema-notify";
-import { HEALTH_CHECK_DEFAULTS } from "../components/rules";
+import {
+  commitShaSchema, flyAppNameSchema, flySnapshotRetentionDaysSchema, HEALTH_CHECK_DEFAULTS, HEALTH_GATED_ROLLING_UPDATE_DEFAULT, healthCheckTiming, httpPathSchema,
+  imageRefSchema, INSTANT_DEPLOY_DEFAULT, portMappingSchema, POSTGRES_DEFAULTS, repositoryPathSchema, retentionDaysSchema, sqlIdentifierSchema, volumeNameSchema, volumeSizeGbSchema,
+} from "../components/rules";
 import { SECTION_DOCS } from "./schema-doc";
 import { absPath, bool, cron, envMap, envName, expected, hostname, int, list, obj, oneOf, pinnedImage, port, text } from "./schema-parts";
 
@@ -19,7 +22,6 @@ export { ENV_NAME, int, isCron, isHostname } from "./schema-parts";
 export { githubEnvironmentSchema, githubSchema } from "./schema-github";
 
 
-const REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 
 export const appSchema = obj({
   name: text("a lower-case name (letters, digits, -; 2–30 chars, starting with a letter)", /^[a-z][a-z0-9-]{0,28}[a-z0-9]$/),
@@ -35,15 +37,15 @@ export const appSchema = obj({
       port: port(),
       domains: list(hostname(), "host names").default([]),
       externalPort: port().optional(),
-      healthCheckPath: text("an HTTP path starting with /", /^\/\S*$/).optional(),
+      healthCheckPath: httpPathSchema.optional(),
     }), "public ports").default([]),
   }),
   healthCheck: obj({
-    path: text("an HTTP path starting with /", /^\/\S*$/),
+    path: httpPathSchema,
     port: port().optional(),
-    intervalSeconds: int(1, 3600).default(HEALTH_CHECK_DEFAULTS.intervalSeconds),
-    timeoutSeconds: int(1, 600).default(HEALTH_CHECK_DEFAULTS.timeoutSeconds),
-    gracePeriodSeconds: int(0, 3600).default(HEALTH_CHECK_DEFAULTS.gracePeriodSeconds),
+    intervalSeconds: healthCheckTiming.intervalSeconds.default(HEALTH_CHECK_DEFAULTS.intervalSeconds),
+    timeoutSeconds: healthCheckTiming.timeoutSeconds.default(HEALTH_CHECK_DEFAULTS.timeoutSeconds),
+    gracePeriodSeconds: healthCheckTiming.gracePeriodSeconds.default(HEALTH_CHECK_DEFAULTS.gracePeriodSeconds),
   }).optional(),
   env: envMap("an environment variable name (letters, digits, _; not starting with a digit)").default({}),
   secretEnv: list(envName(), "environment variable names").default([]),
@@ -70,7 +72,7 @@ export const imageSchema = z.discriminatedUnion("kind", [
     context: text("a directory").default("."),
     dockerfile: text("a file path").default("Dockerfile"),
     registry: hostname(),
-    repository: text('a repository like "acme/shop"', REPOSITORY),
+    repository: repositoryPathSchema,
     platform: oneOf(["linux/amd64", "linux/arm64"]).default("linux/amd64"),
   }),
   obj({ kind: z.literal("pinned"), ref: pinnedImage() }),
@@ -83,7 +85,7 @@ export const imageSchema = z.discriminatedUnion("kind", [
     kind: z.literal("flox"),
     environment: text("a directory holding a .flox environment").default("."),
     registry: hostname(),
-    repository: text('a repository like "acme/shop"', REPOSITORY),
+    repository: repositoryPathSchema,
   }),
 ], expected('an image with kind one of "build", "pinned", "fromStack", "flox"'));
 
@@ -96,38 +98,30 @@ const flyRegion = () =>
     ctx.addIssue({ code: "custom", input: v, message: `expected ${phrase}` });
   });
 
-/** An image reference Fly's hosts can pull (distribution/reference syntax, components/fly/limits.ts). */
-const imageRef = (what: string) =>
-  text(what).superRefine((v, ctx) => {
-    const problem = imageRefProblem(v);
-    if (problem) ctx.addIssue({ code: "custom", input: v, message: `expected ${what} (${problem})` });
-  });
-
-export const FLY_APP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export const targetsSchema = obj({
   coolify: obj({
     serverUuid: text("a Coolify server UUID"),
     projectName: text("a project name"),
     environmentName: text("an environment name").default("production"),
     destinationUuid: text("a Coolify destination UUID").optional(),
-    portMappings: list(text('a host:container mapping like "8080:3000"', /^\d{1,5}:\d{1,5}$/), "port mappings").default([]),
-    instantDeploy: bool().default(true),
+    portMappings: list(portMappingSchema, "port mappings").default([]),
+    instantDeploy: bool().default(INSTANT_DEPLOY_DEFAULT),
   }).optional(),
   fly: obj({
     org: text("a Fly organization slug", /^[a-z0-9-]+$/),
-    appName: text("a Fly app name (lower-case letters, digits, -)", FLY_APP_NAME),
+    appName: flyAppNameSchema,
   }).optional(),
 });
 
 export const databaseSchema = z.discriminatedUnion("kind", [
   obj({
     kind: z.literal("postgres"),
-    image: imageRef("a Postgres image like pgvector/pgvector:pg16").default("pgvector/pgvector:pg16"),
+    image: imageRefSchema("a Postgres image like pgvector/pgvector:pg16").default(POSTGRES_DEFAULTS.image),
     /** Postgres major version; checked against a `pgNN` image tag so the two cannot drift apart. */
-    version: int(13, 18).default(16),
-    databaseName: text("a database name (letters, digits, _)", /^[a-z_][a-z0-9_]{0,62}$/).default("app"),
-    volumeSizeGb: int(1, 500).default(10),
-    backups: obj({ schedule: cron(), retentionDays: int(1, 3650) }).optional(),
+    version: int(13, 18).default(POSTGRES_DEFAULTS.version),
+    databaseName: sqlIdentifierSchema.default(POSTGRES_DEFAULTS.databaseName),
+    volumeSizeGb: volumeSizeGbSchema.default(POSTGRES_DEFAULTS.volumeSizeGb),
+    backups: obj({ schedule: cron(), retentionDays: retentionDaysSchema }).optional(),
     protect: bool().default(true),
   }),
   obj({ kind: z.literal("sqlite"), path: absPath(), ephemeral: bool().default(false) }),
@@ -156,14 +150,14 @@ export const databaseSchema = z.discriminatedUnion("kind", [
 ], expected('a database with kind one of "postgres", "sqlite", "flyManaged", "none"'));
 
 export const volumeSchema = obj({
-  name: text("a volume name (lower-case letters, digits, _; up to 30 chars)", /^[a-z0-9_]{1,30}$/),
+  name: volumeNameSchema,
   mountPath: absPath(),
   /** Fly only (a Fly volume has a fixed size); a Coolify volume is a Docker volume that has none. */
-  sizeGb: int(1, 500).optional(),
+  sizeGb: volumeSizeGbSchema.optional(),
   /** Fly only: Fly snapshots every volume daily and keeps them this long (slipway's default: 5). */
-  snapshotRetentionDays: int(1, 60).optional(),
+  snapshotRetentionDays: flySnapshotRetentionDaysSchema.optional(),
   /** Coolify only: scheduled archives of the volume on the server (Coolify v4.3.10 VolumeBackupsController). */
-  backups: obj({ schedule: cron(), retentionDays: int(1, 3650) }).optional(),
+  backups: obj({ schedule: cron(), retentionDays: retentionDaysSchema }).optional(),
   /** Refuse `pulumi destroy` (and replacements) of the volume while true. */
   protect: bool().default(false),
 });
@@ -197,14 +191,14 @@ export const flyScalingSchema = obj({
 
 export const scalingSchema = obj({
   fly: flyScalingSchema.optional(),
-  coolify: obj({ healthGatedRollingUpdate: bool().default(false) }).optional(),
+  coolify: obj({ healthGatedRollingUpdate: bool().default(HEALTH_GATED_ROLLING_UPDATE_DEFAULT) }).optional(),
 });
 
 /** Secret values, by name; the key must be secure (`pulumi config set --secret --path 'slipway:secrets.NAME'`). */
 export const secretsSchema = z.record(z.string(), z.string(expected("a string")), expected("a map of NAME: secret value"));
 
 export const releaseSchema = obj({
-  commit: text("a git commit SHA (7–40 hex chars)", /^[0-9a-f]{7,40}$/).optional(),
+  commit: commitShaSchema.optional(),
   tag: text("a git tag"),
   time: z.iso.datetime(expected("an ISO 8601 UTC time like 2026-01-31T12:00:00Z")),
   // Written by `slipway deploy`/`rollback` for the run (never committed): the update history then lists releases

@@ -214,18 +214,18 @@ async function update(id: string, olds: ApplicationOutputs, inputs: ApplicationI
 }
 
 /** For `slipway recover`: the application a pending create of these inputs made, if any (infra/cli/recover.ts). */
-async function findOwn(raw: Record<string, unknown>): Promise<{ id: string; description: string } | undefined> {
-  const inputs = applicationInputsSchema.parse(raw) as ApplicationInputs;
+async function findOwn(inputs: ApplicationInputs): Promise<{ id: string; description: string } | undefined> {
   const mark = applicationMark(inputs);
   if (!mark) return undefined;
   const uuid = await findOwnApplication(coolifyClient(inputs.connection), inputs, mark);
   return uuid ? { id: uuid, description: `Coolify application ${inputs.name} (${mark})` } : undefined;
 }
 
-export const coolifyApplicationProvider = Object.assign(defineProvider<ApplicationInputs, ApplicationOutputs>({
+export const coolifyApplicationProvider = defineProvider<ApplicationInputs, ApplicationOutputs>({
   resource: "CoolifyApplication",
   schema: applicationInputsSchema,
   nameOf: (inputs) => inputs.name,
+  findOwn,
   diff: diffApplication,
   create,
   read,
@@ -234,4 +234,4 @@ export const coolifyApplicationProvider = Object.assign(defineProvider<Applicati
       await assertTokenAbilities(props.connection);
       await deleteApplication(coolifyClient(props.connection), id);
     },
-}), { findOwn });
+});

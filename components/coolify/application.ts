@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DynamicResource, providerFor } from "../dynamic";
-import { HEALTH_CHECK_DEFAULTS } from "../rules";
+import { HEALTH_CHECK_DEFAULTS, INSTANT_DEPLOY_DEFAULT } from "../rules";
 import { resolveCoolifyConnection, type CoolifyConnectionArgs } from "./connection";
 import { validateApplicationArgs } from "./validate";
 import { ownerOf } from "../mark";
@@ -120,7 +120,8 @@ export interface CoolifyApplicationArgs extends CoolifyPlacementArgs {
    * `rolling_update`, `stop_running_container`). So this option refuses the configs under which Coolify would
    * stop the old container first (no `healthCheck`, or `portMappings`); `false` does not turn rolling off, it
    * only drops that check.
-   * @default true
+   * @default false (components/rules.ts HEALTH_GATED_ROLLING_UPDATE_DEFAULT, as for
+   * slipway:scaling.coolify.healthGatedRollingUpdate): no check; Coolify still rolls whenever it can
    */
   rollingUpdate?: boolean;
   /**
@@ -241,7 +242,7 @@ export class CoolifyApplication extends pulumi.ComponentResource {
         secretEnv: pulumi.secret(args.secretEnv ?? {}),
         volumes: args.volumes ?? [],
         githubWebhookSecret: args.githubWebhookSecret === undefined ? undefined : pulumi.secret(args.githubWebhookSecret),
-        deploy: args.deploy ?? true,
+        deploy: args.deploy ?? INSTANT_DEPLOY_DEFAULT,
       },
       { parent: this },
     );

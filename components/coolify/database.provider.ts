@@ -168,8 +168,7 @@ async function create(inputs: DatabaseInputs): Promise<{ id: string; outs: Datab
 }
 
 /** For `slipway recover`: the database a pending create of these inputs made, if any (infra/cli/recover.ts). */
-async function findOwn(raw: Record<string, unknown>): Promise<{ id: string; description: string } | undefined> {
-  const inputs = databaseInputsSchema.parse(raw) as DatabaseInputs;
+async function findOwn(inputs: DatabaseInputs): Promise<{ id: string; description: string } | undefined> {
   const mark = databaseMark(inputs);
   if (!mark) return undefined;
   const uuid = await findOwnDatabase(coolifyClient(inputs.connection), mark);
@@ -227,10 +226,11 @@ export function diffDatabase(olds: DatabaseOutputs, news: DatabaseInputs): Field
   return diffFields(olds, news, DATABASE_FIELDS);
 }
 
-export const coolifyDatabaseProvider = Object.assign(defineProvider<DatabaseInputs, DatabaseOutputs>({
+export const coolifyDatabaseProvider = defineProvider<DatabaseInputs, DatabaseOutputs>({
   resource: "CoolifyDatabase",
   schema: databaseInputsSchema,
   nameOf: (inputs) => inputs.name,
+  findOwn,
   diff: diffDatabase,
   create,
   read,
@@ -239,4 +239,4 @@ export const coolifyDatabaseProvider = Object.assign(defineProvider<DatabaseInpu
       await assertTokenAbilities(props.connection);
       await deleteDatabase(coolifyClient(props.connection), id);
     },
-}), { findOwn });
+});

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GeneratedPassword } from "../password";
+import { PASSWORD_LENGTH } from "../password.provider";
+import { POSTGRES_DEFAULTS } from "../rules";
 import { placementOf, type CoolifyPlacementArgs } from "./application";
 import { DynamicResource, providerFor } from "../dynamic";
 import { resolveCoolifyConnection, type CoolifyConnectionArgs } from "./connection";
@@ -109,7 +111,7 @@ export class CoolifyDatabase extends pulumi.ComponentResource {
     const password: pulumi.Output<string> =
       args.password !== undefined
         ? pulumi.secret(args.password)
-        : new GeneratedPassword(`${name}-password`, { length: args.passwordLength ?? 32 }, { parent: this }).result;
+        : new GeneratedPassword(`${name}-password`, { length: args.passwordLength ?? PASSWORD_LENGTH.default }, { parent: this }).result;
 
     const backups = args.backups;
     const db = new DatabaseResource(
@@ -121,9 +123,9 @@ export class CoolifyDatabase extends pulumi.ComponentResource {
         ...placementOf(args),
         name: args.name,
         description: args.description,
-        image: args.image ?? "pgvector/pgvector:pg16",
-        user: args.user ?? "app",
-        databaseName: args.databaseName ?? "app",
+        image: args.image ?? POSTGRES_DEFAULTS.image,
+        user: args.user ?? POSTGRES_DEFAULTS.user,
+        databaseName: args.databaseName ?? POSTGRES_DEFAULTS.databaseName,
         password: pulumi.secret(password),
         limits: args.limits,
         backup: backups && {

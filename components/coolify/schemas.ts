@@ -4,19 +4,23 @@
  * fields pass, because Coolify adds fields between releases).
  */
 import { z } from "zod";
-import { DOMAIN_PHRASE, isDomain, isPinnedImage, isSchedule, PINNED_IMAGE_PHRASE, SCHEDULE_PHRASE } from "../rules";
+import {
+  domainSchema, envNameSchema, healthCheckTiming, httpPathSchema, imageRefSchema, int, mountPathSchema, pinnedImageSchema, portMappingSchema, portSchema,
+  retentionDaysSchema, scheduleSchema, sqlIdentifierSchema, volumeNameSchema,
+} from "../rules";
 
 export const connectionSchema = z.object({ apiUrl: z.string().url(), token: z.string().min(1) });
 
 export const limitsSchema = z.object({ cpus: z.string().optional(), memory: z.string().optional() });
 
 export const healthCheckSchema = z.object({
-  path: z.string().startsWith("/"),
-  port: z.number().int().min(1).max(65535).optional(),
-  intervalSeconds: z.number().int().positive(),
-  timeoutSeconds: z.number().int().positive(),
-  retries: z.number().int().positive(),
-  startPeriodSeconds: z.number().int().min(0),
+  // The value rules are components/rules.ts's, the same the stack config's slipway:app.healthCheck parses with.
+  path: httpPathSchema,
+  port: portSchema.optional(),
+  intervalSeconds: healthCheckTiming.intervalSeconds,
+  timeoutSeconds: healthCheckTiming.timeoutSeconds,
+  retries: int(1),
+  startPeriodSeconds: healthCheckTiming.gracePeriodSeconds,
   returnCode: z.number().int().min(100).max(599),
 });
 
@@ -38,29 +42,30 @@ export const applicationInputsSchema = z.object({
   destinationUuid: z.string().optional(),
   name: z.string().min(1),
   description: z.string().optional(),
-  image: z.string().refine(isPinnedImage, `expected ${PINNED_IMAGE_PHRASE}`),
+  image: pinnedImageSchema,
   // Host names only (an optional `:port` sends the domain to that container port, see validate.ts domainError):
   // the component strips `https://`; anything else (http://, paths, wildcards) is a mistake.
-  domains: z.array(z.string().refine(isDomain, `expected ${DOMAIN_PHRASE}`)),
-  ports: z.array(z.number().int().min(1).max(65535)).min(1),
-  portMappings: z.array(z.string().regex(/^\d{1,5}:\d{1,5}$/)),
+  domains: z.array(domainSchema),
+  ports: z.array(portSchema).min(1),
+  portMappings: z.array(portMappingSchema),
   healthCheck: healthCheckSchema.optional(),
   limits: limitsSchema.optional(),
   preDeploymentCommand: z.string().optional(),
   postDeploymentCommand: z.string().optional(),
-  env: z.record(z.string(), z.string()),
-  secretEnv: z.record(z.string(), z.string()),
-  volumes: z
-    .array(z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i), mountPath: z.string().startsWith("/") }))
-    .optional(),
+  env: z.record(envNameSchema, z.string()),
+  secretEnv: z.record(envNameSchema, z.string()),
+  volumes: z.array(z.object({ name: volumeNameSchema, mountPath: mountPathSchema })).optional(),
   githubWebhookSecret: z.string().optional(),
   deploy: z.boolean(),
 });
 
+/** Coolify's count limit on local backups; 0: no limit by count (only the days decide). */
+export const backupRetentionAmountSchema = int(0);
+
 export const backupInputsSchema = z.object({
-  schedule: z.string().refine(isSchedule, `expected ${SCHEDULE_PHRASE}`),
-  retentionDays: z.number().int().min(0),
-  retentionAmount: z.number().int().min(0),
+  schedule: scheduleSchema,
+  retentionDays: retentionDaysSchema,
+  retentionAmount: backupRetentionAmountSchema,
 });
 
 export const databaseInputsSchema = z.object({
@@ -74,9 +79,9 @@ export const databaseInputsSchema = z.object({
   destinationUuid: z.string().optional(),
   name: z.string().min(1),
   description: z.string().optional(),
-  image: z.string().min(1),
-  user: z.string().min(1),
-  databaseName: z.string().min(1),
+  image: imageRefSchema(),
+  user: sqlIdentifierSchema,
+  databaseName: sqlIdentifierSchema,
   password: z.string().min(1),
   limits: limitsSchema.optional(),
   backup: backupInputsSchema.optional(),

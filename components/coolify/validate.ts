@@ -4,11 +4,16 @@
  * time (plain values, not Outputs) can be checked here; the providers' `check` repeats the value checks.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DOMAIN_PHRASE, isDomain, isPinnedImage, isSchedule, PINNED_IMAGE_PHRASE, SCHEDULE_PHRASE } from "../rules";
+import {
+  DOMAIN_PHRASE, envNameSchema, HEALTH_GATED_ROLLING_UPDATE_DEFAULT, httpPathSchema, imageRefSchema, isDomain, mountPathSchema, pinnedImageSchema,
+  portMappingSchema, portSchema, refusal, retentionDaysSchema, scheduleSchema, sqlIdentifierSchema, volumeNameSchema,
+} from "../rules";
+import { passwordLengthSchema } from "../password.provider";
+import { backupRetentionAmountSchema } from "./schemas";
 
 // The value rules are components/rules.ts's, shared with the stack config and the providers' check.
 export function digestError(image: string): string | undefined {
-  return isPinnedImage(image) ? undefined : `image: expected ${PINNED_IMAGE_PHRASE}, got "${image}"`;
+  return refusal("image", pinnedImageSchema, image);
 }
 
 export function domainError(domain: string): string | undefined {
@@ -21,13 +26,11 @@ export function domainError(domain: string): string | undefined {
 }
 
 export function portError(what: string, port: number): string | undefined {
-  return Number.isInteger(port) && port >= 1 && port <= 65535
-    ? undefined
-    : `${what} must be an integer port between 1 and 65535, got ${port}`;
+  return refusal(what, portSchema, port);
 }
 
 export function scheduleError(schedule: string): string | undefined {
-  return isSchedule(schedule) ? undefined : `backups.schedule: expected ${SCHEDULE_PHRASE}, got "${schedule}"`;
+  return refusal("backups.schedule", scheduleSchema, schedule);
 }
 
 interface ApplicationArgsToCheck {
@@ -48,7 +51,7 @@ export function validateApplicationArgs(name: string, args: ApplicationArgsToChe
   const fail = (problem: string): never => {
     throw new Error(`CoolifyApplication ${name}: ${problem}`);
   };
-  const rolling = args.rollingUpdate ?? true;
+  const rolling = args.rollingUpdate ?? HEALTH_GATED_ROLLING_UPDATE_DEFAULT;
   // Conflicts first: they are about intent, and the fix is a choice the user has to make.
   if (rolling && (args.portMappings?.length ?? 0) > 0) {
     fail(
@@ -58,6 +61,12 @@ export function validateApplicationArgs(name: string, args: ApplicationArgsToChe
   }
   if (rolling && args.healthCheck === undefined) {
     fail("rollingUpdate requires a healthCheck: Coolify only rolls when the new container passes one; add healthCheck or set rollingUpdate: false");
+  }
+  for (const [field, map] of [["env", args.env], ["secretEnv", args.secretEnv]] as const) {
+    for (const key of isPlainRecord(map) ? Object.keys(map) : []) {
+      const problem = refusal(`${field} name`, envNameSchema, key);
+      if (problem) fail(problem);
+    }
   }
   if (isPlainRecord(args.env) && isPlainRecord(args.secretEnv)) {
     const both = Object.keys(args.env).filter((k) => k in (args.secretEnv as object));
@@ -85,15 +94,17 @@ export function validateApplicationArgs(name: string, args: ApplicationArgsToChe
     }
   }
   for (const mapping of args.portMappings ?? []) {
-    if (!/^\d{1,5}:\d{1,5}$/.test(mapping)) fail(`portMappings must look like "8080:3000", got "${mapping}"`);
+    const problem = refusal("portMappings", portMappingSchema, mapping);
+    if (problem) fail(problem);
   }
-  if (args.healthCheck && !args.healthCheck.path.startsWith("/")) {
-    fail(`healthCheck.path must start with "/", got "${args.healthCheck.path}"`);
+  if (args.healthCheck) {
+    const problem = refusal("healthCheck.path", httpPathSchema, args.healthCheck.path);
+    if (problem) fail(problem);
   }
   const seen = { names: new Set<string>(), paths: new Set<string>() };
   for (const v of args.volumes ?? []) {
-    if (!/^[a-z0-9][a-z0-9_.-]*$/i.test(v.name)) fail(`volumes name must be letters, digits, "_", "." or "-", got "${v.name}"`);
-    if (!v.mountPath.startsWith("/")) fail(`volumes mountPath must be an absolute path, got "${v.mountPath}"`);
+    const problem = refusal("volumes name", volumeNameSchema, v.name) ?? refusal("volumes mountPath", mountPathSchema, v.mountPath);
+    if (problem) fail(problem);
     if (seen.names.has(v.name)) fail(`volumes name "${v.name}" is used twice`);
     if (seen.paths.has(v.mountPath)) fail(`volumes mountPath "${v.mountPath}" is used twice`);
     seen.names.add(v.name);
@@ -105,6 +116,8 @@ interface DatabaseArgsToCheck {
   image?: pulumi.Input<string>;
   password?: pulumi.Input<string>;
   passwordLength?: number;
+  databaseName?: pulumi.Input<string>;
+  user?: pulumi.Input<string>;
   backups?: { schedule: string; retentionDays?: number; retentionAmount?: number };
 }
 
@@ -115,22 +128,15 @@ export function validateDatabaseArgs(name: string, args: DatabaseArgsToCheck): v
   if (args.password !== undefined && args.passwordLength !== undefined) {
     fail("password conflicts with passwordLength: passwordLength only shapes a generated password; set one of them");
   }
-  if (args.passwordLength !== undefined && !(Number.isInteger(args.passwordLength) && args.passwordLength >= 16 && args.passwordLength <= 128)) {
-    fail(`passwordLength must be an integer from 16 to 128, got ${args.passwordLength}`);
-  }
-  if (args.backups) {
-    const problem = scheduleError(args.backups.schedule);
-    if (problem) fail(problem);
-    for (const key of ["retentionDays", "retentionAmount"] as const) {
-      const value = args.backups[key];
-      if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
-        fail(`backups.${key} must be an integer ≥ 0, got ${value}`);
-      }
-    }
-  }
-  if (typeof args.image === "string" && !/^[a-z0-9][a-z0-9._\-/]*(:[\w.\-]+)?(@sha256:[a-f0-9]{64})?$/.test(args.image)) {
-    fail(`image must be a Docker image reference like "pgvector/pgvector:pg16", got "${args.image}"`);
-  }
+  const problem =
+    (args.passwordLength === undefined ? undefined : refusal("passwordLength", passwordLengthSchema, args.passwordLength)) ??
+    (args.backups ? scheduleError(args.backups.schedule) : undefined) ??
+    (args.backups?.retentionDays === undefined ? undefined : refusal("backups.retentionDays", retentionDaysSchema, args.backups.retentionDays)) ??
+    (args.backups?.retentionAmount === undefined ? undefined : refusal("backups.retentionAmount", backupRetentionAmountSchema, args.backups.retentionAmount)) ??
+    (typeof args.image === "string" ? refusal("image", imageRefSchema(), args.image) : undefined) ??
+    (typeof args.databaseName === "string" ? refusal("databaseName", sqlIdentifierSchema, args.databaseName) : undefined) ??
+    (typeof args.user === "string" ? refusal("user", sqlIdentifierSchema, args.user) : undefined);
+  if (problem) fail(problem);
 }
 
 function isPlainRecord(value: unknown): value is Record<string, unknown> {

@@ -13,7 +13,7 @@
  *   (Coolify then refuses to delete the volume while a schedule exists — app/Models/LocalPersistentVolume.php.)
  */
 import { z } from "zod";
-import { isSchedule, SCHEDULE_PHRASE } from "../rules";
+import { retentionDaysSchema, scheduleSchema, volumeNameSchema } from "../rules";
 import { defineProvider, diffFields, type FieldDiffResult, type Fields } from "../provider";
 import { assertTokenAbilities, coolifyClient, CoolifyApiError, ok, type CoolifyClient } from "./client";
 import { connectionSchema, parseReply } from "./schemas";
@@ -26,9 +26,9 @@ export const volumeBackupInputsSchema = z.object({
   connection: connectionSchema,
   applicationUuid: z.string().min(1),
   /** The volume's slipway name (unprefixed); on the server it is `<application uuid>-<name>`. */
-  volume: z.string().min(1),
-  schedule: z.string().refine(isSchedule, `expected ${SCHEDULE_PHRASE}`),
-  retentionDays: z.number().int().min(1),
+  volume: volumeNameSchema,
+  schedule: scheduleSchema,
+  retentionDays: retentionDaysSchema,
 });
 export type VolumeBackupInputs = z.infer<typeof volumeBackupInputsSchema>;
 export type VolumeBackupOutputs = VolumeBackupInputs & { storageUuid: string };

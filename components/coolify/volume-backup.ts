@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DynamicResource, providerFor } from "../dynamic";
 import { resolveCoolifyConnection, type CoolifyConnectionArgs } from "./connection";
+import { refusal, retentionDaysSchema, volumeNameSchema } from "../rules";
 import { scheduleError } from "./validate";
 
 export interface CoolifyVolumeBackupArgs {
@@ -17,12 +18,10 @@ export interface CoolifyVolumeBackupArgs {
 }
 
 export function validateVolumeBackupArgs(name: string, args: CoolifyVolumeBackupArgs): void {
-  // Coolify parses schedules with dragonmantank/cron-expression, which also takes @daily-style macros.
-  const problem = /^@(hourly|daily|weekly|monthly|yearly)$/.test(args.schedule) ? undefined : scheduleError(args.schedule);
+  // The provider's check parses the same rules (components/rules.ts), as does slipway:volumes[].backups.
+  const problem =
+    refusal("volume", volumeNameSchema, args.volume) ?? scheduleError(args.schedule) ?? refusal("retentionDays", retentionDaysSchema, args.retentionDays);
   if (problem) throw new Error(`CoolifyVolumeBackup "${name}": ${problem}`);
-  if (!Number.isInteger(args.retentionDays) || args.retentionDays < 1) {
-    throw new Error(`CoolifyVolumeBackup "${name}": retentionDays must be a positive integer, got ${args.retentionDays}`);
-  }
 }
 
 class VolumeBackupResource extends DynamicResource {

@@ -4,12 +4,13 @@ import { createOnce, defineProvider, diffFields, pollUntil } from "../provider";
 import { createFlyClient, isFlyStatus, toFlyError, unwrapParsed, type FlyClient } from "./client";
 import { connectionSchema } from "./machine-spec";
 import { appSchema } from "./responses";
+import { flyAppNameSchema } from "../rules";
 
 /** Dynamic provider of the Fly app itself (IPs and certificates are their own resources). Id: the app name. */
 
 export const appInputsSchema = z.object({
   connection: connectionSchema,
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "app names are 3-63 lowercase letters, digits and dashes"),
+  name: flyAppNameSchema,
   org: z.string().min(1),
 });
 export type AppInputs = z.infer<typeof appInputsSchema>;

@@ -3,13 +3,15 @@ import { createOnce, defineProvider, diffFields } from "../provider";
 import { createFlyClient, isFlyStatus, toFlyError, unwrapParsed, type FlyClient } from "./client";
 import { connectionSchema } from "./machine-spec";
 import { certificateSchema } from "./responses";
+import { hostnameSchema } from "../rules";
 
 /** Dynamic provider of a Fly-managed (ACME) certificate for a custom domain. Id: the hostname. */
 
 export const certificateInputsSchema = z.object({
   connection: connectionSchema,
   app: z.string().min(1),
-  hostname: z.string().regex(/^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,}$/i, "expected a DNS hostname"),
+  // The same host-name rule as slipway:domains and CoolifyApplication's domains (components/rules.ts).
+  hostname: hostnameSchema,
 });
 export type CertificateInputs = z.infer<typeof certificateInputsSchema>;
 

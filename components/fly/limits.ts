@@ -1,5 +1,3 @@
-import { parseFamiliarName } from "@swimlane/docker-reference";
-
 /**
  * What the Fly platform accepts, in one place: slipway's config check (`stacks/`) refuses the same regions,
  * guest sizes and image references that the Fly emulator (`test/emulators/fly/`) refuses, so a typo fails
@@ -109,16 +107,5 @@ export function guestProblem(g: GuestSize): GuestProblem | undefined {
   return undefined;
 }
 
-/**
- * Why `ref` is not an image reference, or undefined when it is one. The grammar is distribution/reference's
- * (the `github.com/distribution/reference` module in flyctl's go.mod, and what containerd resolves on the host),
- * as ported by @swimlane/docker-reference, whose messages are that module's (`invalid reference format…`).
- */
-export function imageRefProblem(ref: string): string | undefined {
-  try {
-    parseFamiliarName(ref);
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-}
+/** Why `ref` is not an image reference Fly's hosts can pull: the one image grammar, components/rules.ts's. */
+export { imageRefProblem } from "../rules";

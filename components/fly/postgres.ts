@@ -5,6 +5,7 @@ import type { FlyConnectionArgs } from "./connection";
 import { FlyMachineGroup } from "./machine-group";
 import { FlySecrets } from "./secrets";
 import { FlyVolume } from "./volume";
+import { imageRefSchema, POSTGRES_DEFAULTS, refusal, sqlIdentifierSchema } from "../rules";
 
 export interface FlyPostgresArgs {
   /** Name of the database's own Fly app. @example "acme-db-production" */
@@ -43,11 +44,12 @@ export function validatePostgresArgs(name: string, args: FlyPostgresArgs): void 
   if (args.secretName !== undefined && args.attachTo === undefined) {
     throw new Error(`FlyPostgres "${name}": secretName needs attachTo (the app that receives the secret)`);
   }
-  for (const [field, value] of [["database", args.database], ["user", args.user]] as const) {
-    if (value !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(value)) {
-      throw new Error(`FlyPostgres "${name}": ${field} must be a lowercase SQL identifier, got "${value}"`);
-    }
-  }
+  // The rules slipway:database and CoolifyDatabase check with (components/rules.ts).
+  const problem =
+    (args.database === undefined ? undefined : refusal("database", sqlIdentifierSchema, args.database)) ??
+    (args.user === undefined ? undefined : refusal("user", sqlIdentifierSchema, args.user)) ??
+    (typeof args.image === "string" ? refusal("image", imageRefSchema(), args.image) : undefined);
+  if (problem) throw new Error(`FlyPostgres "${name}": ${problem}`);
 }
 
 const PORT = 5432;
@@ -73,8 +75,8 @@ export class FlyPostgres extends pulumi.ComponentResource {
     super("slipway:fly:Postgres", name, {}, opts);
 
     const network = args.network ?? "internal";
-    const database = args.database ?? "app";
-    const user = args.user ?? "app";
+    const database = args.database ?? POSTGRES_DEFAULTS.databaseName;
+    const user = args.user ?? POSTGRES_DEFAULTS.user;
     const connection = args.connection;
 
     const app = new FlyApp(`${name}-app`, {
@@ -97,14 +99,14 @@ export class FlyPostgres extends pulumi.ComponentResource {
       app: app.name,
       name: "pg_data",
       region: args.region,
-      sizeGb: args.volumeSizeGb ?? 10,
+      sizeGb: args.volumeSizeGb ?? POSTGRES_DEFAULTS.volumeSizeGb,
       snapshotRetention: args.snapshotRetention ?? 7,
       connection,
     }, { parent: this });
 
     new FlyMachineGroup(`${name}-db`, {
       app: app.name,
-      image: args.image ?? "pgvector/pgvector:pg16",
+      image: args.image ?? POSTGRES_DEFAULTS.image,
       region: args.region,
       count: 1,
       guest: { cpuKind: args.guest?.cpuKind ?? "shared", cpus: args.guest?.cpus ?? 1, memoryMb: args.guest?.memoryMb ?? 1024 },

@@ -3,13 +3,14 @@ import { defineProvider, diffFields, retryAmbiguous, type FieldDiffResult } from
 import { createFlyClient, isFlyStatus, toFlyError, unwrapParsed, type FlyClient } from "./client";
 import { connectionSchema } from "./machine-spec";
 import { secretsUpdateSchema } from "./responses";
+import { envNameSchema } from "../rules";
 
 /** Dynamic provider of a set of app secrets. Id: `<app>/secrets/<sorted names>`. Values stay secret in state. */
 
 export const secretsInputsSchema = z.object({
   connection: connectionSchema,
   app: z.string().min(1),
-  values: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "not a valid environment variable name"), z.string()),
+  values: z.record(envNameSchema, z.string()),
 });
 export type SecretsInputs = z.infer<typeof secretsInputsSchema>;
 export interface SecretsOutputs extends SecretsInputs {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DynamicResource, providerFor } from "../dynamic";
 import { resolveFlyConnection, type FlyConnectionArgs } from "./connection";
+import { envNameSchema, refusal } from "../rules";
 
 export interface FlySecretsArgs {
   /** The app the secrets belong to. @example app.name */
@@ -20,9 +21,8 @@ export function validateSecretsArgs(name: string, args: FlySecretsArgs): void {
   // Only literal maps can be checked here; names inside Outputs are checked by the provider.
   if (values && typeof values === "object" && !pulumi.Output.isInstance(values)) {
     for (const key of Object.keys(values)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-        throw new Error(`FlySecrets "${name}": "${key}" is not a valid environment variable name`);
-      }
+      const problem = refusal("values name", envNameSchema, key);
+      if (problem) throw new Error(`FlySecrets "${name}": ${problem}`);
     }
   }
 }

@@ -4,6 +4,7 @@ import { createFlyClient, isFlyStatus, toFlyError, unwrapParsed, type FlyClient 
 import { connectionSchema } from "./machine-spec";
 import { volumeSchema, type VolumeView } from "./responses";
 import { markedVolumeName, markOf } from "../mark";
+import { flySnapshotRetentionDaysSchema, volumeNameSchema, volumeSizeGbSchema } from "../rules";
 
 /** Dynamic provider of a Fly volume. Id: the volume id. */
 
@@ -12,10 +13,11 @@ export const volumeInputsSchema = z.object({
   /** `<project>/<stack>/<resource>`: what the ownership mark in the volume's name is made from (components/mark.ts). */
   owner: z.string().min(1).optional(),
   app: z.string().min(1),
-  name: z.string().min(1),
+  // The declared name (the mark is added on create); the rules are components/rules.ts's, as for slipway:volumes.
+  name: volumeNameSchema,
   region: z.string().min(1),
-  sizeGb: z.number().int().min(1),
-  snapshotRetention: z.number().int().min(1),
+  sizeGb: volumeSizeGbSchema,
+  snapshotRetention: flySnapshotRetentionDaysSchema,
   autoBackup: z.boolean(),
   encrypted: z.boolean(),
 });
@@ -107,8 +109,7 @@ export async function createVolume(client: FlyClient, inputs: VolumeInputs, atte
 }
 
 /** For `slipway recover`: the volume a pending create of these inputs made, if any (infra/cli/recover.ts). */
-export async function findOwnVolume(raw: Record<string, unknown>): Promise<{ id: string; description: string } | undefined> {
-  const inputs = volumeInputsSchema.parse(raw) as VolumeInputs;
+export async function findOwnVolume(inputs: VolumeInputs): Promise<{ id: string; description: string } | undefined> {
   if (!inputs.owner) return undefined;
   const [volume] = await ownVolumes(createFlyClient(inputs.connection), inputs);
   return volume ? { id: volume.id, description: `Fly volume ${volume.name} of ${inputs.app} in ${inputs.region}` } : undefined;
@@ -128,9 +129,10 @@ function outputsOf(inputs: VolumeInputs, volume: VolumeView): VolumeOutputs {
   return { ...inputs, volumeId: volume.id, sizeGb: volume.size_gb, region: volume.region };
 }
 
-export const flyVolumeProvider = Object.assign(defineProvider<VolumeInputs, VolumeOutputs>({
+export const flyVolumeProvider = defineProvider<VolumeInputs, VolumeOutputs>({
   resource: "FlyVolume",
   schema: volumeInputsSchema,
+  findOwn: findOwnVolume,
   nameOf: (inputs) => inputs.name,
   checkChange(olds, news) {
     const before = typeof olds.sizeGb === "number" ? olds.sizeGb : undefined;
@@ -180,4 +182,4 @@ export const flyVolumeProvider = Object.assign(defineProvider<VolumeInputs, Volu
       throw toFlyError(`delete volume ${id}`, response.status, error);
     });
   },
-}), { findOwn: findOwnVolume });
+});

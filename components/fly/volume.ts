@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DynamicResource, providerFor } from "../dynamic";
 import { resolveFlyConnection, type FlyConnectionArgs } from "./connection";
 import { ownerOf } from "../mark";
+import { FLY_SNAPSHOT_RETENTION_DEFAULT, flySnapshotRetentionDaysSchema, refusal, volumeNameSchema, volumeSizeGbSchema } from "../rules";
 
 export interface FlyVolumeArgs {
   /** The app the volume belongs to. @example app.name */
@@ -27,17 +28,12 @@ export interface FlyVolumeArgs {
 
 export function validateVolumeArgs(name: string, args: FlyVolumeArgs): void {
   const prefix = `FlyVolume "${name}"`;
-  if (!/^[a-z0-9_]{1,30}$/.test(args.name)) {
-    throw new Error(`${prefix}: name must be 1-30 lowercase letters, digits or underscores, got "${args.name}"`);
-  }
-  const size = args.sizeGb ?? 1;
-  if (!Number.isInteger(size) || size < 1 || size > 500) {
-    throw new Error(`${prefix}: sizeGb must be an integer from 1 to 500, got ${size}`);
-  }
-  const retention = args.snapshotRetention ?? 5;
-  if (!Number.isInteger(retention) || retention < 1 || retention > 60) {
-    throw new Error(`${prefix}: snapshotRetention must be an integer from 1 to 60 days, got ${retention}`);
-  }
+  // The rules the provider's check and slipway:volumes parse with (components/rules.ts).
+  const problem =
+    refusal("name", volumeNameSchema, args.name) ??
+    refusal("sizeGb", volumeSizeGbSchema, args.sizeGb ?? 1) ??
+    refusal("snapshotRetention", flySnapshotRetentionDaysSchema, args.snapshotRetention ?? FLY_SNAPSHOT_RETENTION_DEFAULT);
+  if (problem) throw new Error(`${prefix}: ${problem}`);
   if (args.autoBackup === false && args.snapshotRetention !== undefined) {
     throw new Error(`${prefix}: snapshotRetention has no effect with autoBackup false; remove one of them`);
   }
@@ -76,7 +72,7 @@ export class FlyVolume extends pulumi.ComponentResource {
         name: args.name,
         region: args.region,
         sizeGb: args.sizeGb ?? 1,
-        snapshotRetention: args.snapshotRetention ?? 5,
+        snapshotRetention: args.snapshotRetention ?? FLY_SNAPSHOT_RETENTION_DEFAULT,
         autoBackup: args.autoBackup ?? true,
         encrypted: args.encrypted ?? true,
       },

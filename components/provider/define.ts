@@ -3,7 +3,8 @@
  * Node.js dynamic-provider host (@pulumi/pulumi 3.270 cmd/dynamic-provider) can run. Every provider goes through
  * it, so these hold for all of them:
  *
- * - `check` validates with the provider's zod schema (check.ts); create and update get the PARSED inputs.
+ * - `check` validates with the provider's zod schema (check.ts); create and update get the PARSED inputs. A
+ *   provider whose inputs depend on its old state rewrites them in `rewrite`, once the schema passed.
  * - `diff` answers the engine one way (diff.ts `forEngine`).
  * - Results are stripped of `undefined` members: the host encodes them with `Struct.fromJavaScript`, which throws
  *   "Unexpected struct type." on `undefined` (an optional field left out).
@@ -13,6 +14,7 @@
  *   so after a refresh that found drift the engine's input diff sees it and the next `up` puts the declared
  *   values back.
  * - Errors name the resource: `CoolifyApplication web: Coolify POST /applications/dockerimage: 422 …`.
+ * - `findOwn` (what `slipway recover` asks about a create the engine lost) gets the parsed inputs too.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
@@ -28,6 +30,20 @@ export interface ProviderDefinition<I extends object, O extends I> {
   nameOf?: (inputs: I) => string;
   /** Rules that compare new inputs with the old state (a volume never shrinks); run once the schema passed. */
   checkChange?: (olds: Partial<O>, news: I) => CheckFailure[];
+  /**
+   * The inputs `check` hands the engine instead of the declared ones, or failures: for a resource whose inputs
+   * depend on its old state (a plain `pulumi up` keeps the released image, release.provider.ts). Runs once the
+   * schema passed, in previews too, and sees values the engine does not know yet as `UNKNOWN`. Keys the schema
+   * does not list (the dynamic-provider host's `__provider`) are kept; undefined members are dropped.
+   * @default the declared inputs, unchanged
+   */
+  rewrite?: (olds: Partial<O>, news: I) => I | { failures: CheckFailure[] };
+  /**
+   * This stack's own resource, found by its ownership mark (components/mark.ts), or undefined: what
+   * `slipway recover` asks after a killed engine left a create pending. Gets the parsed inputs.
+   * @default not offered (recover then reports the operation for a person to resolve)
+   */
+  findOwn?: (inputs: I) => Promise<{ id: string; description: string } | undefined>;
   diff: (olds: O, news: I) => FieldDiffResult;
   create: (inputs: I) => Promise<{ id: string; outs: O }>;
   /** The resource as it is now, or `undefined` when it no longer exists. */
@@ -51,6 +67,8 @@ export interface TypedProvider<I extends object, O extends I> extends pulumi.dyn
   read(id: string, props?: O): Promise<pulumi.dynamic.ReadResult<O>>;
   update(id: string, olds: O, news: I): Promise<{ outs: O }>;
   delete(id: string, props: O): Promise<void>;
+  /** Present when the definition has `findOwn`; takes inputs as a state holds them (validated here). */
+  findOwn?(inputs: unknown): Promise<{ id: string; description: string } | undefined>;
 }
 
 /** Deep copy without undefined members (arrays keep their length: undefined items become null). */
@@ -91,12 +109,24 @@ export function defineProvider<I extends object, O extends I>(def: ProviderDefin
     return props;
   };
 
+  const rewrite = (olds: Partial<O>, news: I): pulumi.dynamic.CheckResult<I> => {
+    if (!def.rewrite) return { inputs: news };
+    // Not parsed: a value the engine does not know yet passed `checkInputs` as UNKNOWN and would not parse.
+    const result = def.rewrite(olds, news);
+    if ("failures" in result) return { failures: result.failures };
+    const extra = Object.fromEntries(Object.entries(news).filter(([k]) => !inputKeys.includes(k)));
+    return { inputs: { ...extra, ...withoutUndefined(result) } as I };
+  };
+
   return {
     check: async (olds, news) => {
       const checked = checkInputs(def.schema, news as I);
-      if (checked.failures || !def.checkChange || containsUnknown(news)) return checked;
-      const failures = def.checkChange(olds ?? {}, news as I);
-      return failures.length > 0 ? { failures } : checked;
+      if (checked.failures) return checked;
+      if (def.checkChange && !containsUnknown(news)) {
+        const failures = def.checkChange(olds ?? {}, news as I);
+        if (failures.length > 0) return { failures };
+      }
+      return rewrite(olds ?? {}, news as I);
     },
     diff: async (_id, olds, news) => forEngine(def.diff(olds as O, news)),
     create: async (raw) => {
@@ -122,5 +152,6 @@ export function defineProvider<I extends object, O extends I>(def: ProviderDefin
       });
     },
     delete: async (id, props) => named(label(id), () => def.delete(id, stateOf(id, props))),
+    ...(def.findOwn ? { findOwn: async (inputs: unknown) => (def.findOwn as NonNullable<typeof def.findOwn>)(parse(inputs)) } : {}),
   };
 }

@@ -147,9 +147,9 @@ describe("Coolify: an application and a database find what they made", () => {
 
   it("findOwn (what `slipway recover` asks) answers the marked application only", async () => {
     const inputs = await appInputs();
-    expect(await coolifyApplicationProvider.findOwn(inputs as unknown as Record<string, unknown>)).toBeUndefined();
+    expect(await coolifyApplicationProvider.findOwn!(inputs as unknown as Record<string, unknown>)).toBeUndefined();
     const made = await coolifyApplicationProvider.create(inputs);
-    const found = await coolifyApplicationProvider.findOwn(inputs as unknown as Record<string, unknown>);
+    const found = await coolifyApplicationProvider.findOwn!(inputs as unknown as Record<string, unknown>);
     expect(found).toEqual({ id: made.id, description: `Coolify application shop (${markOf(inputs.owner ?? "", [inputs.projectUuid, inputs.environmentUuid, inputs.serverUuid, null])})` });
   });
 
@@ -213,7 +213,7 @@ describe("Fly: parallel same-named volumes each find their own", () => {
     const mine = await flyVolumeProvider.create(volume(0));
     expect(mine.id).not.toBe(sibling.id);
     expect(live()).toHaveLength(2);
-    expect((await flyVolumeProvider.findOwn(volume(0) as unknown as Record<string, unknown>))?.id).toBe(mine.id);
+    expect((await flyVolumeProvider.findOwn!(volume(0) as unknown as Record<string, unknown>))?.id).toBe(mine.id);
     // Killed engine: the next create of the same resource adopts instead of making a third.
     const again = await flyVolumeProvider.create(volume(0));
     expect(again.id).toBe(mine.id);

@@ -202,7 +202,10 @@ describe("parsePinnedRef / registryHost", () => {
   it("splits repository and digest, including registries with ports", async () => {
     const { parsePinnedRef, registryHost } = await load();
     expect(parsePinnedRef(`localhost:5000/shop@${DIGEST}`)).toEqual({ repository: "localhost:5000/shop", digest: DIGEST });
-    expect(parsePinnedRef(`${REPO}:1.0@${DIGEST}`)).toBeUndefined();
+    // A tag beside the digest passes slipway:image's pinned rule (components/rules.ts isPinnedImage), so it is
+    // accepted here too and dropped: the digest alone decides what runs.
+    expect(parsePinnedRef(`${REPO}:1.0@${DIGEST}`)).toEqual({ repository: REPO, digest: DIGEST });
+    expect(parsePinnedRef(`${REPO}:1.0`)).toBeUndefined();
     expect(parsePinnedRef(`${REPO}@sha256:${"A".repeat(64)}`)).toBeUndefined();
     expect(registryHost(REPO)).toBe("ghcr.io");
     expect(registryHost("localhost:5000/shop")).toBe("localhost:5000");

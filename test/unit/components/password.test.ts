@@ -31,6 +31,6 @@ describe("generated passwords", () => {
   });
 
   it("rejects lengths that are too short to be a credential", () => {
-    expect(() => new GeneratedPassword("db", { length: 8 })).toThrow("GeneratedPassword db: length must be an integer from 16 to 128, got 8");
+    expect(() => new GeneratedPassword("db", { length: 8 })).toThrow("GeneratedPassword db: length: expected an integer from 16 to 128, got 8");
   });
 });

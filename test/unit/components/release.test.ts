@@ -24,15 +24,25 @@ describe("the release a plain pulumi up keeps", () => {
     expect(keepRelease({}, { pinned: false, unavailable: "build only in a release" })).toEqual({ failure: "build only in a release" });
   });
 
+  it("check refuses an image that is not pinned by digest, as slipway:image does", async () => {
+    const r = await releaseProvider.check({}, { imageRef: "ghcr.io/acme/shop:latest", pinned: true });
+    expect(r.failures).toEqual([{ property: "imageRef", reason: "expected an image reference pinned by digest, like ghcr.io/acme/shop@sha256:<64 hex>" }]);
+  });
+
   it("check rewrites the inputs but keeps the dynamic-provider host's __provider", async () => {
-    const r = await releaseProvider.check!(released, { __provider: "serialized", imageRef: img("a"), pinned: false, unavailable: "x" });
+    const r = await releaseProvider.check(released, { __provider: "serialized", imageRef: img("a"), pinned: false, unavailable: "x" });
     expect(r.inputs).toEqual({ __provider: "serialized", ...released });
-    const failed = await releaseProvider.check!({}, { __provider: "serialized", pinned: false, unavailable: "no release yet" });
+    const failed = await releaseProvider.check({}, { __provider: "serialized", pinned: false, unavailable: "no release yet" });
     expect(failed.failures).toEqual([{ property: "imageRef", reason: "no release yet" }]);
   });
 
   it("diff reports a change only when a recorded field differs, and never replaces", async () => {
-    expect(await releaseProvider.diff!("release", released, { ...released })).toMatchObject({ changes: false, replaces: [] });
-    expect(await releaseProvider.diff!("release", released, { ...released, imageRef: img("c") })).toMatchObject({ changes: true, replaces: [] });
+    expect(await releaseProvider.diff("release", released, { ...released })).toMatchObject({ changes: false, replaces: [] });
+    // The kit's one answer for a change (components/provider/diff.ts forEngine): the engine diffs the inputs itself.
+    expect(await releaseProvider.diff("release", released, { ...released, imageRef: img("c") })).toMatchObject({
+      changes: undefined,
+      replaces: [],
+      detailedDiff: { imageRef: { kind: "update", inputDiff: true } },
+    });
   });
 });

@@ -120,7 +120,7 @@ const cases: Case[] = [
   { name: "two volumes on one mount path", stack: "staging", mutate: (r) => { (r["slipway:volumes"] as unknown[]).push({ name: "uploads", mountPath: "/app/media" }); },
     problems: ['slipway:volumes[1].mountPath: expected a unique mount path, got "/app/media" again'] },
   { name: "Fly app name with capitals", stack: "production", mutate: (r) => { at(r, "slipway:targets").fly.appName = "Shop"; },
-    problems: ['slipway:targets.fly.appName: expected a Fly app name (lower-case letters, digits, -), got "Shop"'] },
+    problems: ['slipway:targets.fly.appName: expected a Fly app name (lower-case letters, digits, -; up to 63 chars, not starting or ending with -), got "Shop"'] },
   { name: "deployment policy with branches and tags", stack: "production", mutate: (r) => { at(r, "slipway:github").deploymentPolicy.branches = ["main"]; },
     problems: ["slipway:github.deploymentPolicy: expected exactly one of branches, tags, got both"] },
   { name: "more reviewers than GitHub allows", stack: "production", mutate: (r) => { at(r, "slipway:github").reviewers.users = ["a", "b", "c", "d", "e", "f"]; },

@@ -17,7 +17,7 @@ describe("provider check", () => {
     const result = await coolifyApplicationProvider.check!(bad, bad);
     expect(result.failures).toEqual([
       { property: "image", reason: "expected an image reference pinned by digest, like ghcr.io/acme/shop@sha256:<64 hex>" },
-      { property: "ports.0", reason: "Too small: expected number to be >=1" },
+      { property: "ports.0", reason: "expected an integer from 1 to 65535" },
     ]);
   });
 

@@ -100,11 +100,11 @@ describe("CoolifyApplication", () => {
   const base = { ...placement, name: "web", image: DIGEST, port: 3000, healthCheck: health };
   it.each([
     [
-      { portMappings: ["8080:3000"] },
+      { rollingUpdate: true, portMappings: ["8080:3000"] },
       "CoolifyApplication web: portMappings conflicts with rollingUpdate: Coolify cannot roll a container that binds host ports; remove portMappings or set rollingUpdate: false",
     ],
     [
-      { healthCheck: undefined },
+      { rollingUpdate: true, healthCheck: undefined },
       "CoolifyApplication web: rollingUpdate requires a healthCheck: Coolify only rolls when the new container passes one; add healthCheck or set rollingUpdate: false",
     ],
     [
@@ -115,15 +115,16 @@ describe("CoolifyApplication", () => {
     // The stack config's host-name rule: no wildcard (it was accepted here and refused by the config check).
     [{ domains: ["*.example.com"] }, 'CoolifyApplication web: domains: expected a lower-case host name like app.example.com, or with a container port like api.example.com:4000 (no path or wildcard), got "*.example.com"'],
     [{ domains: ["http://a.example.com"] }, 'CoolifyApplication web: domains are always served over https, got "http://a.example.com"'],
-    [{ port: 70000 }, "CoolifyApplication web: port must be an integer port between 1 and 65535, got 70000"],
-    [{ rollingUpdate: false, portMappings: ["80"] }, 'CoolifyApplication web: portMappings must look like "8080:3000", got "80"'],
-    [{ healthCheck: { path: "health" } }, 'CoolifyApplication web: healthCheck.path must start with "/", got "health"'],
-    [{ volumes: [{ name: "media", mountPath: "app/media" }] }, 'CoolifyApplication web: volumes mountPath must be an absolute path, got "app/media"'],
+    [{ port: 70000 }, "CoolifyApplication web: port: expected an integer from 1 to 65535, got 70000"],
+    [{ portMappings: ["80"] }, 'CoolifyApplication web: portMappings: expected a host:container port mapping like "8080:3000" (ports 1–65535), got "80"'],
+    [{ healthCheck: { path: "health" } }, 'CoolifyApplication web: healthCheck.path: expected an HTTP path starting with /, got "health"'],
+    [{ volumes: [{ name: "media", mountPath: "app/media" }] }, 'CoolifyApplication web: volumes mountPath: expected an absolute path like /data, got "app/media"'],
     [
       { volumes: [{ name: "a", mountPath: "/m" }, { name: "b", mountPath: "/m" }] },
       'CoolifyApplication web: volumes mountPath "/m" is used twice',
     ],
-    [{ volumes: [{ name: "my media", mountPath: "/m" }] }, 'CoolifyApplication web: volumes name must be letters, digits, "_", "." or "-", got "my media"'],
+    [{ volumes: [{ name: "my media", mountPath: "/m" }] }, 'CoolifyApplication web: volumes name: expected a volume name (lower-case letters, digits, _; up to 30 chars), got "my media"'],
+    [{ env: { "BAD-NAME": "1" } }, 'CoolifyApplication web: env name: expected an environment variable name (letters, digits, _; not starting with a digit), got "BAD-NAME"'],
   ])("rejects %j before registering anything", async (override, message) => {
     const { CoolifyApplication } = await load();
     expect(() => new CoolifyApplication("web", { ...base, ...override })).toThrow(message);
@@ -190,13 +191,15 @@ describe("CoolifyDatabase", () => {
 
   it.each([
     [{ backups: { schedule: "nightly" } }, 'CoolifyDatabase db: backups.schedule: expected a 5-field cron expression like "0 3 * * *", or @daily (also @hourly, @weekly, @monthly, @yearly, or hourly, daily, …), got "nightly"'],
-    [{ backups: { schedule: "daily", retentionDays: -1 } }, "CoolifyDatabase db: backups.retentionDays must be an integer ≥ 0, got -1"],
+    [{ backups: { schedule: "daily", retentionDays: 0 } }, "CoolifyDatabase db: backups.retentionDays: expected an integer from 1 to 3650, got 0"],
+    [{ backups: { schedule: "daily", retentionAmount: -1 } }, "CoolifyDatabase db: backups.retentionAmount: expected an integer ≥ 0, got -1"],
+    [{ databaseName: "My-DB" }, 'CoolifyDatabase db: databaseName: expected a lower-case SQL identifier (letters, digits, _; up to 63 chars, not starting with a digit), got "My-DB"'],
     [
       { password: "x", passwordLength: 40 },
       "CoolifyDatabase db: password conflicts with passwordLength: passwordLength only shapes a generated password; set one of them",
     ],
-    [{ passwordLength: 8 }, "CoolifyDatabase db: passwordLength must be an integer from 16 to 128, got 8"],
-    [{ image: "Not An Image" }, 'CoolifyDatabase db: image must be a Docker image reference like "pgvector/pgvector:pg16", got "Not An Image"'],
+    [{ passwordLength: 8 }, "CoolifyDatabase db: passwordLength: expected an integer from 16 to 128, got 8"],
+    [{ image: "Not An Image" }, "CoolifyDatabase db: image: expected an image reference like pgvector/pgvector:pg16 (invalid reference format: repository name must be lowercase)"],
   ])("rejects %j", async (override, message) => {
     const { CoolifyDatabase } = await load();
     expect(() => new CoolifyDatabase("db", { ...placement, name: "web-db", ...override })).toThrow(message);

@@ -149,7 +149,7 @@ describe("FlySecrets, FlyVolume, FlyReleaseCommand", () => {
 
   it("rejects an invalid secret name", () => {
     expect(() => new fly.FlySecrets("s", { app: "a", values: { "BAD-NAME": "x" } })).toThrow(
-      'FlySecrets "s": "BAD-NAME" is not a valid environment variable name',
+      'FlySecrets "s": values name: expected an environment variable name (letters, digits, _; not starting with a digit), got "BAD-NAME"',
     );
   });
 
@@ -159,10 +159,10 @@ describe("FlySecrets, FlyVolume, FlyReleaseCommand", () => {
     await registry.settled();
     expect(registry.one(T("Volume")).inputs).toMatchObject({ name: "media", sizeGb: 3, snapshotRetention: 5, autoBackup: true, encrypted: true });
     expect(() => new fly.FlyVolume("x", { app: "a", name: "Media-Files", region: "ewr" })).toThrow(
-      'FlyVolume "x": name must be 1-30 lowercase letters, digits or underscores, got "Media-Files"',
+      'FlyVolume "x": name: expected a volume name (lower-case letters, digits, _; up to 30 chars), got "Media-Files"',
     );
     expect(() => new fly.FlyVolume("x", { app: "a", name: "m", region: "ewr", sizeGb: 0 })).toThrow(
-      'FlyVolume "x": sizeGb must be an integer from 1 to 500, got 0',
+      'FlyVolume "x": sizeGb: expected an integer from 1 to 500, got 0',
     );
     expect(() => new fly.FlyVolume("x", { app: "a", name: "m", region: "ewr", autoBackup: false, snapshotRetention: 3 })).toThrow(
       'FlyVolume "x": snapshotRetention has no effect with autoBackup false; remove one of them',
@@ -228,7 +228,7 @@ describe("FlyPostgres", () => {
       'FlyPostgres "db": secretName needs attachTo (the app that receives the secret)',
     );
     expect(() => new fly.FlyPostgres("db", { name: "x", region: "ewr", database: "My-DB" })).toThrow(
-      'FlyPostgres "db": database must be a lowercase SQL identifier, got "My-DB"',
+      'FlyPostgres "db": database: expected a lower-case SQL identifier (letters, digits, _; up to 63 chars, not starting with a digit), got "My-DB"',
     );
     expect(registry.resources).toHaveLength(0);
   });

@@ -128,7 +128,7 @@ describe("app, IP, certificate, secrets, release", () => {
 
   it("app check explains a bad name", async () => {
     const result = await flyAppProvider.check!({}, { connection, name: "Acme_Web", org: "acme" });
-    expect(result.failures).toEqual([{ property: "name", reason: "app names are 3-63 lowercase letters, digits and dashes" }]);
+    expect(result.failures).toEqual([{ property: "name", reason: "expected a Fly app name (lower-case letters, digits, -; up to 63 chars, not starting or ending with -)" }]);
   });
 
   it("IP type and certificate hostname replace", async () => {

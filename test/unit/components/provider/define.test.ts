@@ -86,6 +86,46 @@ describe("defineProvider", () => {
     await expect(thing({ fail: new Error("gone wrong") }).delete("u1", { ...inputs, uuid: "u1" })).rejects.toThrow(/^Thing u1: gone wrong$/);
   });
 
+  it("rewrite replaces checked inputs (keeping the host's own keys) or refuses; it never sees invalid ones", async () => {
+    const seen: I[] = [];
+    const p = defineProvider<I, O>({
+      resource: "Thing",
+      schema,
+      rewrite: (olds, news) => {
+        seen.push(news);
+        if (news.name === "refused") return { failures: [{ property: "name", reason: "taken" }] };
+        return { ...news, size: olds.size ?? news.size, note: undefined };
+      },
+      diff: (olds, news) => diffFields(olds, news, { size: { kind: "update" } }),
+      create: async (inputs) => ({ id: "u1", outs: { ...inputs, uuid: "u1" } }),
+      read: async () => undefined,
+      delete: async () => undefined,
+    });
+    const inputs = { connection: { apiUrl: "http://127.0.0.1:1", token: "t" }, name: "a", size: 5 };
+    expect(await p.check({ ...inputs, size: 9, uuid: "u1" }, { ...inputs, __provider: "loader" })).toEqual({
+      inputs: { ...inputs, size: 9, __provider: "loader" },
+    });
+    expect(await p.check({}, { ...inputs, name: "refused" })).toEqual({ failures: [{ property: "name", reason: "taken" }] });
+    expect((await p.check({}, { ...inputs, size: 0 })).failures).toHaveLength(1);
+    expect(seen.map((n) => n.name)).toEqual(["a", "refused"]);
+  });
+
+  it("findOwn is offered only when defined, and gets parsed inputs", async () => {
+    expect(thing().findOwn).toBeUndefined();
+    const p = defineProvider<I, O>({
+      resource: "Thing",
+      schema,
+      findOwn: async (inputs) => ({ id: `own-${inputs.name}`, description: `Thing ${inputs.name}` }),
+      diff: (olds, news) => diffFields(olds, news, {}),
+      create: async (inputs) => ({ id: "u1", outs: { ...inputs, uuid: "u1" } }),
+      read: async () => undefined,
+      delete: async () => undefined,
+    });
+    const inputs = { connection: { apiUrl: "http://127.0.0.1:1", token: "t" }, name: "a", size: 5 };
+    expect(await p.findOwn!(inputs)).toEqual({ id: "own-a", description: "Thing a" });
+    await expect(p.findOwn!({ ...inputs, size: "5" })).rejects.toThrow(/^Thing: invalid inputs: size/);
+  });
+
   it("withoutUndefined drops what Struct.fromJavaScript refuses, keeping array positions", () => {
     expect(withoutUndefined({ a: 1, b: undefined, c: { d: undefined, e: [1, undefined] } })).toEqual({ a: 1, c: { e: [1, null] } });
     expect(JSON.stringify(withoutUndefined({ x: undefined }))).toBe("{}");
