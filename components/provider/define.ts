@@ -28,8 +28,11 @@ export interface ProviderDefinition<I extends object, O extends I> {
   schema: z.ZodObject;
   /** What messages call one resource besides its type, from its inputs (e.g. its name). @default its id */
   nameOf?: (inputs: I) => string;
-  /** Rules that compare new inputs with the old state (a volume never shrinks); run once the schema passed. */
-  checkChange?: (olds: Partial<O>, news: I) => CheckFailure[];
+  /**
+   * Rules that compare new inputs with the old ones (a volume never shrinks); run once the schema passed. `olds` are
+   * the old INPUTS the engine passes to check (empty on a first create), never outputs.
+   */
+  checkChange?: (olds: Partial<I>, news: I) => CheckFailure[];
   /**
    * The inputs `check` hands the engine instead of the declared ones, or failures: for a resource whose inputs
    * depend on its old state (a plain `pulumi up` keeps the released image, release.provider.ts). Runs once the
