@@ -147,18 +147,18 @@ function outputsOf(inputs: ManagedPostgresInputs, cluster: ClusterView): Managed
 }
 
 /** For `slipway recover`: the cluster a pending create of these inputs made, if any. */
-export async function findOwnCluster(raw: Record<string, unknown>): Promise<{ id: string; description: string } | undefined> {
-  const inputs = managedPostgresInputsSchema.parse(raw) as ManagedPostgresInputs;
+export async function findOwnCluster(inputs: ManagedPostgresInputs): Promise<{ id: string; description: string } | undefined> {
   if (!inputs.owner) return undefined;
   const [cluster] = await ownClusters(createFlyClient(inputs.connection), inputs);
   return cluster ? { id: cluster.id, description: `Fly Managed Postgres cluster ${cluster.name} of ${inputs.org}` } : undefined;
 }
 
-export const flyManagedPostgresProvider = Object.assign(defineProvider<ManagedPostgresInputs, ManagedPostgresOutputs>({
+export const flyManagedPostgresProvider = defineProvider<ManagedPostgresInputs, ManagedPostgresOutputs>({
   resource: "FlyManagedPostgres",
   schema: managedPostgresInputsSchema,
   nameOf: (inputs) => inputs.name,
   checkChange: checkClusterChange,
+  findOwn: findOwnCluster,
   diff: diffCluster,
   async create(inputs) {
     const cluster = await createCluster(createFlyClient(inputs.connection), inputs);
@@ -183,4 +183,4 @@ export const flyManagedPostgresProvider = Object.assign(defineProvider<ManagedPo
     if (response.ok || isFlyStatus(toFlyError("", response.status, error), 404, 410)) return;
     throw toFlyError(`delete Managed Postgres cluster ${id}`, response.status, error);
   },
-}), { findOwn: findOwnCluster });
+});

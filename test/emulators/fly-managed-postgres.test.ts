@@ -94,6 +94,9 @@ describe("FlyManagedPostgres cluster provider", () => {
     const { id } = await flyManagedPostgresProvider.create(clusterSpec());
     expect(clusters().map((c) => c.id)).toEqual([id]);
     expect(posts("/v1/postgres")).toHaveLength(1);
+    // What `slipway recover` asks after a killed engine: this stack's cluster, by its mark; another stack's is not it.
+    expect((await flyManagedPostgresProvider.findOwn?.(clusterSpec()))?.id).toBe(id);
+    expect(await flyManagedPostgresProvider.findOwn?.(clusterSpec({ owner: "slipway/staging/fly-db" }))).toBeUndefined();
   });
 
   it("a create whose cluster already exists (a killed engine) adopts it instead of making a second", async () => {
