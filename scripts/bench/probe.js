@@ -72,17 +72,24 @@ m._load = function probeLoad(/** @type {string} */ request, /** @type {any} */ p
 
 // Stack-trace formatting: whatever prepareStackTrace gets installed (source-map-support's, tsx's) is timed.
 /** @type {((e: Error, s: NodeJS.CallSite[]) => unknown) | undefined} */
+// A formatter may wrap the one installed before it (infra/boot/traces.js does): the wrapper handed out binds
+// the formatter of that moment, and only the outermost call is counted, so nothing is timed twice.
 let prepare = Error.prepareStackTrace;
+let formatting = 0;
 Object.defineProperty(Error, "prepareStackTrace", {
   configurable: true,
   get() {
-    if (!prepare) return undefined;
+    const fn = prepare;
+    if (!fn) return undefined;
     /** @this {unknown} @param {Error} e @param {NodeJS.CallSite[]} s */
     return function timedPrepare(e, s) {
+      if (formatting > 0) return fn.call(this, e, s);
+      formatting++;
       const start = performance.now();
       try {
-        return /** @type {Function} */ (prepare).call(this, e, s);
+        return fn.call(this, e, s);
       } finally {
+        formatting--;
         traces.n++;
         traces.ms += performance.now() - start;
       }
