@@ -79,8 +79,9 @@ const SPLIT_PARTS: { key: keyof Split; label: string }[] = [
   { key: "runner", label: "program process → entry required (node, @pulumi/pulumi's runner, Stack resource)" },
   { key: "sdkIndex", label: "@pulumi/pulumi's index loaded by the program" },
   { key: "programTooling", label: "typescript + @npmcli/arborist loaded in the program" },
-  { key: "programModules", label: "slipway's modules (bundle check + load, zod, platform SDKs)" },
-  { key: "registrations", label: "entry loaded → last registration answered (config, composition, engine steps, check/diff)" },
+  { key: "programModules", label: "slipway's modules (entry, bundle check + load, zod, platform SDKs)" },
+  { key: "pluginInvoke", label: "entry required → Invoke sent that has the engine start the plugin" },
+  { key: "registrations", label: "modules loaded → last registration answered (config, composition, engine steps, check/diff)" },
   { key: "programExit", label: "last registration → program exited" },
   { key: "programTraces", label: "  of which: stack traces formatted in the program (source-mapped)" },
   { key: "pluginStart", label: "call → dynamic-provider plugin process started" },
@@ -162,7 +163,10 @@ preview asserts it plans no change.
 ## Where the time goes
 
 Medians per part over the rounds, from the probes. Parts overlap where processes run at the same time (the
-plugin starts while the program still registers), so the column does not add up to the total.
+program's entry has the engine start the plugin with an Invoke, so the plugin starts up while the program loads
+its modules and registers), so the column does not add up to the total. Stack traces: the SDK's per-promise
+traces, which it prints only with PULUMI_DEBUG_PROMISE_LEAKS, are left unmapped (infra/boot/traces.js); errors
+and the registrations' call sites are source-mapped as before.
 
 ${markdownTable(SPLIT_HEADER, splitRows(r))}
 
@@ -184,7 +188,7 @@ ${markdownTable(LATENCY_HEADER, latencyRows(r))}
   \`Error.prepareStackTrace\` is installed), gRPC calls on both sides and when a plugin announces its port; it is
   loaded into the empty program's processes too, so its own cost is in both sides of the ratio.
 - **Latency phase**: \`up\` as \`slipway deploy\` runs a release (a new image digest); the rollback is
-  \`node infra/cli/bin.js rollback <stack> --yes\` in its own process (history, config, preview with refresh, up with
-  refresh).
+  \`node infra/cli/bin.js rollback <stack> --yes\` in its own process (deploy lock, history, config, up with refresh;
+  with \`--yes\` there is no separate preview).
 `;
 }

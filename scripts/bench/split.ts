@@ -48,9 +48,15 @@ export interface Split {
   sdkIndex?: number;
   /** typescript and @npmcli/arborist actually loaded in the program (0 while they stay deferred). */
   programTooling: number;
-  /** The program's own modules: the bundle check and load (slipway, zod, the platform SDKs), minus the SDK index. */
+  /**
+   * The program's own modules: the entry and the bundle check and load (slipway, zod, the platform SDKs, and the
+   * composition that runs while the bundle loads), minus the SDK index. The entry (infra/main.js) returns a
+   * function the runner awaits, so the bundle loads after it: both loads count, the wait between them does not.
+   */
   programModules?: number;
-  /** Entry loaded → the last RegisterResource answered: config, composition, registrations and the engine's steps. */
+  /** Entry required → the Invoke that has the engine start the plugin (infra/boot/early-plugin.js) was sent. */
+  pluginInvoke?: number;
+  /** Modules loaded → the last RegisterResource answered: config, composition, registrations and the engine's steps. */
   registrations?: number;
   /** Last registration answered → the program process exited (outputs, shutdown). */
   programExit?: number;
@@ -85,7 +91,12 @@ export function splitOf(lines: readonly ProbeLine[], t0: number, t1: number): Sp
   if (!program) return undefined;
   const plugin = lines.find((l) => l.role === "plugin");
   const entry = program.loads.entry;
-  const entryEnd = entry ? entry.start + entry.ms : undefined;
+  const bundle = program.loads["bundle:program"];
+  // The bundle loads inside the entry (a plain export) or after it (an exported function the runner awaits).
+  const bundleAfter = entry && bundle && bundle.start >= entry.start + entry.ms ? bundle : undefined;
+  const entryEnd = entry ? Math.max(entry.start + entry.ms, bundleAfter ? bundleAfter.start + bundleAfter.ms : 0) : undefined;
+  const moduleMs = entry ? entry.ms + (bundleAfter?.ms ?? 0) : undefined;
+  const invoke = program.rpc["client invoke"];
   const sdk = program.loads.sdk?.ms;
   const lastReg = program.rpc["client registerResource"]?.last;
   const providerKeys = Object.keys(plugin?.loads ?? {}).filter((k) => k.startsWith("bundle:") || k === "providers(tsx)" || k === "tsx" || k === "zod");
@@ -96,7 +107,8 @@ export function splitOf(lines: readonly ProbeLine[], t0: number, t1: number): Sp
     runner: (program.entered || program.start) - program.start,
     sdkIndex: sdk,
     programTooling: realLoads(program, ["typescript", "arborist"]),
-    programModules: entry && entryEnd !== undefined ? entry.ms - (sdk ?? 0) - toolingWithin(program, entry.start, entryEnd) : undefined,
+    programModules: entry && entryEnd !== undefined && moduleMs !== undefined ? moduleMs - (sdk ?? 0) - toolingWithin(program, entry.start, entryEnd) : undefined,
+    pluginInvoke: entry && invoke ? invoke.first - entry.start : undefined,
     registrations: entryEnd !== undefined && lastReg !== undefined ? lastReg - entryEnd : undefined,
     programExit: lastReg !== undefined ? program.end - lastReg : undefined,
     programTraces: program.traces.ms,
