@@ -24,6 +24,7 @@
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
+const { requireWithCodeCache } = require("./codecache.js");
 const { filterSourceMap } = require("./sourcemap.js");
 
 /** Directories whose every file is part of the key, relative to the project root. */
@@ -190,12 +191,13 @@ function ensureBundle(opts) {
 }
 
 /**
- * Requires the bundle of `entry` (see ensureBundle) and returns its exports.
+ * Requires the bundle of `entry` (see ensureBundle), compiled from V8's code cache when it has one
+ * (./codecache.js), and returns its exports.
  * @param {{ root: string, entry: string, name: string }} opts
  * @returns {unknown}
  */
 function requireBundled(opts) {
-  return require(ensureBundle(opts).file);
+  return requireWithCodeCache(ensureBundle(opts).file, (file) => require(file));
 }
 
 module.exports = { ensureBundle, requireBundled, sourceDigest, SOURCE_DIRS };

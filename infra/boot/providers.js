@@ -18,6 +18,7 @@ const fs = require("node:fs");
 const Module = require("node:module");
 const path = require("node:path");
 const { ensureBundle, SOURCE_DIRS } = require("./bundle.js");
+const { requireWithCodeCache } = require("./codecache.js");
 
 const INSTALLED = Symbol.for("slipway.serveProvidersFromBundle");
 
@@ -84,7 +85,7 @@ function serveProvidersFromBundle(root) {
       known = new Set(modules);
       if (modules.length > 0) {
         const built = ensureBundle({ root: realRoot, entry: { contents: entryText(modules), sourcefile: "infra/boot/providers-entry.js" }, name: "providers" });
-        bundle = /** @type {Record<string, unknown>} */ (original.call(m, built.file, null, false));
+        bundle = /** @type {Record<string, unknown>} */ (requireWithCodeCache(built.file, (f) => original.call(m, f, null, false)));
       }
     }
     if (!bundle || !known.has(rel)) return original.call(this, request, parent, isMain);
