@@ -9,8 +9,18 @@ import type { PlannedChange } from "./markdown";
 import { userPulumi } from "./pulumi";
 import { withVersions, type HistoryEntry } from "./releases";
 
-/** The repository root: where Pulumi.yaml and the stack files live. */
-export const PROJECT_DIR = process.env.SLIPWAY_PROJECT_DIR ?? path.resolve(__dirname, "../..");
+/**
+ * The repository root: where Pulumi.yaml and the stack files live. SLIPWAY_PROJECT_DIR overrides it; otherwise
+ * infra/cli/bin.js names it (the CLI runs from a bundle in node_modules/.cache, whose directory is not the
+ * project's), and a direct import (tests) finds it from this file.
+ */
+export const PROJECT_DIR =
+  process.env.SLIPWAY_PROJECT_DIR ?? launcherProjectDir() ?? path.resolve(__dirname, "../..");
+
+function launcherProjectDir(): string | undefined {
+  const named = (globalThis as Record<symbol, unknown>)[Symbol.for("slipway.cli.projectDir")];
+  return typeof named === "string" ? named : undefined;
+}
 
 /** Where progress goes: stderr, so stdout stays clean for Markdown and tables. */
 export type Log = (line: string) => void;
@@ -71,9 +81,10 @@ export function plain(text: string): string {
 /**
  * Replaces the stack's config with `target` (as recorded in an earlier update): keys that exist now but
  * not then are removed, secrets stay secrets. Returns the keys that changed, for the confirmation prompt.
+ * `current` is today's config when the caller has already read it.
  */
-export async function restoreConfig(stack: Stack, target: ConfigMap): Promise<string[]> {
-  const current = await stack.getAllConfig();
+export async function restoreConfig(stack: Stack, target: ConfigMap, current?: ConfigMap): Promise<string[]> {
+  current ??= await stack.getAllConfig();
   const removed = Object.keys(current).filter((k) => !(k in target));
   const changed = Object.keys(target).filter((k) => current[k]?.value !== target[k]?.value || current[k]?.secret !== target[k]?.secret);
   if (removed.length > 0) await stack.removeAllConfig(removed);
