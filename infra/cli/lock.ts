@@ -96,6 +96,13 @@ export interface LockOptions {
   holder?: string;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Started once our tag is written, and run while the lock settles instead of after it: it must only READ
+   * (the lock is not ours yet). Whoever wins, nobody has written to the stack in between — a contender writes
+   * only once it holds the lock — so what it read is what a read after taking the lock would see. Called again
+   * if an attempt has to be repeated.
+   */
+  whileSettling?: () => void;
 }
 
 export interface HeldLock {
@@ -129,6 +136,7 @@ export async function acquireLock(stackName: string, store: TagStore, command: s
       throw new StackLockedError(stackName, other);
     }
     await store.setTag(info.tag, JSON.stringify({ holder: info.holder, command: info.command, startedAt: info.startedAt }));
+    options.whileSettling?.();
     await sleep(settleMs);
     const seen = await readLocks(store);
     const mine = seen.some((l) => l.tag === info.tag);

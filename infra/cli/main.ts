@@ -49,9 +49,11 @@ async function run(command: Command, log: Log, print: Log): Promise<number> {
     case "deploy":
       return locked().lockedCommand(command.stack, `deploy ${command.stack}`, () =>
         (require("./commands/deploy") as typeof import("./commands/deploy")).deployCommand(command.stack, command, log, print));
-    case "rollback":
-      return locked().lockedCommand(command.stack, `rollback ${command.stack}`, () =>
-        (require("./commands/rollback") as typeof import("./commands/rollback")).rollbackCommand(command.stack, command.to, command.yes, log, print));
+    case "rollback": {
+      const rollback = require("./commands/rollback") as typeof import("./commands/rollback");
+      return locked().lockedCommand(command.stack, `rollback ${command.stack}`, (stack, read) =>
+        rollback.rollbackCommand(command.stack, command.to, command.yes, log, print, stack, read), { read: rollback.rollbackReads });
+    }
     case "releases":
       return (require("./commands/rollback") as typeof import("./commands/rollback")).releasesCommand(command.stack, print);
     case "pr": {

@@ -46,6 +46,22 @@ describe("the stack's deploy lock", () => {
     expect(store.tags).toEqual({ "pulumi:project": "slipway" });
   });
 
+  it("runs the reads while it settles: after our tag is written, before the second look, and before the work", async () => {
+    const store = new RacyTags();
+    const order: string[] = [];
+    await withLock("staging", store, "rollback staging", async () => {
+      order.push("work");
+      return 0;
+    }, {
+      settleMs: 1,
+      sleep: async () => {
+        order.push("settle");
+      },
+      whileSettling: () => order.push(`reads (locks written: ${Object.keys(store.tags).filter((k) => k.startsWith(LOCK_TAG_PREFIX)).length})`),
+    });
+    expect(order).toEqual(["reads (locks written: 1)", "settle", "work"]);
+  });
+
   it("is released when the work throws", async () => {
     const store = new RacyTags();
     await expect(withLock("staging", store, "deploy staging", async () => {
