@@ -18,7 +18,9 @@
  * cmd/dynamic-provider/index.js invoke), which is expected and ignored: only the side effect is wanted. The
  * provider resource is the one every slipway stack already has (its Release is a dynamic resource), with the
  * same URN, inputs and ID, so state sees no change; a real failure to start the plugin still surfaces at the
- * first dynamic resource, as before.
+ * first dynamic resource, as before. One visible difference: the first `up` of a new stack that then fails on
+ * its config leaves that default provider in state beside the Stack (engine bookkeeping; nothing on a
+ * platform is touched, and the next `up` keeps it as it is).
  */
 
 /** The token of the Invoke: any member of the package does; the plugin implements none. */

@@ -44,7 +44,11 @@ describe("production stack with Fly limits broken", () => {
     expect(failure).toContain("slipway:scaling.fly.guest.memoryMb: expected 256–2048 MB for 1 shared CPU, got 65536");
     expect(emu.fly.log).toEqual([]);
     expect(emu.fly.state.apps.size).toBe(0);
-    // Nothing but the stack itself, which the engine registers before the program runs.
-    expect((await s.exportState()).map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
+    // Nothing but the stack itself, which the engine registers before the program runs, and the engine's default
+    // provider for the dynamic resources, which the program's entry asks for at once (infra/boot/early-plugin.js)
+    // so the plugin starts while the program loads: engine bookkeeping, no platform resource.
+    const state = await s.exportState();
+    expect(state.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack", "pulumi:providers:pulumi-nodejs"]);
+    expect(state[1]?.urn).toMatch(/::pulumi:providers:pulumi-nodejs::default$/);
   });
 });
