@@ -3,7 +3,7 @@ import type { ConfigMap, EngineEvent } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prConfig } from "../../infra/cli/commands/pr";
 import { EngineStack, ROOT_PROJECT } from "./harness";
-import { callsSince, EngineTranscript, logMark, mutating, rawExport, startEmulators, type Emulators } from "./stacks";
+import { callsSince, EngineTranscript, logMark, mutating, pulumiCli, rawExport, startEmulators, type Emulators } from "./stacks";
 
 /**
  * Fly Managed Postgres on the real engine: a Fly stack with `slipway:database.kind: flyManaged` gets a cluster, its
@@ -49,7 +49,7 @@ describe("kind flyManaged: a cluster with DATABASE_URL as a secret, a preview fo
   beforeAll(async () => {
     emu = await startEmulators();
     source = await EngineStack.create({ project: ROOT_PROJECT, stackName: SOURCE, env: emu.env });
-    // protect: false only so the test can clean up; the preview's destroy below must not need it.
+    // protect: false first (the last test turns the default protection on).
     await source.stack.setAllConfig(flyConfig(1, SOURCE_APP, { kind: "flyManaged", databaseName: "shop", protect: false }));
     pr = await EngineStack.create({ project: ROOT_PROJECT, stackName: `pr-${PR}`, env: { ...emu.env, PULUMI_BACKEND_URL: `file://${source.backendDir}` } });
     await pr.stack.setAllConfig(flyConfig(PR, PR_APP, { kind: "flyManaged", databaseName: "shop", forkFrom: SOURCE }));
@@ -148,5 +148,18 @@ describe("kind flyManaged: a cluster with DATABASE_URL as a secret, a preview fo
     expect(String((error as Error).message)).toMatch(/diskSizeGb cannot change from 10 to 20 in place: Fly's Managed Postgres API has no update of a cluster/);
     expect(mutating(callsSince(emu, mark))).toEqual([]);
     expect(pg().status(pg().clusters.get(sourceCluster)!)).toBe("ready");
+  });
+
+  it("by default the cluster is protected: `pulumi destroy` is refused and touches nothing", async () => {
+    await source.stack.setConfig("slipway:database", { value: JSON.stringify({ kind: "flyManaged", databaseName: "shop" }) });
+    const up = await source.up();
+    transcript.add(up);
+    const mark = logMark(emu);
+    const r = await pulumiCli(source, ["destroy", "--yes", "--non-interactive", "--stack", source.stack.name]);
+    transcript.add(r);
+    expect(r.code).not.toBe(0);
+    expect(`${r.stdout}\n${r.stderr}`).toMatch(/cannot be deleted\s+because it is protected/);
+    expect(mutating(callsSince(emu, mark))).toEqual([]);
+    expect(pg().rows(sourceCluster, "shop")).toEqual(["order 1 from staging"]);
   });
 });

@@ -100,6 +100,7 @@ describe("slipway:database kind flyManaged: composition", () => {
     expect(Object.keys(reveal(secret.inputs.values) as Record<string, unknown>)).toEqual(["DATABASE_URL"]);
     // The component is protected, and its children inherit it: destroy and replacement are refused by the engine.
     expect(r.registry.one("slipway:fly:ManagedPostgres").protect).toBe(true);
+    expect([CLUSTER, DATABASE, ATTACHMENT].map((t) => r.registry.one(t).protect)).toEqual([true, true, true]);
     // No Postgres app of slipway's own, and the cluster id is a stack output for forks.
     expect(r.registry.byType("slipway:fly:Postgres")).toEqual([]);
     expect(r.outcome.exports).toHaveProperty("flyManagedPostgresClusterId");
@@ -118,6 +119,7 @@ describe("slipway:database kind flyManaged: composition", () => {
     expect(cluster.inputs.region).toBeUndefined();
     expect(cluster.inputs.plan).toBeUndefined();
     expect(r.registry.one("slipway:fly:ManagedPostgres").protect).toBe(false);
+    expect(r.registry.one(CLUSTER).protect).toBe(false);
   });
 
   it("accepts the production stack with flyManaged and no migration problem with a release command", () => {
