@@ -2,6 +2,7 @@
 // (`npm run docs:env`); test/unit/docs.test.ts fails when the committed doc differs from what this writes.
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { secretEnvVar } from "../infra/cli/preview-secrets";
 import { renderEnvironmentBlocks } from "../stacks/env-doc";
 import { readStackFile } from "../stacks/files";
 
@@ -11,7 +12,8 @@ export const STACKS = ["staging", "production", "pr"] as const;
 
 export function generated(doc = readFileSync(DOC, "utf8")): string {
   const raws = Object.fromEntries(STACKS.map((s) => [s, readStackFile(resolve(root, `Pulumi.${s}.yaml`)).raw]));
-  return renderEnvironmentBlocks(doc, raws);
+  // A preview's secrets are set by `slipway pr up` from its environment, never from the template (infra/cli/preview-secrets.ts).
+  return renderEnvironmentBlocks(doc, raws, { pr: (name) => `\`${secretEnvVar(name)}\` when \`slipway pr up\` runs (in CI the preview environment's secret ${name})` });
 }
 
 if (require.main === module) {

@@ -13,13 +13,17 @@ export interface EnvRow {
   source: string;
 }
 
+/** Where a stack's secret values are set; a preview template's come from `pr up`'s environment instead. */
+export type SecretSource = (name: string) => string;
+const SECURE_CONFIG: SecretSource = (name) => `slipway:secrets.${name} (secure)`;
+
 /** The rows for one stack's raw config (`slipway:app`, `slipway:database`; PR templates with `{{pr}}` kept). */
-export function environmentRows(raw: Record<string, unknown>): EnvRow[] {
+export function environmentRows(raw: Record<string, unknown>, secretSource: SecretSource = SECURE_CONFIG): EnvRow[] {
   const app = appSchema.parse(raw["slipway:app"]);
   const database = databaseSchema.parse(raw["slipway:database"] ?? { kind: "none" });
   const targets = (raw["slipway:targets"] ?? {}) as Record<string, unknown>;
   const rows: EnvRow[] = Object.entries(app.env).map(([name, value]) => ({ name, value: `\`${value}\``, source: "slipway:app.env" }));
-  for (const name of app.secretEnv) rows.push({ name, value: "*secret*", source: `slipway:secrets.${name} (secure)` });
+  for (const name of app.secretEnv) rows.push({ name, value: "*secret*", source: secretSource(name) });
   if (database.kind === "sqlite") {
     rows.push({ name: "DATABASE_URL", value: `\`file:${database.path}\``, source: `slipway:database (sqlite${database.ephemeral ? ", ephemeral" : ""})` });
   } else if (database.kind === "postgres") {
@@ -32,9 +36,9 @@ export function environmentRows(raw: Record<string, unknown>): EnvRow[] {
   return rows.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export function environmentTable(raw: Record<string, unknown>): string {
+export function environmentTable(raw: Record<string, unknown>, secretSource?: SecretSource): string {
   const lines = ["| variable | value | from |", "| --- | --- | --- |"];
-  for (const r of environmentRows(raw)) lines.push(`| \`${r.name}\` | ${r.value} | ${r.source} |`);
+  for (const r of environmentRows(raw, secretSource)) lines.push(`| \`${r.name}\` | ${r.value} | ${r.source} |`);
   return lines.join("\n");
 }
 
@@ -42,7 +46,7 @@ export const ENV_BEGIN = (stack: string) => `<!-- env:${stack}:begin (generated 
 export const ENV_END = (stack: string) => `<!-- env:${stack}:end -->`;
 
 /** `doc` with each stack's block between its markers replaced by the table generated from `stacks[name]`. */
-export function renderEnvironmentBlocks(doc: string, stacks: Record<string, Record<string, unknown>>): string {
+export function renderEnvironmentBlocks(doc: string, stacks: Record<string, Record<string, unknown>>, secretSources: Record<string, SecretSource> = {}): string {
   let out = doc;
   for (const [name, raw] of Object.entries(stacks)) {
     const begin = ENV_BEGIN(name);
@@ -50,7 +54,7 @@ export function renderEnvironmentBlocks(doc: string, stacks: Record<string, Reco
     const from = out.indexOf(begin);
     const to = out.indexOf(end);
     if (from < 0 || to < from) throw new Error(`docs: no ${begin} … ${end} block`);
-    out = `${out.slice(0, from + begin.length)}\n${environmentTable(raw)}\n${out.slice(to)}`;
+    out = `${out.slice(0, from + begin.length)}\n${environmentTable(raw, secretSources[name])}\n${out.slice(to)}`;
   }
   return out;
 }

@@ -12,6 +12,7 @@ import { volumeRules } from "./rules-volumes";
 import { portRules } from "./rules-ports";
 import { databaseRules } from "./rules-database";
 import { FLY_SNAPSHOT_RETENTION_DAYS, flyAppNameSchema } from "../components/rules";
+import { neededSecrets } from "./secret-names";
 
 export type ParsedSections = Partial<StackConfig>;
 
@@ -173,14 +174,7 @@ export function crossFieldRules(c: ParsedSections, failed: ReadonlySet<string>):
   const secrets = c.secrets;
   if (secrets && app) {
     // Each name is reported against the first place that lists it.
-    const needed = new Map<string, string>();
-    const need = (n: string, from: string) => needed.has(n) || needed.set(n, from);
-    app.secretEnv.forEach((n) => need(n, "slipway:app.secretEnv"));
-    github?.secrets.forEach((n) => need(n, "slipway:github.secrets"));
-    github?.additionalEnvironments.forEach((e, i) => e.secrets.forEach((n) => need(n, `slipway:github.additionalEnvironments[${i}].secrets`)));
-    const notify = c.notifications;
-    if (notify?.email?.passwordSecret) need(notify.email.passwordSecret, "slipway:notifications.email.passwordSecret");
-    if (notify?.webhook) need(notify.webhook.urlSecret, "slipway:notifications.webhook.urlSecret");
+    const needed = neededSecrets(c);
     for (const [name, from] of needed) {
       if (!(name in secrets)) {
         out.push({

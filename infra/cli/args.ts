@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { isPinnedImage, PINNED_IMAGE_PHRASE } from "../../components/rules";
 
 /** One parsed `slipway` invocation. */
 export type Command =
@@ -6,7 +7,7 @@ export type Command =
   | { kind: "deploy"; stack: string; image?: string; promoteFrom?: string; message?: string }
   | { kind: "rollback"; stack: string; to?: string; yes: boolean }
   | { kind: "releases"; stack: string }
-  | { kind: "pr"; action: "up" | "down"; number: number }
+  | { kind: "pr"; action: "up" | "down"; number: number; image?: string }
   | { kind: "lock"; action: "status" | "release"; stack: string }
   | { kind: "recover"; stack: string }
   | { kind: "gate"; gate: "tag"; tag: string }
@@ -23,7 +24,9 @@ export const USAGE = `usage: slipway <command>
   rollback <stack> [--to <release|update-version>] [--yes]
                                                   redeploy an earlier release from the stack's own history
   releases <stack>                                the release history
-  pr up <number> | pr down <number>               the per-PR preview stack pr-<number>
+  pr up <number> [--image <ref>] | pr down <number>
+                                                  the per-PR preview stack pr-<number>; --image: the digest built
+                                                  for the PR's head commit (without it: the preview's last image)
   lock status <stack> | lock release <stack>      the stack's deploy lock (release one left by a killed run)
   recover <stack>                                 after a killed run: clear its locks, record or clear its pending creates
   gate tag <tag>                                  passes for vX.Y.Z
@@ -45,6 +48,12 @@ const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9._-]+){0,2}$/;
 function stackArg(value: string | undefined, command: string): string {
   if (value === undefined) throw new UsageError(`slipway ${command}: missing <stack>`);
   if (!STACK_NAME.test(value)) throw new UsageError(`slipway ${command}: "${value}" is not a stack name`);
+  return value;
+}
+
+/** `--image`, by the one digest rule every layer uses (components/rules.ts). */
+function imageArg(value: string | undefined, command: string): string | undefined {
+  if (value !== undefined && !isPinnedImage(value)) throw new UsageError(`slipway ${command}: --image expected ${PINNED_IMAGE_PHRASE}, got "${value}"`);
   return value;
 }
 
@@ -78,10 +87,7 @@ export function parseCommand(argv: readonly string[]): Command {
     case "deploy": {
       const { positionals, values } = parse({ image: { type: "string" }, "promote-from": { type: "string" }, message: { type: "string" } });
       noExtra(positionals, 1, name);
-      const image = values.image as string | undefined;
-      if (image !== undefined && !/@sha256:[0-9a-f]{64}$/.test(image)) {
-        throw new UsageError(`slipway deploy: --image must be pinned by digest (<repo>@sha256:<64 hex>), got "${image}"`);
-      }
+      const image = imageArg(values.image as string | undefined, "deploy");
       const from = values["promote-from"] as string | undefined;
       if (from !== undefined && image !== undefined) throw new UsageError("slipway deploy: give --image or --promote-from, not both");
       const promoteFrom = from === undefined ? undefined : stackArg(from, "deploy --promote-from");
@@ -93,14 +99,16 @@ export function parseCommand(argv: readonly string[]): Command {
       return { kind: "rollback", stack: stackArg(positionals[0], name), to: values.to as string | undefined, yes: values.yes === true };
     }
     case "pr": {
-      const { positionals } = parse({});
+      const { positionals, values } = parse({ image: { type: "string" } });
       const [action, num] = positionals;
       if (action !== "up" && action !== "down") throw new UsageError(`slipway pr: expected "up" or "down", got ${action === undefined ? "nothing" : `"${action}"`}`);
       noExtra(positionals, 2, "pr");
       if (num === undefined || !/^[1-9][0-9]{0,8}$/.test(num)) {
         throw new UsageError(`slipway pr ${action}: expected a pull request number, got ${num === undefined ? "nothing" : `"${num}"`}`);
       }
-      return { kind: "pr", action, number: Number(num) };
+      const image = imageArg(values.image as string | undefined, "pr up");
+      if (image !== undefined && action === "down") throw new UsageError("slipway pr down: --image is only for pr up");
+      return { kind: "pr", action, number: Number(num), image };
     }
     case "lock": {
       const { positionals } = parse({});

@@ -55,11 +55,14 @@ async function run(command: Command, log: Log, print: Log): Promise<number> {
         rollback.rollbackCommand(command.stack, command.to, command.yes, log, print, stack, read), { read: rollback.rollbackReads });
     }
     case "releases":
-      return (require("./commands/rollback") as typeof import("./commands/rollback")).releasesCommand(command.stack, print);
+      // Selecting a stack writes its Pulumi.<stack>.yaml when there is none (a pr-<n> stack): put back as found.
+      return keeping(command.stack, () => (require("./commands/rollback") as typeof import("./commands/rollback")).releasesCommand(command.stack, print));
     case "pr": {
       const pr = require("./commands/pr") as typeof import("./commands/pr");
+      // The template and the preview's secrets are checked before the lock creates the stack: a missing secret touches nothing.
+      const config = command.action === "up" ? pr.prUpConfig(command.number) : undefined;
       return locked().lockedCommand(pr.prStackName(command.number), `pr ${command.action} ${command.number}`,
-        () => pr.prCommand(command.action, command.number, log, print),
+        () => pr.prCommand(command.action, command.number, log, print, { image: command.image, config }),
         command.action === "up" ? { create: true } : { optional: true });
     }
     case "lock":
@@ -67,6 +70,12 @@ async function run(command: Command, log: Log, print: Log): Promise<number> {
     case "recover":
       return (require("./commands/recover") as typeof import("./commands/recover")).recoverCommand(command.stack, log, print);
   }
+}
+
+function keeping<T>(stackName: string, fn: () => Promise<T>): Promise<T> {
+  const { keepingStackFile } = require("./stackfile") as typeof import("./stackfile");
+  const { PROJECT_DIR } = require("./workspace") as typeof import("./workspace");
+  return keepingStackFile(PROJECT_DIR, stackName, fn);
 }
 
 /**

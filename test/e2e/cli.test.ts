@@ -1,11 +1,12 @@
 import { spawnSync } from "node:child_process";
-import { copyFileSync, readFileSync } from "node:fs";
+import { copyFileSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../scripts/engine";
 import type { EngineStack } from "./harness";
+import { probeApp } from "../../scripts/sandbox/report";
 import { runCommand, SLIPWAY_BIN, stagingStack, type CliRun } from "./cli-run";
-import { appRequest, startEmulators, type Emulators } from "./stacks";
+import { appRequest, previewSecretEnv, previewSecretValues, startEmulators, type Emulators } from "./stacks";
 import { installUserPulumi, type UserPulumi } from "./user-pulumi";
 
 /**
@@ -52,14 +53,16 @@ describe("slipway CLI with the user's own pulumi, against the emulators", () => 
   });
 
   function env(extra: Record<string, string> = {}): Record<string, string> {
+    // Never the test process's own SLIPWAY_SECRET_* (a developer's shell may have some): only what a case hands in.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("SLIPWAY_SECRET_")));
     return user.env({
-      ...process.env,
+      ...inherited,
       ...emu.env,
       PULUMI_BACKEND_URL: s.env.PULUMI_BACKEND_URL,
       PULUMI_CONFIG_PASSPHRASE: s.env.PULUMI_CONFIG_PASSPHRASE,
       SLIPWAY_E2E_MARKER: s.marker,
       SLIPWAY_PROJECT_DIR: s.workDir,
-      SLIPWAY_RESOLVE: `staging.example.com:127.0.0.1:${emu.coolify.port}`,
+      SLIPWAY_RESOLVE: `staging.example.com:127.0.0.1:${emu.coolify.port},shop-pr-7.fly.dev:127.0.0.1:${emu.fly.port}`,
       SLIPWAY_HEALTH_ATTEMPTS: "5",
       SLIPWAY_HEALTH_INTERVAL_MS: "300",
       SLIPWAY_HEALTH_TIMEOUT_MS: "5000",
@@ -74,6 +77,18 @@ describe("slipway CLI with the user's own pulumi, against the emulators", () => 
   const slipway = (...args: string[]) => run(process.execPath, [SLIPWAY_BIN, ...args], env());
 
   const serving = async () => (await appRequest(emu.coolify.origin, "staging.example.com", "/healthz")).image;
+  const previewServing = async () => (await probeApp(emu.fly.origin, "shop-pr-7.fly.dev", "/healthz")).image;
+  // What the PR workflow maps from the preview environment's secrets (SLIPWAY_SECRET_<NAME>).
+  const previewSecrets = previewSecretValues() as { SESSION_SECRET: string; STRIPE_API_KEY: string };
+  const previewEnv = previewSecretEnv(previewSecrets);
+  /** Files of the file backend holding `value` in plaintext. */
+  const backendContains = (value: string): string[] => {
+    const root = (s.env.PULUMI_BACKEND_URL ?? "").replace(/^file:\/\//, "");
+    return (readdirSync(root, { recursive: true }) as string[]).filter((f) => {
+      const file = path.join(root, f);
+      return statSync(file).isFile() && readFileSync(file, "utf8").includes(value);
+    });
+  };
   const clean = () => expect(git(s.workDir, "status", "--porcelain")).toBe("");
   const deployed = async () => (await s.stack.outputs()).imageRef?.value;
 
@@ -166,16 +181,44 @@ describe("slipway CLI with the user's own pulumi, against the emulators", () => 
     clean();
   });
 
-  it("pr up twice updates one preview stack; pr down leaves nothing behind, and no stray stack file", async () => {
+  it("pr up: refused without its secrets, and without an image for a new preview; touches nothing either way", async () => {
     const appNames = () => (emu.fly.inventory() as { apps: Array<{ name: string }> }).apps.map((a) => a.name);
-    const first = await slipway("pr", "up", "7");
-    expect(first.code, first.stderr.slice(-3000)).toBe(0);
-    expect(appNames()).toContain("shop-pr-7");
+    const before = emu.fly.log.length;
+    const noSecrets = await run(process.execPath, [SLIPWAY_BIN, "pr", "up", "7", "--image", GOOD], env());
+    expect(noSecrets.code).toBe(1);
+    expect(noSecrets.stderr).toContain("slipway:secrets.SESSION_SECRET (listed in slipway:app.secretEnv): expected a value in SLIPWAY_SECRET_SESSION_SECRET, got nothing");
+    expect(noSecrets.stderr).toContain("SLIPWAY_SECRET_STRIPE_API_KEY, got nothing\nnothing was changed");
+    const noImage = await run(process.execPath, [SLIPWAY_BIN, "pr", "up", "7"], env(previewEnv));
+    expect(noImage.code).toBe(1);
+    expect(noImage.stdout).toContain("refused: pr-7 has no release yet; its first deploy needs --image");
+    expect(emu.fly.log.length).toBe(before);
+    expect(appNames()).not.toContain("shop-pr-7");
+    // No empty stack left behind either.
+    expect((await s.stack.workspace.listStacks()).map((x) => x.name)).not.toContain("pr-7");
     clean();
-    const second = await slipway("pr", "up", "7");
+  });
+
+  it("pr up --image releases that digest with the preview's secrets; pr up again keeps it; pr down leaves nothing behind", async () => {
+    const appNames = () => (emu.fly.inventory() as { apps: Array<{ name: string }> }).apps.map((a) => a.name);
+    const first = await run(process.execPath, [SLIPWAY_BIN, "pr", "up", "7", "--image", NEXT], env(previewEnv));
+    expect(first.code, first.stderr.slice(-3000)).toBe(0);
+    expect(first.stdout).toMatch(/health gate: https:\/\/shop-pr-7\.fly\.dev\/healthz is healthy/);
+    expect(first.stdout).toMatch(/^pr-7: update #1 succeeded; https:\/\/shop-pr-7\.fly\.dev$/m);
+    expect(await previewServing()).toBe(NEXT);
+    // The secret reached the app, from the environment; its plaintext is nowhere in the backend or the engine's output.
+    expect(emu.fly.state.apps.get("shop-pr-7")?.secrets.get("SESSION_SECRET")?.value).toBe(previewSecrets.SESSION_SECRET);
+    expect(backendContains(previewSecrets.SESSION_SECRET)).toEqual([]);
+    expect(`${first.stdout}${first.stderr}`).not.toContain(previewSecrets.SESSION_SECRET);
+    const releases = await slipway("releases", "pr-7");
+    expect(releases.stdout.trim().split("\n")[1]).toMatch(/^#1\s+release\s+-\s+0123456\s+ghcr\.io\/acme\/shop@sha256:cccccccccccc\s.*succeeded$/);
+    clean();
+
+    const second = await run(process.execPath, [SLIPWAY_BIN, "pr", "up", "7"], env(previewEnv));
     expect(second.code, second.stderr.slice(-3000)).toBe(0);
+    expect(second.stdout).toContain(`image: ${NEXT} (kept: no --image given)`);
     expect(second.stdout).toMatch(/^pr-7: update #2 succeeded/m);
     expect(appNames().filter((n) => n === "shop-pr-7")).toHaveLength(1);
+    expect(await previewServing()).toBe(NEXT);
 
     const down = await slipway("pr", "down", "7");
     expect(down.code, down.stderr.slice(-3000)).toBe(0);

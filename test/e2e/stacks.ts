@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import type { ConfigMap, EngineEvent } from "@pulumi/pulumi/automation";
-import { prConfig } from "../../infra/cli/commands/pr";
+import { prUpConfig } from "../../infra/cli/commands/pr";
+import { secretEnvVar } from "../../infra/cli/preview-secrets";
 import { pulumiBin } from "../../scripts/engine";
 import { startCoolifyEmulator, type CoolifyEmulator } from "../emulators/coolify";
 import { startFlyEmulator, type FlyEmulator } from "../emulators/fly";
@@ -129,11 +130,24 @@ export async function setSecrets(s: EngineStack, secrets: Record<string, string>
   if (Object.keys(map).length > 0) await s.stack.setAllConfig(map, true);
 }
 
-/** Stack `pr-<n>` with the config `npx slipway pr up <n>` gives it: Pulumi.pr.yaml with {{pr}} replaced. */
-export async function prStack(emulators: Emulators, prNumber: number): Promise<EngineStack> {
+/** The preview secrets Pulumi.pr.yaml lists, fresh per run, as the preview environment would hold them. */
+export function previewSecretValues(): Record<string, string> {
+  return { SESSION_SECRET: secretValue("pr-session"), STRIPE_API_KEY: secretValue("pr-stripe") };
+}
+
+/** `SLIPWAY_SECRET_<NAME>` for each secret: what the PR workflow maps the preview environment's secrets to. */
+export function previewSecretEnv(secrets: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(secrets).map(([k, v]) => [secretEnvVar(k), v]));
+}
+
+/**
+ * Stack `pr-<n>` with the config `npx slipway pr up <n>` gives it: Pulumi.pr.yaml with {{pr}} replaced, and the
+ * preview's secrets taken from the environment as pr up takes them.
+ */
+export async function prStack(emulators: Emulators, prNumber: number, secrets: Record<string, string> = previewSecretValues()): Promise<EngineStack> {
   const s = await EngineStack.create({ project: ROOT_PROJECT, stackName: `pr-${prNumber}`, env: emulators.env });
   try {
-    await s.stack.setAllConfig(prConfig(prNumber, path.join(ROOT_PROJECT, "Pulumi.pr.yaml")));
+    await s.stack.setAllConfig(prUpConfig(prNumber, previewSecretEnv(secrets), path.join(ROOT_PROJECT, "Pulumi.pr.yaml")));
   } catch (error) {
     await s.cleanup();
     throw error;

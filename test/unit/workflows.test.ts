@@ -110,7 +110,20 @@ describe("workflows: structure", () => {
   it("pull_request: pr up while open, pr down when closed, serialized per PR", () => {
     const up = jobOf("pr.yml", "pr-up");
     const down = jobOf("pr.yml", "pr-down");
-    expect(runs(up)).toContain('npx slipway pr up "$PR_NUMBER"');
+    expect(runs(up)).toContain('npx slipway pr up "$PR_NUMBER" --image "$IMAGE"');
+    // The image the image job built for the head commit, released as that commit (not GITHUB_SHA, the merge commit).
+    expect(up.needs).toEqual(["verify", "image"]);
+    expect(up.env?.IMAGE).toBe("${{ needs.image.outputs.ref }}");
+    expect(up.env?.SLIPWAY_RELEASE_COMMIT).toBe("${{ github.event.pull_request.head.sha }}");
+    // The preview app's secrets from the preview environment's secrets, one SLIPWAY_SECRET_<NAME> each.
+    expect(envName(up)).toBe("preview");
+    expect(up.env?.SLIPWAY_SECRET_SESSION_SECRET).toBe("${{ secrets.SESSION_SECRET }}");
+    expect(up.env?.SLIPWAY_SECRET_STRIPE_API_KEY).toBe("${{ secrets.STRIPE_API_KEY }}");
+    const image = jobOf("pr.yml", "image");
+    expect(image.if).toBe(up.if);
+    expect(image.steps?.[0]).toEqual({ uses: "actions/checkout@v4", with: { ref: "${{ github.event.pull_request.head.sha }}" } });
+    // A fork's PR gets a notice instead of a preview that could only fail without secrets.
+    expect(jobOf("pr.yml", "fork").if).toBe("github.event.action != 'closed' && github.event.pull_request.head.repo.full_name != github.repository");
     expect(runs(down)).toContain('npx slipway pr down "$PR_NUMBER"');
     expect(up.env?.PR_NUMBER).toBe("${{ github.event.pull_request.number }}");
     expect(up.if).toMatch(/^github\.event\.action != 'closed'/);

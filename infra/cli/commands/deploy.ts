@@ -36,7 +36,9 @@ export function releaseInfo(image: string | undefined, env: NodeJS.ProcessEnv = 
   };
   const tag = env.GITHUB_REF_TYPE === "tag" ? env.GITHUB_REF_NAME : env.SLIPWAY_RELEASE_TAG;
   return {
-    commit: env.GITHUB_SHA || env.SLIPWAY_RELEASE_COMMIT || gitCommit(),
+    // An explicit release commit wins over GITHUB_SHA: on a pull_request event GITHUB_SHA is the test merge commit,
+    // and the PR workflow sets SLIPWAY_RELEASE_COMMIT to the head commit it built (the program reads it first too).
+    commit: env.SLIPWAY_RELEASE_COMMIT || env.GITHUB_SHA || gitCommit(),
     tag: tag || undefined,
     image,
     actor: env.GITHUB_ACTOR ?? env.USER ?? "unknown",
@@ -72,7 +74,8 @@ export async function deployCommand(stackName: string, options: DeployOptions, l
   return keepingStackFile(PROJECT_DIR, stackName, () => deploy(stack, stackName, options, log, print));
 }
 
-async function deploy(stack: Stack, stackName: string, options: DeployOptions, log: Log, print: Log): Promise<number> {
+/** The release sequence on an opened stack: what `deploy` runs, and `pr up` on a preview stack it just configured. */
+export async function deploy(stack: Stack, stackName: string, options: DeployOptions, log: Log, print: Log): Promise<number> {
   const onOutput = (o: string) => log(plain(o).trimEnd());
   const before = (await history(stack)).filter((r) => r.result === "succeeded" && r.healthy && r.info.image).at(-1);
   const source = options.promoteFrom ? ({ kind: "promote", from: options.promoteFrom } as const) : imageSourceFor(await stack.getAllConfig(), options.image);

@@ -11,6 +11,7 @@ describe("parseCommand", () => {
     [["rollback", "production", "--to", "v1.2.0", "--yes"], { kind: "rollback", stack: "production", to: "v1.2.0", yes: true }],
     [["rollback", "production"], { kind: "rollback", stack: "production", to: undefined, yes: false }],
     [["pr", "up", "42"], { kind: "pr", action: "up", number: 42 }],
+    [["pr", "up", "42", "--image", digest], { kind: "pr", action: "up", number: 42, image: digest }],
     [["pr", "down", "7"], { kind: "pr", action: "down", number: 7 }],
     [["lock", "status", "staging"], { kind: "lock", action: "status", stack: "staging" }],
     [["lock", "release", "pr-7"], { kind: "lock", action: "release", stack: "pr-7" }],
@@ -25,7 +26,11 @@ describe("parseCommand", () => {
   it.each([
     [["launch"], 'slipway: unknown command "launch"'],
     [["deploy"], "slipway deploy: missing <stack>"],
-    [["deploy", "staging", "--image", "ghcr.io/acme/shop:latest"], 'slipway deploy: --image must be pinned by digest (<repo>@sha256:<64 hex>), got "ghcr.io/acme/shop:latest"'],
+    [["deploy", "staging", "--image", "ghcr.io/acme/shop:latest"], 'slipway deploy: --image expected an image reference pinned by digest, like ghcr.io/acme/shop@sha256:<64 hex>, got "ghcr.io/acme/shop:latest"'],
+    // The shared rule (components/rules.ts) checks the whole reference, not only its digest suffix.
+    [["pr", "up", "3", "--image", `GHCR.io/Acme/shop@sha256:${"a".repeat(64)}`], `slipway pr up: --image expected an image reference pinned by digest, like ghcr.io/acme/shop@sha256:<64 hex>, got "GHCR.io/Acme/shop@sha256:${"a".repeat(64)}"`],
+    [["pr", "up", "3", "--image", "ghcr.io/acme/shop:pr-3"], 'slipway pr up: --image expected an image reference pinned by digest'],
+    [["pr", "down", "3", "--image", digest], "slipway pr down: --image is only for pr up"],
     [["deploy", "staging", "--force"], "slipway deploy: Unknown option '--force'"],
     [["preview", "staging", "production"], 'slipway preview: unexpected argument "production"'],
     [["preview", "../etc"], 'slipway preview: "../etc" is not a stack name'],

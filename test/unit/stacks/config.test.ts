@@ -69,10 +69,13 @@ describe("the committed stack files", () => {
     expect(problemsOf(committed("production"))).toHaveLength(5);
   });
 
-  it("the PR template itself is not a stack: the unsubstituted placeholder is reported", () => {
+  it("the PR template itself is not a stack: the unsubstituted placeholder is reported, and its secrets are not in it", () => {
     expect(problemsOf(committed("pr"))).toEqual([
       'slipway:app.env.PUBLIC_URL: expected the pull-request number in place of {{pr}}, got "https://shop-pr-{{pr}}.fly.dev" — create PR stacks with `npx slipway pr up <number>`',
       'slipway:targets.fly.appName: expected the pull-request number in place of {{pr}}, got "shop-pr-{{pr}}" — create PR stacks with `npx slipway pr up <number>`',
+      // `pr up` sets them from SLIPWAY_SECRET_<NAME> (infra/cli/preview-secrets.ts); the file never holds them.
+      "slipway:secrets.SESSION_SECRET: expected a secret value (listed in slipway:app.secretEnv), got nothing — use `pulumi config set --secret --path 'slipway:secrets.SESSION_SECRET' <value>`",
+      "slipway:secrets.STRIPE_API_KEY: expected a secret value (listed in slipway:app.secretEnv), got nothing — use `pulumi config set --secret --path 'slipway:secrets.STRIPE_API_KEY' <value>`",
     ]);
   });
 

@@ -24,7 +24,11 @@ export const DOCUMENTED_SECRETS: Record<"staging" | "production" | "pr", Record<
     SLIPWAY_GITHUB_TOKEN: `ghp_${"p".repeat(36)}`,
     PULUMI_CONFIG_PASSPHRASE: "production passphrase",
   },
-  pr: {},
+  // What `slipway pr up` reads from SLIPWAY_SECRET_<NAME> (the preview environment's values, never a file).
+  pr: {
+    SESSION_SECRET: "r".repeat(64),
+    STRIPE_API_KEY: `sk_test_${"p".repeat(24)}`,
+  },
 };
 
 export interface StackInput {
