@@ -53,6 +53,8 @@ export interface StepRecord {
   kind: "run" | "stand-in" | "skipped";
   outcome: Outcome;
   detail: string;
+  /** Everything a run: step printed (stdout, then stderr): the job log, for plaintext-secret checks. */
+  output?: string;
 }
 
 /** What a stand-in for a `uses:` action does: its outputs, and directories it adds to PATH (like $GITHUB_PATH). */
@@ -215,8 +217,8 @@ async function runJob(file: string, id: string, job: Job, wfEnv: Record<string, 
   for (const [i, step] of (job.steps ?? []).entries()) {
     const c = { ...ctx, env, steps: stepsCtx };
     const name = step.name ? interpolate(step.name, c) : (step.uses ?? step.run?.split("\n")[0] ?? `step ${i + 1}`);
-    const record = (kind: StepRecord["kind"], outcome: Outcome, detail: string) => {
-      records.push({ job: `${file}:${id}`, step: name, kind, outcome, detail });
+    const record = (kind: StepRecord["kind"], outcome: Outcome, detail: string, output?: string) => {
+      records.push({ job: `${file}:${id}`, step: name, kind, outcome, detail, ...(output !== undefined ? { output } : {}) });
       o.log?.(`[${file}:${id}] ${kind} ${outcome}: ${name}${detail ? ` — ${detail.split("\n").slice(-3).join(" | ")}` : ""}`);
       if (step.id) stepsCtx[step.id] = { outcome, conclusion: outcome === "failure" && continueOnError(step, c) ? "success" : outcome, outputs: stepsCtx[step.id]?.outputs ?? {} };
       if (outcome === "failure" && !continueOnError(step, c)) jobOk = false;
@@ -257,7 +259,7 @@ async function runJob(file: string, id: string, job: Job, wfEnv: Record<string, 
     processEnv.PATH = [...extraPath, o.baseEnv.PATH ?? ""].join(path.delimiter);
     const r = await runScript(interpolate(script, c), processEnv, o.cwd, o.stepTimeoutMs ?? 600_000);
     if (step.id) stepsCtx[step.id] = { outcome: r.code === 0 ? "success" : "failure", conclusion: "success", outputs: parseOutputFile(outputFile) };
-    record("run", r.code === 0 ? "success" : "failure", r.code === 0 ? r.stdout.trim().split("\n").slice(-1)[0] ?? "" : `exit ${r.code}: ${(r.stdout + r.stderr).trim()}`);
+    record("run", r.code === 0 ? "success" : "failure", r.code === 0 ? r.stdout.trim().split("\n").slice(-1)[0] ?? "" : `exit ${r.code}: ${(r.stdout + r.stderr).trim()}`, r.stdout + r.stderr);
   }
   const outputs = evalMap(job.outputs, { ...ctx, env, steps: stepsCtx });
   return { result: jobOk ? "success" : "failure", outputs };

@@ -1,12 +1,12 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../scripts/engine";
 import { killMarked } from "./harness";
 import { probeApp } from "../../scripts/sandbox/report";
-import { secretValue, startEmulators, type Emulators } from "./stacks";
+import { previewSecretValues, secretValue, startEmulators, type Emulators } from "./stacks";
 import { installUserPulumi, type UserPulumi } from "./user-pulumi";
 import { runWorkflow, type RunnerOptions, type StandIn, type StepRecord } from "./workflow-runner";
 
@@ -17,7 +17,7 @@ import { runWorkflow, type RunnerOptions, type StandIn, type StepRecord } from "
  * file backend, and the emulators as Coolify and Fly.
  *
  * LOCAL STAND-INS for what only GitHub can run, each named where it is defined below:
- *   actions/checkout            the clean clone this test made (git, with origin/main)
+ *   actions/checkout            the clean clone this test made (git, with origin/main); `with: ref` checks that out
  *   actions/setup-node          the node running this test
  *   pulumi/actions              puts the user-installed pulumi directory on PATH
  *   docker/setup-buildx-action, docker/login-action   nothing (no Docker engine, no registry here)
@@ -37,7 +37,7 @@ function sh(cwd: string, cmd: string, args: string[], env?: Record<string, strin
   return r.stdout;
 }
 
-describe("the workflows run: PR, PR closed, push to main, release tag, manual dispatch, failing health gate", () => {
+describe("the workflows run: push to main, release tag, manual dispatch, PR opened/updated/from a fork/closed, failing health gate", () => {
   let emu: Emulators;
   let user: UserPulumi;
   let tmp: string;
@@ -47,6 +47,7 @@ describe("the workflows run: PR, PR closed, push to main, release tag, manual di
   const marker = `slipway-e2e-workflows-${process.pid}`;
   const comments: { id: number; body: string }[] = [];
   const passphrase = secretValue("passphrase");
+  const previewSecrets = previewSecretValues() as { SESSION_SECRET: string; STRIPE_API_KEY: string };
 
   const git = (...args: string[]) => sh(clone, "git", ["-c", "user.name=dev", "-c", "user.email=dev@example.invalid", ...args]).trim();
 
@@ -56,7 +57,7 @@ describe("the workflows run: PR, PR closed, push to main, release tag, manual di
       HOME: process.env.HOME,
       PATH: [path.join(tmp, "standins"), path.dirname(process.execPath), "/usr/local/bin", "/usr/bin", "/bin"].join(path.delimiter),
       SLIPWAY_E2E_MARKER: marker,
-      SLIPWAY_RESOLVE: [`staging.example.com:127.0.0.1:${emu.coolify.port}`, `shop.example.com:127.0.0.1:${emu.fly.port}`].join(","),
+      SLIPWAY_RESOLVE: [`staging.example.com:127.0.0.1:${emu.coolify.port}`, `shop.example.com:127.0.0.1:${emu.fly.port}`, `shop-pr-12.fly.dev:127.0.0.1:${emu.fly.port}`].join(","),
       SLIPWAY_HEALTH_ATTEMPTS: "6",
       SLIPWAY_HEALTH_INTERVAL_MS: "500",
       PULUMI_SKIP_UPDATE_CHECK: "true",
@@ -67,8 +68,11 @@ describe("the workflows run: PR, PR closed, push to main, release tag, manual di
   const withoutPulumi = (env: Record<string, string>) => ({ ...env, PATH: (env.PATH ?? "").split(path.delimiter).filter((d) => d !== user.binDir).join(path.delimiter) });
 
   const standIns: Record<string, StandIn> = {
-    // STAND-IN: the clean clone below is the checkout.
-    "actions/checkout": () => ({}),
+    // STAND-IN: the clean clone below is the checkout; a `ref` (the PR's head commit) is checked out in it.
+    "actions/checkout": (step) => {
+      if (step.with.ref) git("checkout", "-q", step.with.ref);
+      return {};
+    },
     // STAND-IN: the node that runs this test is on PATH.
     "actions/setup-node": () => ({}),
     // STAND-IN for pulumi/actions: the pulumi a user installs, on PATH for the following steps.
@@ -110,6 +114,8 @@ describe("the workflows run: PR, PR closed, push to main, release tag, manual di
         SLIPWAY_HOURS_FROM: "00:00",
         SLIPWAY_HOURS_TO: "23:59",
       },
+      // The preview environment's own secrets: only a job with `environment: preview` sees them (the runner overlays them).
+      environments: { preview: { secrets: previewSecrets } },
       // pulumi is on PATH only once the pulumi/actions step (its stand-in) put it there, as on a runner.
       baseEnv: { ...withoutPulumi(machineEnv()), FLY_API_URL: emu.fly.url },
       standIns,
@@ -129,7 +135,7 @@ describe("the workflows run: PR, PR closed, push to main, release tag, manual di
     return git("rev-parse", "HEAD");
   };
   const imageOf = () => `ghcr.io/${REPOSITORY}@${contextDigest(clone)}`;
-  const serving = async (host: "staging.example.com" | "shop.example.com") => {
+  const serving = async (host: "staging.example.com" | "shop.example.com" | "shop-pr-12.fly.dev") => {
     const origin = host === "staging.example.com" ? emu.coolify.origin : emu.fly.origin;
     // Coolify's emulator names the image in a header, Fly's in the JSON body; probeApp reads both.
     return (await probeApp(origin, host, "/healthz")).image;
@@ -230,25 +236,99 @@ describe("the workflows run: PR, PR closed, push to main, release tag, manual di
     expect(history[0]?.message).toBe("slipway release: manual v1.0.0 by alice-acme: customer escalation #88");
   });
 
-  it("pull request: one comment with both stacks' diffs, and pr-<n> up", async () => {
-    const event = { action: "opened", number: 12, pull_request: { number: 12, head: { repo: { full_name: REPOSITORY } } } };
-    const r = await runWorkflow(".github/workflows/pr.yml", options({ event_name: "pull_request", event, sha: git("rev-parse", "HEAD"), ref: "refs/pull/12/merge", ref_name: "12/merge", ref_type: "branch" }));
+  /** A commit on the PR's branch (not on main); the clone goes back to main, as a runner's checkout is per job. */
+  const commitOnBranch = (version: string): { sha: string; image: string } => {
+    git("checkout", "-q", "feature");
+    writeFileSync(path.join(clone, "app", "server.js"), `console.log("shop ${version}");\n`);
+    git("add", "-A");
+    git("commit", "-qm", `app ${version}`);
+    const image = imageOf();
+    const sha = git("rev-parse", "HEAD");
+    git("checkout", "-q", "main");
+    return { sha, image };
+  };
+  const prEvent = (action: string, head: string, repo = REPOSITORY, number = 12) => ({
+    event_name: "pull_request",
+    event: { action, number, pull_request: { number, head: { sha: head, repo: { full_name: repo } } } },
+    // GITHUB_SHA of a pull_request run is GitHub's test merge commit, never the head: main's HEAD stands in for it.
+    sha: git("rev-parse", "main"),
+    ref: `refs/pull/${number}/merge`,
+    ref_name: `${number}/merge`,
+    ref_type: "branch",
+  });
+  const backendFilesWith = (value: string): string[] =>
+    (readdirSync(backend, { recursive: true }) as string[]).filter((f) => {
+      const file = path.join(backend, f);
+      return statSync(file).isFile() && readFileSync(file, "utf8").includes(value);
+    });
+  const prApp = () => emu.fly.state.apps.get("shop-pr-12");
+  let firstHead = "";
+
+  it("pull request opened: one comment with both diffs; the head commit's image built once; pr-12 runs it with the preview environment's secrets", async () => {
+    git("branch", "-f", "feature", "main");
+    const head = commitOnBranch("pr-12 first");
+    firstHead = head.sha;
+    const r = await runWorkflow(".github/workflows/pr.yml", options(prEvent("opened", head.sha)));
     expect(r.result, summary(r.steps)).toBe("success");
     expect(comments).toHaveLength(1);
     const body = comments[0]?.body ?? "";
     expect(body).toMatch(/^<!-- slipway-preview -->\n## slipway preview\n\n### staging \(success\)\n/);
     expect(body).toContain("### production (success)");
-    expect((emu.fly.inventory() as { apps: Array<{ name: string }> }).apps.map((a) => a.name)).toContain("shop-pr-12");
+    expect(r.steps.filter((s) => s.kind === "run").map((s) => `${s.job.split(":")[1]}: ${s.step}`)).toEqual([
+      "preview: Preview staging", "preview: Preview production", "preview: Compose the comment", "image: Image reference", "pr-up: Deploy pr-12",
+    ]);
+    expect(r.steps.find((s) => s.job.endsWith(":fork"))?.kind).toBe("skipped");
+    // The digest of the HEAD commit's sources (not main's, which the merge-commit stand-in points at), served by Fly.
+    expect(await serving("shop-pr-12.fly.dev")).toBe(head.image);
+    expect(head.image).not.toBe(await serving("staging.example.com"));
+    const releases = slipway("releases", "pr-12").trim().split("\n");
+    expect(releases[1]).toMatch(new RegExp(`^#1\\s+release\\s+-\\s+${head.sha.slice(0, 7)}\\s+${head.image.slice(0, 37).replace(/[.]/g, "\\.")}`));
+    // Its secrets are the preview environment's, on the Fly app; never plaintext in the backend or the job's log.
+    expect(prApp()?.secrets.get("SESSION_SECRET")?.value).toBe(previewSecrets.SESSION_SECRET);
+    expect(prApp()?.secrets.get("STRIPE_API_KEY")?.value).toBe(previewSecrets.STRIPE_API_KEY);
+    for (const value of Object.values(previewSecrets)) {
+      expect(backendFilesWith(value)).toEqual([]);
+      expect(r.steps.filter((s) => s.output?.includes(value)).map((s) => s.step)).toEqual([]);
+    }
+    git("checkout", "-q", "main");
     expect(git("status", "--porcelain")).toBe("");
   });
 
+  it("pull request updated with a new commit: its image is built and served, the same preview stack updated", async () => {
+    const before = prApp()?.secrets.get("SESSION_SECRET")?.value;
+    const head = commitOnBranch("pr-12 second");
+    const r = await runWorkflow(".github/workflows/pr.yml", options(prEvent("synchronize", head.sha)));
+    expect(r.result, summary(r.steps)).toBe("success");
+    expect(comments).toHaveLength(1);
+    expect(await serving("shop-pr-12.fly.dev")).toBe(head.image);
+    const releases = slipway("releases", "pr-12").trim().split("\n");
+    expect(releases[1]).toMatch(new RegExp(`^#2\\s+release\\s+-\\s+${head.sha.slice(0, 7)}\\s`));
+    expect(releases[2]).toMatch(new RegExp(`^#1\\s+release\\s+-\\s+${firstHead.slice(0, 7)}\\s`));
+    expect((emu.fly.inventory() as { apps: Array<{ name: string }> }).apps.filter((a) => a.name === "shop-pr-12")).toHaveLength(1);
+    expect(prApp()?.secrets.get("SESSION_SECRET")?.value).toBe(before);
+    git("checkout", "-q", "main");
+    expect(git("status", "--porcelain")).toBe("");
+  });
+
+  it("a pull request from a fork: a notice instead of a preview, nothing built or created", async () => {
+    const flyCalls = emu.fly.log.length;
+    const r = await runWorkflow(".github/workflows/pr.yml", options(prEvent("opened", firstHead, "mallory/shop", 13)));
+    expect(r.result, summary(r.steps)).toBe("success");
+    const ran = r.steps.filter((s) => s.kind === "run");
+    expect(ran.map((s) => s.step)).toEqual(["No preview for a fork"]);
+    expect(ran[0]?.output).toContain("::notice title=No preview::this PR comes from the fork mallory/shop, and GitHub gives a fork's pull_request runs no secrets");
+    expect(["preview", "image", "pr-up"].map((j) => r.jobs[j]?.result)).toEqual(["skipped", "skipped", "skipped"]);
+    expect(emu.fly.log.length).toBe(flyCalls);
+    git("checkout", "-q", "main");
+  });
+
   it("pull request closed: pr-<n> destroyed and its stack removed", async () => {
-    const event = { action: "closed", number: 12, pull_request: { number: 12, head: { repo: { full_name: REPOSITORY } } } };
-    const r = await runWorkflow(".github/workflows/pr.yml", options({ event_name: "pull_request", event, sha: git("rev-parse", "HEAD"), ref: "refs/pull/12/merge", ref_name: "12/merge", ref_type: "branch" }));
+    const r = await runWorkflow(".github/workflows/pr.yml", options(prEvent("closed", firstHead)));
     expect(r.result, summary(r.steps)).toBe("success");
     expect(r.steps.filter((s) => s.kind === "run").map((s) => s.step)).toEqual(["Destroy pr-12"]);
     expect((emu.fly.inventory() as { apps: Array<{ name: string }> }).apps.map((a) => a.name)).not.toContain("shop-pr-12");
     expect(existsSync(path.join(backend, ".pulumi", "stacks", "slipway", "pr-12.json"))).toBe(false);
+    expect(git("status", "--porcelain")).toBe("");
   });
 
   it("a push whose image fails the health gate: automatic rollback to the recorded digest, and a red job", async () => {
