@@ -3,7 +3,7 @@ import type { ConfigMap, EngineEvent } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prConfig } from "../../infra/cli/commands/pr";
 import { EngineStack, ROOT_PROJECT } from "./harness";
-import { callsSince, EngineTranscript, logMark, mutating, pulumiCli, rawExport, startEmulators, type Emulators } from "./stacks";
+import { callsSince, EngineTranscript, logMark, mutating, pulumiCli, rawExport, secretValue, setSecrets, startEmulators, type Emulators } from "./stacks";
 
 /**
  * Fly Managed Postgres on the real engine: a Fly stack with `slipway:database.kind: flyManaged` gets a cluster, its
@@ -51,8 +51,11 @@ describe("kind flyManaged: a cluster with DATABASE_URL as a secret, a preview fo
     source = await EngineStack.create({ project: ROOT_PROJECT, stackName: SOURCE, env: emu.env });
     // protect: false first (the last test turns the default protection on).
     await source.stack.setAllConfig(flyConfig(1, SOURCE_APP, { kind: "flyManaged", databaseName: "shop", protect: false }));
+    // The template's secretEnv, as an operator (or the preview environment) sets them.
+    await setSecrets(source, { SESSION_SECRET: secretValue("session"), STRIPE_API_KEY: secretValue("stripe") });
     pr = await EngineStack.create({ project: ROOT_PROJECT, stackName: `pr-${PR}`, env: { ...emu.env, PULUMI_BACKEND_URL: `file://${source.backendDir}` } });
     await pr.stack.setAllConfig(flyConfig(PR, PR_APP, { kind: "flyManaged", databaseName: "shop", forkFrom: SOURCE }));
+    await setSecrets(pr, { SESSION_SECRET: secretValue("session"), STRIPE_API_KEY: secretValue("stripe") });
   });
   afterAll(async () => {
     await pr?.cleanup();
