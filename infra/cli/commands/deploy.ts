@@ -62,6 +62,15 @@ export async function history(stack: Stack, showSecrets = true): Promise<Release
 }
 
 const lastLines = (error: unknown) => plain(error instanceof Error ? error.message : String(error)).split("\n").slice(-8).join("\n");
+/**
+ * The one line a notice gives as the reason: the engine's first `error:` line (a resource's diagnostic) says why;
+ * the last lines of its output, which the terminal shows, are the update's summary (`Resources: …`).
+ */
+export function errorLine(error: unknown): string {
+  const lines = plain(error instanceof Error ? error.message : String(error)).split("\n").map((l) => l.trim()).filter(Boolean);
+  const errors = lines.map((l) => /(?:^|\s)error: (.+)$/.exec(l)?.[1]).filter((e): e is string => e !== undefined);
+  return errors.find((e) => e !== "update failed") ?? errors[0] ?? lines[0] ?? "";
+}
 
 /**
  * Decides the image (see image-source.ts), then preview → up → health gate. The release's facts — commit, tag,
@@ -82,6 +91,8 @@ export async function deploy(stack: Stack, stackName: string, options: DeployOpt
   const base = releaseInfo(undefined);
   let image: string | undefined;
   let failure: string | undefined;
+  /** What the notices say about a failure: one line. */
+  let reason: string | undefined;
 
   switch (source.kind) {
     case "given":
@@ -119,6 +130,7 @@ export async function deploy(stack: Stack, stackName: string, options: DeployOpt
         print(`build: ${image} (update #${await latestVersion(stack)})`);
       } catch (error) {
         failure = `build failed: ${lastLines(error)}`;
+        reason = `build failed: ${errorLine(error)}`;
       }
       break;
     }
@@ -150,6 +162,7 @@ export async function deploy(stack: Stack, stackName: string, options: DeployOpt
       }
     } catch (error) {
       failure = `pulumi up failed: ${lastLines(error)}`;
+      reason = `pulumi up failed: ${errorLine(error)}`;
     }
   }
   if (!failure) {
@@ -159,7 +172,7 @@ export async function deploy(stack: Stack, stackName: string, options: DeployOpt
   }
 
   print(failure);
-  await record.end("failure", { url, reason: failure.split("\n")[0] });
+  await record.end("failure", { url, reason: reason ?? failure.split("\n")[0] });
   await rollBackTo(stack, before, announce, log, print);
   return 1;
 }
@@ -184,7 +197,7 @@ async function rollBackTo(stack: Stack, before: Release | undefined, announce: A
       onOutput: (o) => log(plain(o).trimEnd()),
     })
     .catch(async (error: unknown) => {
-      await rollback.end("failure", { reason: `pulumi up failed: ${plain(error instanceof Error ? error.message : String(error)).split("\n")[0]}` });
+      await rollback.end("failure", { reason: `pulumi up failed: ${errorLine(error)}` });
       throw error;
     });
   print(`rolled back: update #${await latestVersion(stack)} runs what update #${before.version} ran`);
