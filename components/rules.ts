@@ -221,6 +221,21 @@ export const commitShaSchema = text("a git commit SHA (7–40 lower-case hex cha
 /** A Fly app name: one DNS label (`<name>.fly.dev`), lower-case letters, digits and -, at most 63. */
 export const flyAppNameSchema = text("a Fly app name (lower-case letters, digits, -; up to 63 chars, not starting or ending with -)", /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/);
 
+/** A Fly Managed Postgres cluster's disk: 10–1000 GB (the spec's createPostgresClusterRequest), 10 when not set. */
+export const MPG_DISK_SIZE_GB = { min: 10, max: 1000, default: 10 } as const;
+export const mpgDiskSizeGbSchema = int(MPG_DISK_SIZE_GB.min, MPG_DISK_SIZE_GB.max);
+/** A database in a Fly Managed Postgres cluster: what its pg-admin API takes (letters, digits, - or _). */
+export const mpgDatabaseNameSchema = text(
+  "a database name (letters, digits, - or _, starting and ending with a letter or digit; up to 63)",
+  /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/,
+);
+/** A Postgres extension by its name (`vector`, `pg_trgm`, `uuid-ossp`). */
+export const pgExtensionSchema = text("a Postgres extension name like vector", /^[a-z0-9_-]+$/);
+/** The app's user in a Fly Managed Postgres cluster. */
+export const mpgUsernameSchema = text("a user name (lower-case letters, digits, - or _, starting and ending with a letter or digit; up to 63)", /^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$/);
+/** A Pulumi stack name as `slipway:image.stack` (kind fromStack) and `slipway:database.forkFrom` read another stack by. */
+export const stackNameSchema = text('a stack name like "acme/slipway/staging"', /^[\w.-]+(\/[\w.-]+){0,2}$/);
+
 export const retentionDaysSchema = int(RETENTION_DAYS.min, RETENTION_DAYS.max);
 export const flySnapshotRetentionDaysSchema = int(FLY_SNAPSHOT_RETENTION_DAYS.min, FLY_SNAPSHOT_RETENTION_DAYS.max);
 export const volumeSizeGbSchema = int(VOLUME_SIZE_GB.min, VOLUME_SIZE_GB.max);

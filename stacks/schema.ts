@@ -13,7 +13,7 @@ import { githubEnvironmentSchema, githubSchema } from "./schema-github";
 import { notificationsSchema, type NotificationsConfig } from "./schema-notify";
 import {
   commitShaSchema, flyAppNameSchema, flySnapshotRetentionDaysSchema, HEALTH_CHECK_DEFAULTS, HEALTH_GATED_ROLLING_UPDATE_DEFAULT, healthCheckTiming, httpPathSchema,
-  imageRefSchema, INSTANT_DEPLOY_DEFAULT, portMappingSchema, POSTGRES_DEFAULTS, repositoryPathSchema, retentionDaysSchema, sqlIdentifierSchema, volumeNameSchema, volumeSizeGbSchema,
+  imageRefSchema, INSTANT_DEPLOY_DEFAULT, portMappingSchema, mpgDatabaseNameSchema, mpgDiskSizeGbSchema, pgExtensionSchema, POSTGRES_DEFAULTS, repositoryPathSchema, stackNameSchema, retentionDaysSchema, sqlIdentifierSchema, volumeNameSchema, volumeSizeGbSchema,
 } from "../components/rules";
 import { SECTION_DOCS } from "./schema-doc";
 import { absPath, bool, cron, envMap, envName, expected, hostname, int, list, obj, oneOf, pinnedImage, port, text } from "./schema-parts";
@@ -78,7 +78,7 @@ export const imageSchema = z.discriminatedUnion("kind", [
   obj({ kind: z.literal("pinned"), ref: pinnedImage() }),
   obj({
     kind: z.literal("fromStack"),
-    stack: text('a stack name like "acme/slipway/staging"', /^[\w.-]+(\/[\w.-]+){0,2}$/),
+    stack: stackNameSchema,
     output: text("a stack output name").default("imageRef"),
   }),
   obj({
@@ -134,13 +134,13 @@ export const databaseSchema = z.discriminatedUnion("kind", [
     kind: z.literal("flyManaged"),
     plan: oneOf(["basic", "starter", "launch", "scale", "performance"]).optional().meta({ description: "Fly's plan (CPU, memory); slipway's default basic" }),
     region: flyRegion().optional().meta({ description: "default: the first of slipway:scaling.fly.regions" }),
-    diskSizeGb: int(10, 1000).optional().meta({ description: "default 10; fixed once created (the API cannot resize)" }),
+    diskSizeGb: mpgDiskSizeGbSchema.optional().meta({ description: "default 10; fixed once created (the API cannot resize)" }),
     pgMajorVersion: int(16, 17).optional().meta({ description: "default 16, flyctl's" }),
     poolMode: oneOf(["session", "transaction"]).optional(),
-    databaseName: text("a database name (letters, digits, - or _, starting and ending with a letter or digit; up to 63)", /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/).default("app"),
-    extensions: list(text("a Postgres extension name like vector", /^[a-z0-9_-]+$/), "extension names").default(["vector"]),
+    databaseName: mpgDatabaseNameSchema.default(POSTGRES_DEFAULTS.databaseName),
+    extensions: list(pgExtensionSchema, "extension names").default(["vector"]),
     endpoint: oneOf(["pooler", "direct"]).default("pooler"),
-    forkFrom: text('a stack name like "acme/slipway/staging"', /^[\w.-]+(\/[\w.-]+){0,2}$/).optional().meta({ description: "fork this stack's cluster (its flyManagedPostgresClusterId output) instead of creating one; sizing is the source's" }),
+    forkFrom: stackNameSchema.optional().meta({ description: "fork this stack's cluster (its flyManagedPostgresClusterId output) instead of creating one; sizing is the source's" }),
     protect: bool().optional().meta({ description: "refuse destroy and replacement; default true, false with forkFrom" }),
     allowReplace: bool().optional().meta({ description: "let a changed setting create a new, empty cluster; default false, true with forkFrom" }),
     /** Not a setting: present only so the refusal can say why (stacks/rules-database.ts). */

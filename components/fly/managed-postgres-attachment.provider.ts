@@ -3,6 +3,7 @@ import { defineProvider, diffFields, retryAmbiguous } from "../provider";
 import { createFlyClient, isFlyStatus, toFlyError, unwrapParsed, type FlyClient } from "./client";
 import { connectionSchema } from "./machine-spec";
 import { getCluster } from "./managed-postgres-api";
+import { mpgUsernameSchema, portSchema } from "../rules";
 
 /**
  * Dynamic provider of an app's attachment to a Fly Managed Postgres cluster: the app's own Postgres user, the
@@ -22,11 +23,11 @@ export const attachmentInputsSchema = z.object({
   app: z.string().min(1),
   database: z.string().min(1),
   /** The app's Postgres user (created when missing). */
-  username: z.string().regex(/^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$/),
+  username: mpgUsernameSchema,
   role: z.enum(ROLES),
   /** Where the app connects: the cluster's pooler (or direct) endpoint. */
   host: z.string().min(1),
-  port: z.number().int().min(1).max(65535),
+  port: portSchema,
 });
 export type AttachmentInputs = z.infer<typeof attachmentInputsSchema>;
 export interface AttachmentOutputs extends AttachmentInputs {

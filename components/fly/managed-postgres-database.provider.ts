@@ -2,6 +2,7 @@ import { z } from "zod";
 import { createOnce, defineProvider, diffFields, retryAmbiguous, type CheckFailure } from "../provider";
 import { createFlyClient, isFlyStatus, toFlyError, unwrapParsed, type FlyClient } from "./client";
 import { connectionSchema } from "./machine-spec";
+import { mpgDatabaseNameSchema, pgExtensionSchema } from "../rules";
 
 /**
  * Dynamic provider of one database in a Fly Managed Postgres cluster with its extensions (pgvector is `vector`).
@@ -12,9 +13,9 @@ import { connectionSchema } from "./machine-spec";
 export const managedDatabaseInputsSchema = z.object({
   connection: connectionSchema,
   clusterId: z.string().min(1),
-  name: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/),
+  name: mpgDatabaseNameSchema,
   /** Extensions enabled in the database, by their Postgres name (`vector`, `citext`, …). */
-  extensions: z.array(z.string().min(1)),
+  extensions: z.array(pgExtensionSchema),
   /** Whether a rename may replace the database (drop it with its data, create an empty one). */
   allowReplace: z.boolean(),
 });

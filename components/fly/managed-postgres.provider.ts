@@ -4,6 +4,7 @@ import { createFlyClient, isFlyStatus, toFlyError, unwrapParsed, type FlyClient 
 import { connectionSchema } from "./machine-spec";
 import { clusterAnswerSchema, GONE_STATUSES, getCluster, listClusters, waitReady, type ClusterSummary, type ClusterView } from "./managed-postgres-api";
 import { markOf, MARK_PREFIX } from "../mark";
+import { mpgDiskSizeGbSchema } from "../rules";
 
 /**
  * Dynamic provider of a Fly Managed Postgres cluster. Id: the cluster id.
@@ -25,7 +26,7 @@ export const managedPostgresInputsSchema = z.object({
   /** A new cluster's settings; absent for a fork, which "inherits the source's settings" (spec: Postgres_fork). */
   region: z.string().min(1).optional(),
   plan: z.enum(MPG_PLANS).optional(),
-  diskSizeGb: z.number().int().min(10).max(1000).optional(),
+  diskSizeGb: mpgDiskSizeGbSchema.optional(),
   pgMajorVersion: z.enum(["16", "17"]).optional(),
   poolMode: z.enum(["session", "transaction"]).optional(),
   postgis: z.boolean().optional(),

@@ -3,6 +3,7 @@ import { DynamicResource, providerFor } from "../dynamic";
 import { ownerOf } from "../mark";
 import { resolveFlyConnection, type FlyConnectionArgs } from "./connection";
 import { FlySecrets } from "./secrets";
+import { MPG_DISK_SIZE_GB, mpgDatabaseNameSchema, mpgDiskSizeGbSchema, mpgUsernameSchema, pgExtensionSchema, POSTGRES_DEFAULTS, refusal } from "../rules";
 
 /** Plan slugs as the API takes them (flyctl internal/command/mpg/plans.go lists their CPU and memory). */
 export type FlyManagedPostgresPlan = "basic" | "starter" | "launch" | "scale" | "Performance";
@@ -62,13 +63,16 @@ export function validateManagedPostgresArgs(name: string, args: FlyManagedPostgr
   } else if (args.region === undefined) {
     throw new Error(`${prefix}: region is required for a new cluster`);
   }
-  const disk = args.diskSizeGb ?? 10;
-  if (!Number.isInteger(disk) || disk < 10 || disk > 1000) throw new Error(`${prefix}: diskSizeGb must be an integer from 10 to 1000, got ${disk}`);
-  const db = args.database ?? "app";
-  if (!/^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/.test(db)) throw new Error(`${prefix}: database must be 1-63 letters, digits, - or _, starting and ending with a letter or digit, got "${db}"`);
-  if (!/^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$/.test(args.username)) throw new Error(`${prefix}: username must be 1-63 lowercase letters, digits, - or _, got "${args.username}"`);
+  // The rules slipway:database (kind flyManaged) and the providers' checks parse with (components/rules.ts).
+  const problem =
+    refusal("diskSizeGb", mpgDiskSizeGbSchema, args.diskSizeGb ?? MPG_DISK_SIZE_GB.default) ??
+    refusal("database", mpgDatabaseNameSchema, args.database ?? POSTGRES_DEFAULTS.databaseName) ??
+    refusal("username", mpgUsernameSchema, args.username);
+  if (problem) throw new Error(`${prefix}: ${problem}`);
   const exts = args.extensions ?? [];
   exts.forEach((e, i) => {
+    const bad = refusal("extensions", pgExtensionSchema, e);
+    if (bad) throw new Error(`${prefix}: ${bad}`);
     if (exts.indexOf(e) !== i) throw new Error(`${prefix}: extension "${e}" is listed twice`);
   });
 }
@@ -123,7 +127,7 @@ export class FlyManagedPostgres extends pulumi.ComponentResource {
     const connection = resolveFlyConnection("FlyManagedPostgres", args.connection);
     super("slipway:fly:ManagedPostgres", name, {}, opts);
     const allowReplace = args.allowReplace ?? false;
-    const database = args.database ?? "app";
+    const database = args.database ?? POSTGRES_DEFAULTS.databaseName;
     const child = { parent: this, dependsOn: opts?.dependsOn };
 
     const cluster = new ClusterResource(`${name}-cluster`, {
@@ -133,7 +137,7 @@ export class FlyManagedPostgres extends pulumi.ComponentResource {
       name: args.name,
       region: args.region,
       plan: args.forkFrom === undefined ? (args.plan ?? "basic") : undefined,
-      diskSizeGb: args.forkFrom === undefined ? (args.diskSizeGb ?? 10) : undefined,
+      diskSizeGb: args.forkFrom === undefined ? (args.diskSizeGb ?? MPG_DISK_SIZE_GB.default) : undefined,
       pgMajorVersion: args.forkFrom === undefined ? (args.pgMajorVersion ?? "16") : undefined,
       poolMode: args.poolMode,
       forkFrom: args.forkFrom,

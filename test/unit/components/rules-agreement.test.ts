@@ -19,6 +19,10 @@ import { flyVolumeProvider } from "../../../components/fly/volume.provider";
 import { flySecretsProvider } from "../../../components/fly/secrets.provider";
 import { flyAppProvider } from "../../../components/fly/app.provider";
 import { flyCertificateProvider } from "../../../components/fly/certificate.provider";
+import { validateManagedPostgresArgs } from "../../../components/fly/managed-postgres";
+import { flyManagedPostgresProvider } from "../../../components/fly/managed-postgres.provider";
+import { flyManagedDatabaseProvider } from "../../../components/fly/managed-postgres-database.provider";
+import { flyManagedPostgresAttachmentProvider } from "../../../components/fly/managed-postgres-attachment.provider";
 import { parsePinnedRef } from "../../../components/image";
 import { releaseProvider } from "../../../components/release.provider";
 import { generatedPasswordProvider } from "../../../components/password.provider";
@@ -58,6 +62,8 @@ const flyVolumeInputs = (over: Record<string, unknown>) => ({
 });
 const backupInputs = (over: Record<string, unknown>) => ({ connection: coolifyConnection, applicationUuid: "app1", volume: "media", schedule: "@daily", retentionDays: 7, ...over });
 const coolifyBackup = (over: Record<string, unknown>) => validateVolumeBackupArgs("b", { applicationUuid: "app1", volume: "media", schedule: "@daily", retentionDays: 7, ...over });
+const mpg = (over: Record<string, unknown>) => validateManagedPostgresArgs("db", { name: "db", org: "acme", region: "ewr", username: "shop", ...over } as never);
+const mpgCluster = (over: Record<string, unknown>) => ({ connection: flyConnection, org: "acme", name: "db", region: "ewr", allowReplace: false, ...over });
 const release = (over: Record<string, unknown>) => ({ imageRef: DIGEST, pinned: true, ...over });
 
 interface Shape {
@@ -246,6 +252,43 @@ const SHAPES: Shape[] = [
     layers: {
       "slipway:targets.fly.appName": stack("targets", (v) => ({ fly: { org: "acme", appName: v } })),
       "fly:app check": provider(flyAppProvider, (v) => ({ connection: flyConnection, name: v, org: "acme" })),
+    },
+  },
+  {
+    shape: "Fly Managed Postgres database name",
+    samples: ["app", "My-DB", "a_b", "a".repeat(63), "a".repeat(64), "-a", "a-", ""],
+    layers: {
+      "slipway:database.databaseName (flyManaged)": stack("database", (v) => ({ kind: "flyManaged", databaseName: v })),
+      "FlyManagedPostgres database": component((v) => mpg({ database: v })),
+      "fly:managed-postgres-database check": provider(flyManagedDatabaseProvider, (v) => ({ connection: flyConnection, clusterId: "c1", name: v, extensions: [], allowReplace: false })),
+    },
+  },
+  {
+    shape: "Postgres extension name",
+    samples: ["vector", "pg_trgm", "uuid-ossp", "Vector", "a b", ""],
+    layers: {
+      "slipway:database.extensions (flyManaged)": stack("database", (v) => ({ kind: "flyManaged", extensions: [v] })),
+      "FlyManagedPostgres extensions": component((v) => mpg({ extensions: [v] })),
+      "fly:managed-postgres-database check": provider(flyManagedDatabaseProvider, (v) => ({ connection: flyConnection, clusterId: "c1", name: "app", extensions: [v], allowReplace: false })),
+    },
+  },
+  {
+    shape: "Fly Managed Postgres disk size",
+    samples: [9, 10, 500, 1000, 1001, 10.5],
+    layers: {
+      "slipway:database.diskSizeGb (flyManaged)": stack("database", (v) => ({ kind: "flyManaged", diskSizeGb: v })),
+      "FlyManagedPostgres diskSizeGb": component((v) => mpg({ diskSizeGb: v })),
+      "fly:managed-postgres check": provider(flyManagedPostgresProvider, (v) => mpgCluster({ diskSizeGb: v })),
+    },
+  },
+  {
+    shape: "Fly Managed Postgres user name",
+    samples: ["shop", "shop_production", "shop-1", "Shop", "_shop", "a".repeat(64), ""],
+    layers: {
+      "FlyManagedPostgres username": component((v) => mpg({ username: v })),
+      "fly:managed-postgres-attachment check": provider(flyManagedPostgresAttachmentProvider, (v) => ({
+        connection: flyConnection, clusterId: "c1", app: "shop", database: "app", username: v, role: "writer", host: "db.flympg.net", port: 5432,
+      })),
     },
   },
   {
