@@ -121,6 +121,7 @@ describe("workflows: structure", () => {
     expect(up.env?.SLIPWAY_SECRET_STRIPE_API_KEY).toBe("${{ secrets.STRIPE_API_KEY }}");
     const image = jobOf("pr.yml", "image");
     expect(image.if).toBe(up.if);
+    expect(image.concurrency).toEqual({ group: "slipway-pr-image-${{ github.event.pull_request.number }}", "cancel-in-progress": true });
     expect(image.steps?.[0]).toEqual({ uses: "actions/checkout@v4", with: { ref: "${{ github.event.pull_request.head.sha }}" } });
     // A fork's PR gets a notice instead of a preview that could only fail without secrets.
     expect(jobOf("pr.yml", "fork").if).toBe("github.event.action != 'closed' && github.event.pull_request.head.repo.full_name != github.repository");
