@@ -170,6 +170,17 @@ describe("database, pgvector, attachment and fork", () => {
     expect(clusters()[0]?.databases.shop?.extensions.sort()).toEqual(["citext", "plpgsql", "vector"]);
   });
 
+  it("ambiguous answers to the user create and the attachment converge: one user, one attachment, a working URL", async () => {
+    emu.injectFault({ method: "POST", path: "/v1/postgres/{postgres_cluster_id}/users", times: 1, fault: { kind: "ambiguous", status: 502 } });
+    emu.injectFault({ method: "POST", path: "/v1/postgres/{postgres_cluster_id}/attachments", times: 1, fault: { kind: "ambiguous", status: 504 } });
+    const { cluster, att } = await stack("shop-staging", "slipway/staging/fly-db");
+    const c = clusters()[0];
+    expect(c?.users).toEqual(["shop_staging"]);
+    expect(c?.attachedApps).toEqual(["shop-staging"]);
+    expect(decodeURIComponent(new URL(att.outs.databaseUrl).password)).toBe(emu.state.pg.clusters.get(cluster.id)?.users.get("shop_staging")?.password);
+    expect(emu.pendingFaults()).toEqual([]);
+  });
+
   it("refuses removing an extension (it would drop the columns using it) and renaming the database", async () => {
     const outs = { connection, clusterId: "c1", name: "shop", extensions: ["vector"], allowReplace: false };
     const check = await flyManagedDatabaseProvider.check(outs, { ...outs, name: "shop2", extensions: [] });

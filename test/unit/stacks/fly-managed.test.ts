@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConfigError, parseStackConfig } from "../../../stacks/config";
+import { environmentRows } from "../../../stacks/env-doc";
 import { at, clone, stackInput, type StackInput } from "./fixtures";
 import { isSecretInput, reveal } from "../mocks";
 import { PROVIDER_CONFIG, PROVIDER_SECRET_KEYS, runProgram } from "./helpers";
@@ -126,5 +127,14 @@ describe("slipway:database kind flyManaged: composition", () => {
     const config = parseStackConfig(withDatabase("production", { kind: "flyManaged" }).raw, stackInput("production").secretKeys);
     expect(config.database).toMatchObject({ kind: "flyManaged", databaseName: "app", extensions: ["vector"], endpoint: "pooler" });
     expect(at(stackInput("production").raw, "slipway:app").releaseCommand).toBeDefined();
+  });
+
+  it("the runbook's environment table says where DATABASE_URL comes from, never its value", () => {
+    const raw = withDatabase("pr", { kind: "flyManaged", forkFrom: "acme/slipway/staging" }).raw;
+    expect(environmentRows(raw).find((r) => r.name === "DATABASE_URL")).toEqual({
+      name: "DATABASE_URL",
+      value: "*secret*",
+      source: "slipway:database (flyManaged: set on the app as a Fly secret, the app's own user on a fork of acme/slipway/staging's cluster)",
+    });
   });
 });
