@@ -1,7 +1,8 @@
 /**
  * Renders docs/CONFIG.md from the stack config schema itself (stacks/schema.ts): every `slipway:*` key with its
- * type, bounds, default and the targets it applies to, from zod's JSON Schema of each section plus the section
- * metadata attached with `.meta()` (stacks/schema-doc.ts). `npm run gen:config-doc` writes the file;
+ * type, bounds, default, what it (and its default) does, an example and the targets it applies to, from zod's JSON
+ * Schema of each section plus the metadata attached with `.meta()` (stacks/schema-doc.ts, stacks/schema-keys-doc.ts).
+ * A key without its notes, or notes for no key, fail the rendering. `npm run gen:config-doc` writes the file;
  * test/unit/docs/config-doc.test.ts fails when it is stale.
  */
 import { z } from "zod";
@@ -15,6 +16,7 @@ interface Json {
   description?: string;
   targets?: string;
   example?: string;
+  keys?: Record<string, { does: string; example: string }>;
   minimum?: number;
   maximum?: number;
   minItems?: number;
@@ -36,6 +38,9 @@ interface Row {
   description?: string;
   targets: string;
 }
+
+/** The row name without `slipway:`, as stacks/schema-keys-doc.ts keys it. */
+const docKey = (key: string): string => key.replace(/^slipway:/, "");
 
 const show = (v: unknown): string => `\`${JSON.stringify(v)}\``;
 
@@ -108,11 +113,23 @@ export function renderConfigDoc(): string {
     if (j.example) out.push("```yaml", `slipway:${section}:`, ...j.example.split("\n").map((l) => `  ${l}`), "```", "");
     const rows: Row[] = [];
     walk(j, `slipway:${section}`, true, j.targets ?? "all targets", rows);
+    const keys = j.keys ?? {};
+    const missing = rows.filter((r) => keys[docKey(r.key)] === undefined).map((r) => r.key);
+    const stale = Object.keys(keys).filter((k) => !rows.some((r) => docKey(r.key) === k));
+    if (missing.length > 0 || stale.length > 0) {
+      throw new Error(
+        `stacks/schema-keys-doc.ts is out of step with slipway:${section}: ` +
+          [missing.length > 0 ? `no notes for ${missing.join(", ")}` : "", stale.length > 0 ? `notes for no key: ${stale.join(", ")}` : ""].filter(Boolean).join("; "),
+      );
+    }
     if (rows.length > 0) {
-      out.push("| key | type | default | applies to |", "| --- | --- | --- | --- |");
+      out.push("| key | type | default | what it does | example | applies to |", "| --- | --- | --- | --- | --- | --- |");
       for (const r of rows) {
         const def = r.default !== undefined ? show(r.default) : r.required ? "required" : "not set";
-        out.push(`| \`${r.key}\` | ${cell(r.type)}${r.description ? ` — ${cell(r.description)}` : ""} | ${cell(def)} | ${r.targets} |`);
+        const doc = keys[docKey(r.key)] as { does: string; example: string };
+        out.push(
+          `| \`${r.key}\` | ${cell(r.type)}${r.description ? ` — ${cell(r.description)}` : ""} | ${cell(def)} | ${cell(doc.does)} | \`${cell(doc.example).replace(/\|/g, "\\|")}\` | ${r.targets} |`,
+        );
       }
       out.push("");
     }

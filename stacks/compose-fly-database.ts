@@ -59,7 +59,7 @@ export function composeManagedPostgres(i: ManagedDatabaseInputs): FlyManagedPost
       forkFrom: db.forkFrom === undefined ? undefined : forkSource(db.forkFrom, i.parent),
       allowReplace,
       attachTo: i.app,
-      // Postgres user names are lower-case letters, digits, - and _: the app name fits (FLY_APP_NAME).
+      // Postgres user names are lower-case letters, digits, - and _: the app name fits (components/rules.ts flyAppNameSchema, mpgUsernameSchema).
       username: target.appName.replace(/-/g, "_"),
       endpoint: db.endpoint,
       connection: i.connection,

@@ -3,6 +3,8 @@
  * defaults): attached to the section schemas with zod's `.meta()`, so the reference is generated from the
  * schema (scripts/config-doc.ts) and a unit test fails when the file is stale.
  */
+import { KEY_DOCS, type KeyDoc } from "./schema-keys-doc";
+
 export interface SectionDoc {
   /** What the section configures, and what leaving it out does. */
   description: string;
@@ -76,3 +78,8 @@ export const SECTION_DOCS = {
     example: "# set by the CLI, not by hand",
   },
 } as const satisfies Record<string, SectionDoc>;
+
+/** What `.meta()` carries for each section: its notes and its keys' (stacks/schema-keys-doc.ts). */
+export const SECTION_META = Object.fromEntries(
+  Object.entries(SECTION_DOCS).map(([section, doc]) => [section, { ...doc, keys: KEY_DOCS[section] ?? {} }]),
+) as { [S in keyof typeof SECTION_DOCS]: SectionDoc & { keys: Record<string, KeyDoc>; [meta: string]: unknown } };

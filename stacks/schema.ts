@@ -15,7 +15,7 @@ import {
   commitShaSchema, flyAppNameSchema, flySnapshotRetentionDaysSchema, HEALTH_CHECK_DEFAULTS, HEALTH_GATED_ROLLING_UPDATE_DEFAULT, healthCheckTiming, httpPathSchema,
   imageRefSchema, INSTANT_DEPLOY_DEFAULT, portMappingSchema, mpgDatabaseNameSchema, mpgDiskSizeGbSchema, pgExtensionSchema, POSTGRES_DEFAULTS, repositoryPathSchema, stackNameSchema, retentionDaysSchema, sqlIdentifierSchema, volumeNameSchema, volumeSizeGbSchema,
 } from "../components/rules";
-import { SECTION_DOCS } from "./schema-doc";
+import { SECTION_META } from "./schema-doc";
 import { absPath, bool, cron, envMap, envName, expected, hostname, int, list, obj, oneOf, pinnedImage, port, text } from "./schema-parts";
 
 export { ENV_NAME, int, isCron, isHostname } from "./schema-parts";
@@ -209,18 +209,18 @@ export const releaseSchema = obj({
 
 /** One schema per `slipway:<key>`; the key order is the order errors are reported in. */
 export const sectionSchemas = {
-  // `.meta()` carries what docs/CONFIG.md says about each section (stacks/schema-doc.ts); parsing ignores it.
-  app: appSchema.meta(SECTION_DOCS.app),
-  image: imageSchema.meta(SECTION_DOCS.image),
-  targets: targetsSchema.meta(SECTION_DOCS.targets),
-  database: databaseSchema.default({ kind: "none" }).meta(SECTION_DOCS.database),
-  volumes: volumesSchema.default([]).meta(SECTION_DOCS.volumes),
-  domains: domainsSchema.default([]).meta(SECTION_DOCS.domains),
-  scaling: scalingSchema.prefault({}).meta(SECTION_DOCS.scaling),
-  github: githubSchema.optional().meta(SECTION_DOCS.github),
-  notifications: notificationsSchema.optional().meta(SECTION_DOCS.notifications),
-  secrets: secretsSchema.default({}).meta(SECTION_DOCS.secrets),
-  release: releaseSchema.optional().meta(SECTION_DOCS.release),
+  // `.meta()` carries what docs/CONFIG.md says about each section and its keys (stacks/schema-doc.ts); parsing ignores it.
+  app: appSchema.meta(SECTION_META.app),
+  image: imageSchema.meta(SECTION_META.image),
+  targets: targetsSchema.meta(SECTION_META.targets),
+  database: databaseSchema.default({ kind: "none" }).meta(SECTION_META.database),
+  volumes: volumesSchema.default([]).meta(SECTION_META.volumes),
+  domains: domainsSchema.default([]).meta(SECTION_META.domains),
+  scaling: scalingSchema.prefault({}).meta(SECTION_META.scaling),
+  github: githubSchema.optional().meta(SECTION_META.github),
+  notifications: notificationsSchema.optional().meta(SECTION_META.notifications),
+  secrets: secretsSchema.default({}).meta(SECTION_META.secrets),
+  release: releaseSchema.optional().meta(SECTION_META.release),
 } as const;
 
 export type SectionName = keyof typeof sectionSchemas;

@@ -17,7 +17,34 @@ it("lists every slipway:* section with its targets and an example, and the defau
   }
   expect(doc.match(/^Applies to: /gm)).toHaveLength(Object.keys(sectionSchemas).length);
   // A default from the schema itself, and a target-specific key.
-  expect(doc).toContain("| `slipway:app.healthCheck.intervalSeconds` | integer (≥ 1, ≤ 3600) | `15` | Coolify, Fly |");
+  expect(doc).toContain(
+    "| `slipway:app.healthCheck.intervalSeconds` | integer (≥ 1, ≤ 3600) | `15` | Seconds between probes. Default 15: a failing container is noticed within about 15 s. | `10` | Coolify, Fly |",
+  );
   expect(doc).toMatch(/\| `slipway:scaling\.fly\.minRunning` \|[^\n]*\| Fly \|/);
   expect(doc).toContain('slipway:database (kind: "postgres")');
+});
+
+it("every key row says what the key and its default do and gives an example", () => {
+  const rows = renderConfigDoc().split("\n").filter((l) => l.startsWith("| `slipway:"));
+  expect(rows.length).toBeGreaterThan(100);
+  for (const row of rows) {
+    const [, key, , def, does, example] = row.split(/ \| |^\| | \|$/);
+    expect(does, key).toMatch(/\w/);
+    expect(example, key).toMatch(/^`.+`$/);
+    // A default in the schema is explained in words, not only shown.
+    if (def !== "required" && def !== "not set") expect(does, key).toMatch(/Default|default/);
+  }
+});
+
+it("refuses to render a key without its notes", async () => {
+  const { KEY_DOCS } = await import("../../../stacks/schema-keys-doc");
+  const saved = KEY_DOCS.app?.["app.name"];
+  expect(saved).toBeDefined();
+  // SECTION_META holds the same objects, so removing the entry is what the generator sees.
+  delete (KEY_DOCS.app as Record<string, unknown>)["app.name"];
+  try {
+    expect(() => renderConfigDoc()).toThrow("stacks/schema-keys-doc.ts is out of step with slipway:app: no notes for slipway:app.name");
+  } finally {
+    (KEY_DOCS.app as Record<string, unknown>)["app.name"] = saved;
+  }
 });
