@@ -121,7 +121,9 @@ function ensureBundle(opts) {
   const { root, name } = opts;
   const entry = typeof opts.entry === "string" ? opts.entry : opts.entry.sourcefile;
   const cacheDir = opts.cacheDir ?? path.join(root, "node_modules", ".cache", "slipway");
-  const esbuild = require("esbuild");
+  // esbuild's JS API itself (~35 ms to load) is needed only to build; a warm start reads its version only.
+  /** @type {{ version: string }} */
+  const esbuildPackage = require("esbuild/package.json");
   /** @type {import("esbuild").BuildOptions} */
   const build = {
     ...(typeof opts.entry === "string"
@@ -143,7 +145,7 @@ function ensureBundle(opts) {
     write: false,
     logLevel: "silent",
   };
-  const options = JSON.stringify({ esbuild: esbuild.version, entry, ...build, entryPoints: undefined, absWorkingDir: undefined, stdin: build.stdin && { ...build.stdin, resolveDir: undefined } });
+  const options = JSON.stringify({ esbuild: esbuildPackage.version, entry, ...build, entryPoints: undefined, absWorkingDir: undefined, stdin: build.stdin && { ...build.stdin, resolveDir: undefined } });
   const manifestFile = path.join(cacheDir, `${name}.json`);
   const source = sourceDigest(root, options);
   const m = readManifest(manifestFile);
@@ -155,7 +157,7 @@ function ensureBundle(opts) {
   const stem = `${name}-${source.slice(0, 16)}`;
   let result;
   try {
-    result = esbuild.buildSync({ ...build, outfile: path.join(cacheDir, `${stem}.js`) });
+    result = /** @type {typeof import("esbuild")} */ (require("esbuild")).buildSync({ ...build, outfile: path.join(cacheDir, `${stem}.js`) });
   } catch (error) {
     const failure = /** @type {{ errors?: import("esbuild").Message[] }} */ (error);
     const lines = (failure.errors ?? []).map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text));

@@ -64,7 +64,7 @@ function requireWithCodeCache(file, load) {
   M.prototype._compile = function compile(/** @type {string} */ content, /** @type {string} */ filename) {
     if (filename !== file) return original.call(this, content, filename);
     M.prototype._compile = original;
-    script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {\n${content}\n})`, { filename, lineOffset: -1, cachedData });
+    script = compileScript(content, filename, cachedData);
     const fn = script.runInThisContext({ displayErrors: true });
     return fn.call(this.exports, this.exports, requireFor(this), this, filename, path.dirname(filename));
   };
@@ -74,6 +74,22 @@ function requireWithCodeCache(file, load) {
     M.prototype._compile = original;
     if (script && (!cachedData || script.cachedDataRejected)) writeCache(cacheFile, script);
   }
+}
+
+/**
+ * The CommonJS wrapper of `content` as a script, its first line kept as line 1 (see the header).
+ * @param {string} content
+ * @param {string} filename
+ * @param {Buffer | undefined} cachedData
+ */
+function compileScript(content, filename, cachedData) {
+  return new vm.Script(`(function (exports, require, module, __filename, __dirname) {\n${content}\n})`, {
+    filename,
+    lineOffset: -1,
+    cachedData,
+    // `import()` inside the module resolves as in any CommonJS module (node ≥ 20.12).
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
 }
 
 /** @param {string} cacheFile @param {vm.Script} script */
