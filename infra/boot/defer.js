@@ -27,11 +27,12 @@ const Module = require("node:module");
 const path = require("node:path");
 
 /**
- * Requests deferred when made from a file of @pulumi/pulumi (`from`: its path inside the package, or `*` for any),
+ * Requests deferred when made from a file of @pulumi/pulumi (`from`: its path inside the package, several, or `*`
+ * for any),
  * and how the call site imports them: `star` through `__importStar` (the stand-in must claim `__esModule`, or the
  * helper copies — and so loads — every export), `default` through `__importDefault` of a function module (it must
  * not claim it, so the helper wraps it and calls it later), `plain` by a bare `require`.
- * @type {Map<string, { from: string, use: "star" | "default" | "plain" }>}
+ * @type {Map<string, { from: string | string[], use: "star" | "default" | "plain" }>}
  */
 const DEFERRED = new Map([
   ["../../typescript-shim", { from: "*", use: "plain" }],
@@ -41,6 +42,10 @@ const DEFERRED = new Map([
   // `pulumi.automation` (execa, js-yaml, the language server: 0.2 s) and `pulumi.provider` are namespaces a
   // program reaches through the index only when it uses them; `@pulumi/pulumi/automation` imports are untouched.
   ["./automation", { from: "index.js", use: "star" }],
+  // semver (every module of it: ~0.1 s) is used inside functions only: comparing resource packages' versions
+  // when a resource reference is deserialized (runtime/rpc.js) and typescript's version when a closure is
+  // serialized (runtime/closure/rewriteSuper.js); the dynamic-provider plugin loads both before it can answer.
+  ["semver", { from: ["runtime/rpc.js", "runtime/closure/rewriteSuper.js"], use: "star" }],
   ["./provider", { from: "index.js", use: "star" }],
 ]);
 
@@ -104,7 +109,8 @@ function deferSdkTooling() {
     const from = parent && typeof parent.filename === "string" ? parent.filename : "";
     const at = from.lastIndexOf(SDK_DIR);
     const inSdk = at >= 0 ? from.slice(at + SDK_DIR.length).split(path.sep).join("/") : undefined;
-    if (!rule || inSdk === undefined || (rule.from !== "*" && rule.from !== inSdk)) return original.call(this, request, parent, isMain);
+    const fromHere = rule && (rule.from === "*" || (Array.isArray(rule.from) ? rule.from.includes(inSdk ?? "") : rule.from === inSdk));
+    if (!rule || inSdk === undefined || !fromHere) return original.call(this, request, parent, isMain);
     // Resolve now (cheap, and a missing module still fails here as before); load later.
     const filename = m._resolveFilename(request, parent, isMain);
     const cached = m._cache[filename];

@@ -151,23 +151,24 @@ describe("infra/boot/defer.js", () => {
        const record = deferSdkTooling();
        const loaded = (s) => Object.keys(require.cache).some((k) => k.includes(s));
        const pulumi = require(${JSON.stringify(sdk)});
-       const before = { ts: loaded("/node_modules/typescript/"), arborist: loaded("/@npmcli/arborist/") };
+       const before = { ts: loaded("/node_modules/typescript/"), arborist: loaded("/@npmcli/arborist/"), semver: loaded("/node_modules/semver/") };
        (async () => {
          const sf = await pulumi.runtime.serializeFunction(() => 40 + 2);
          const paths = await pulumi.runtime.computeCodePaths();
-         const after = { ts: loaded("/node_modules/typescript/"), arborist: loaded("/@npmcli/arborist/") };
+         const after = { ts: loaded("/node_modules/typescript/"), arborist: loaded("/@npmcli/arborist/"), semver: loaded("/node_modules/semver/") };
          const automation = { before: loaded("/@pulumi/pulumi/automation/"), works: typeof pulumi.automation.LocalWorkspace.create === "function" };
          console.log(JSON.stringify({ before, after, automation, text: sf.text.includes("40 + 2"), paths: paths instanceof Map, record }));
        })().catch((e) => { console.error(e); process.exit(1); });`,
       cwd,
     );
     const r = JSON.parse(out) as { before: object; after: object; automation: object; text: boolean; paths: boolean; record: { deferred: string[]; loaded: string[] } };
-    expect(r.before).toEqual({ ts: false, arborist: false });
+    expect(r.before).toEqual({ ts: false, arborist: false, semver: false });
     expect(r.automation).toEqual({ before: false, works: true });
-    expect(r.after).toEqual({ ts: true, arborist: true });
+    // serializeFunction went through rewriteSuper, which compares typescript's version with semver.
+    expect(r.after).toEqual({ ts: true, arborist: true, semver: true });
     expect(r.text).toBe(true);
     expect(r.paths).toBe(true);
-    expect(r.record.deferred).toEqual(expect.arrayContaining(["../../typescript-shim", "@npmcli/arborist", "normalize-package-data", "./automation", "./provider"]));
+    expect(r.record.deferred).toEqual(expect.arrayContaining(["../../typescript-shim", "@npmcli/arborist", "normalize-package-data", "./automation", "./provider", "semver"]));
     expect(r.record.loaded).toEqual(expect.arrayContaining(["../../typescript-shim", "@npmcli/arborist"]));
   });
 
