@@ -56,13 +56,15 @@ function entryText(modules) {
 /**
  * Installs the hook once per process.
  * @param {string} root the project root (holding Pulumi.yaml and node_modules)
- * @returns {{ served: string[] }} the provider modules served from the bundle so far
+ * @returns {{ served: string[], warm: () => void }} the provider modules served from the bundle so far, and `warm`,
+ *   which loads the bundle ahead of the first require
  */
 function serveProvidersFromBundle(root) {
-  const g = /** @type {Record<symbol, { served: string[] }>} */ (/** @type {unknown} */ (globalThis));
+  const g = /** @type {Record<symbol, { served: string[], warm: () => void }>} */ (/** @type {unknown} */ (globalThis));
   const existing = g[INSTALLED];
   if (existing) return existing;
-  const record = { served: /** @type {string[]} */ ([]) };
+  /** @type {{ served: string[], warm: () => void }} */
+  const record = { served: [], warm: () => undefined };
   g[INSTALLED] = record;
   const realRoot = fs.realpathSync(root);
   /** @type {Record<string, unknown> | undefined} */
@@ -71,6 +73,26 @@ function serveProvidersFromBundle(root) {
   let known;
   const m = /** @type {any} */ (Module);
   const original = m._load;
+  const loadBundle = () => {
+    if (known) return;
+    const modules = providerModules(realRoot);
+    known = new Set(modules);
+    if (modules.length > 0) {
+      const built = ensureBundle({ root: realRoot, entry: { contents: entryText(modules), sourcefile: "infra/boot/providers-entry.js" }, name: "providers" });
+      bundle = /** @type {Record<string, unknown>} */ (requireWithCodeCache(built.file, (f) => original.call(m, f, null, false)));
+    }
+  };
+  // Loads now what the first check would load: the bundle and the tsx API the state's loader text requires.
+  // A failure is left to that first use, which reports it where the engine shows it.
+  record.warm = () => {
+    try {
+      loadBundle();
+      /** @type {(id: string) => unknown} */ (require)("tsx/cjs/api");
+    } catch {
+      known = undefined;
+      bundle = undefined;
+    }
+  };
   m._load = function load(/** @type {string} */ request, /** @type {any} */ parent, /** @type {boolean} */ isMain) {
     const file = typeof request === "string" ? request.split("?")[0] ?? "" : "";
     if (!file.endsWith(".provider.ts") || !path.isAbsolute(file)) return original.call(this, request, parent, isMain);
@@ -80,15 +102,8 @@ function serveProvidersFromBundle(root) {
     } catch {
       return original.call(this, request, parent, isMain);
     }
-    if (!known) {
-      const modules = providerModules(realRoot);
-      known = new Set(modules);
-      if (modules.length > 0) {
-        const built = ensureBundle({ root: realRoot, entry: { contents: entryText(modules), sourcefile: "infra/boot/providers-entry.js" }, name: "providers" });
-        bundle = /** @type {Record<string, unknown>} */ (requireWithCodeCache(built.file, (f) => original.call(m, f, null, false)));
-      }
-    }
-    if (!bundle || !known.has(rel)) return original.call(this, request, parent, isMain);
+    loadBundle();
+    if (!bundle || !known?.has(rel)) return original.call(this, request, parent, isMain);
     record.served.push(rel);
     return bundle[rel];
   };

@@ -204,6 +204,24 @@ describe("infra/boot/providers.js", () => {
     writeFileSync(path.join(root, "components/shared.ts"), "export const label = (x: string): string => `changed ${x}`;\n");
     expect(JSON.parse(node(script, root))).toMatchObject({ a: "changed a", b: "changed b" });
   });
+
+  it("warm loads the bundle and the loader's tsx API before the first require, which it then serves", () => {
+    const root = project({
+      "components/a.provider.ts": 'export const aProvider = { name: "provider a" };\n',
+    });
+    symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"));
+    const script = `
+      const { serveProvidersFromBundle } = require(${JSON.stringify(path.join(ROOT, "infra/boot/providers.js"))});
+      const record = serveProvidersFromBundle(process.cwd());
+      const cached = () => Object.keys(require.cache).filter((k) => k.includes("/.cache/slipway/providers-") || k.includes("/tsx/dist/cjs/api/")).length;
+      const before = cached();
+      record.warm();
+      const warmed = cached();
+      const tsx = require("tsx/cjs/api");
+      const a = tsx.require(require("path").join(process.cwd(), "components/a.provider.ts"), require("path").join(process.cwd(), "package.json")).aProvider;
+      console.log(JSON.stringify({ before, warmed: warmed >= 2, a: a.name, served: record.served }));`;
+    expect(JSON.parse(node(script, root))).toEqual({ before: 0, warmed: true, a: "provider a", served: ["components/a.provider.ts"] });
+  });
 });
 
 describe("infra/main.js", () => {
