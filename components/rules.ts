@@ -233,6 +233,20 @@ export const mpgDatabaseNameSchema = text(
 export const pgExtensionSchema = text("a Postgres extension name like vector", /^[a-z0-9_-]+$/);
 /** The app's user in a Fly Managed Postgres cluster. */
 export const mpgUsernameSchema = text("a user name (lower-case letters, digits, - or _, starting and ending with a letter or digit; up to 63)", /^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$/);
+/**
+ * GitHub's rules for an environment's secret and variable names: an environment variable name that does not start
+ * with `GITHUB_` (GitHub compares names upper-cased, so neither does `github_`).
+ */
+export const githubSecretNameSchema = text(
+  "a GitHub secret or variable name (letters, digits, _; not starting with GITHUB_)",
+  /^(?![Gg][Ii][Tt][Hh][Uu][Bb]_)[A-Za-z_][A-Za-z0-9_]*$/,
+);
+/** GitHub: at most six required reviewers per environment, users and teams together; a wait timer of 0–30 days. */
+export const GITHUB_MAX_REVIEWERS = 6;
+export const githubWaitTimerMinutesSchema = int(0, 43_200);
+/** An environment's name: GitHub takes 1–255 characters. */
+export const githubEnvironmentNameSchema = text("an environment name (up to 255 characters)").max(255, expected("an environment name (up to 255 characters)"));
+
 /** A Pulumi stack name as `slipway:image.stack` (kind fromStack) and `slipway:database.forkFrom` read another stack by. */
 export const stackNameSchema = text('a stack name like "acme/slipway/staging"', /^[\w.-]+(\/[\w.-]+){0,2}$/);
 

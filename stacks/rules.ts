@@ -11,7 +11,7 @@ import { deployRules } from "./rules-deploy";
 import { volumeRules } from "./rules-volumes";
 import { portRules } from "./rules-ports";
 import { databaseRules } from "./rules-database";
-import { FLY_SNAPSHOT_RETENTION_DAYS, flyAppNameSchema } from "../components/rules";
+import { FLY_SNAPSHOT_RETENTION_DAYS, flyAppNameSchema, GITHUB_MAX_REVIEWERS } from "../components/rules";
 import { neededSecrets } from "./secret-names";
 
 export type ParsedSections = Partial<StackConfig>;
@@ -20,8 +20,6 @@ export type ParsedSections = Partial<StackConfig>;
 const FLY_MAX_SNAPSHOT_DAYS = FLY_SNAPSHOT_RETENTION_DAYS.max;
 /** Fly suspends only machines with ≤ 2 GB of memory. */
 const FLY_SUSPEND_MAX_MB = 2048;
-/** GitHub allows up to six required reviewers (users and teams together) per environment. */
-const GITHUB_MAX_REVIEWERS = 6;
 
 /** `failed` names the sections that did not parse, so "absent" and "broken" can be told apart. */
 export function crossFieldRules(c: ParsedSections, failed: ReadonlySet<string>): Finding[] {

@@ -3,7 +3,8 @@
  * branch/tag policy, variables, secret names), more environments the stack owns (e.g. `preview` for
  * pull-request jobs), and the deploy webhook.
  */
-import { bool, envMap, expected, int, list, obj, text } from "./schema-parts";
+import { bool, envMap, expected, list, obj, text } from "./schema-parts";
+import { githubEnvironmentNameSchema, githubSecretNameSchema, githubWaitTimerMinutesSchema } from "../components/rules";
 
 const githubName = /^[A-Za-z0-9_.-]+$/;
 /** What one GitHub environment holds; shared by the main environment and `additionalEnvironments`. */
@@ -12,21 +13,21 @@ const environmentFields = {
     users: list(text("a GitHub user name"), "user names").default([]),
     teams: list(text("a team slug"), "team slugs").default([]),
   }).prefault({}),
-  waitTimerMinutes: int(0, 43200).default(0),
+  waitTimerMinutes: githubWaitTimerMinutesSchema.default(0),
   deploymentPolicy: obj({
     branches: list(text("a branch name pattern like main"), "branch patterns").min(1, expected("at least one branch pattern")).optional(),
     tags: list(text('a tag pattern like "v*.*.*"'), "tag patterns").min(1, expected("at least one tag pattern")).optional(),
   }).optional(),
-  variables: envMap("a GitHub variable name (letters, digits, _)").default({}),
-  secrets: list(text("a GitHub secret name (letters, digits, _; not starting with GITHUB_)", /^(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]*$/), "secret names").default([]),
+  variables: envMap("a GitHub variable name (letters, digits, _; not starting with GITHUB_)", githubSecretNameSchema).default({}),
+  secrets: list(githubSecretNameSchema, "secret names").default([]),
 };
 
-export const githubEnvironmentSchema = obj({ name: text("an environment name"), ...environmentFields });
+export const githubEnvironmentSchema = obj({ name: githubEnvironmentNameSchema, ...environmentFields });
 
 export const githubSchema = obj({
   owner: text("a GitHub user or organization", /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/),
   repository: text("a repository name", githubName),
-  environment: text("an environment name"),
+  environment: githubEnvironmentNameSchema,
   ...environmentFields,
   /** More environments this stack declares, e.g. `preview` for pull-request jobs. */
   additionalEnvironments: list(githubEnvironmentSchema, "environments").default([]),

@@ -34,14 +34,14 @@ export function list<T extends z.ZodType>(item: T, what: string) {
 export { ENV_NAME };
 export const envName = () => envNameSchema;
 
-export function envMap(what: string) {
+export function envMap(what: string, key: z.ZodType<string> = envNameSchema) {
   // YAML turns `PORT: 3000` into a number; env values are strings on every platform, so coerce scalars.
   const value = z.union([z.string(), z.number(), z.boolean()], expected("a string, number or boolean")).transform(String);
   return z.record(z.string(), value, {
     error: (issue) => (issue.code === "invalid_key" ? `expected ${what}` : "expected a map of NAME: value"),
   }).superRefine((map, ctx) => {
-    for (const key of Object.keys(map)) {
-      if (!ENV_NAME.test(key)) ctx.addIssue({ code: "custom", path: [key], message: `expected ${what}`, input: key });
+    for (const name of Object.keys(map)) {
+      if (!key.safeParse(name).success) ctx.addIssue({ code: "custom", path: [name], message: `expected ${what}`, input: name });
     }
   });
 }

@@ -1,11 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as github from "@pulumi/github";
-
-/** GitHub's own rules for secret and variable names (and the reserved `GITHUB_` prefix). */
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** GitHub caps each reviewer list at six and the wait timer at 30 days. */
-const MAX_REVIEWERS = 6;
-const MAX_WAIT_MINUTES = 43_200;
+import { GITHUB_MAX_REVIEWERS, githubEnvironmentNameSchema, githubSecretNameSchema, githubWaitTimerMinutesSchema, refusal } from "../rules";
 
 /** Who must approve a deployment to the environment. */
 export interface GithubEnvironmentReviewers {
@@ -109,7 +104,7 @@ export class GithubEnvironment extends pulumi.ComponentResource {
 
   constructor(name: string, args: GithubEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validated before registering anything, so a bad argument leaves no half-built component behind.
-    validate(`GithubEnvironment "${name}"`, args);
+    validateEnvironmentArgs(`GithubEnvironment "${name}"`, args);
     super("slipway:github:Environment", name, {}, opts);
 
     const branches = args.deploymentPolicy?.branches ?? [];
@@ -200,7 +195,7 @@ function lookupId(kind: string, key: string, id: string): number {
 }
 
 /** Conflicts first, then limits; each message names the offending argument. */
-function validate(who: string, args: GithubEnvironmentArgs): void {
+export function validateEnvironmentArgs(who: string, args: GithubEnvironmentArgs): void {
   const secretKeys = Object.keys(args.secrets ?? {});
   const variableKeys = Object.keys(args.variables ?? {});
   // GitHub upper-cases these names, so `token` and `TOKEN` are the same secret (or variable).
@@ -209,32 +204,25 @@ function validate(who: string, args: GithubEnvironmentArgs): void {
   if (both.length > 0) {
     throw new Error(`${who}: ${both.join(", ")} cannot be both a secret and a variable; choose one`);
   }
-  if (args.environment.trim() === "" || args.environment.length > 255) {
-    throw new Error(`${who}: environment must be 1 to 255 characters, got ${JSON.stringify(args.environment)}`);
-  }
+  // The rules slipway:github parses with (components/rules.ts).
+  const bad = refusal("environment", githubEnvironmentNameSchema, args.environment);
+  if (bad) throw new Error(`${who}: ${bad}`);
   for (const [what, keys] of [["secret", secretKeys], ["variable", variableKeys]] as const) {
     const twice = keys.find((k, i) => keys.findIndex((o) => upper(o) === upper(k)) !== i);
     if (twice !== undefined) {
       throw new Error(`${who}: ${what} name ${JSON.stringify(twice)} repeats another name; GitHub ignores case`);
     }
     for (const k of keys) {
-      if (!NAME.test(k) || k.toUpperCase().startsWith("GITHUB_")) {
-        throw new Error(
-          `${who}: ${what} name ${JSON.stringify(k)} must match [A-Za-z_][A-Za-z0-9_]* and not start with GITHUB_`,
-        );
-      }
+      const problem = refusal(`${what} name`, githubSecretNameSchema, k);
+      if (problem) throw new Error(`${who}: ${problem}`);
     }
   }
-  for (const kind of ["users", "teams"] as const) {
-    const n = args.reviewers?.[kind]?.length ?? 0;
-    if (n > MAX_REVIEWERS) {
-      throw new Error(`${who}: reviewers.${kind} has ${n} entries; GitHub allows at most ${MAX_REVIEWERS}`);
-    }
+  const reviewers = (args.reviewers?.users?.length ?? 0) + (args.reviewers?.teams?.length ?? 0);
+  if (reviewers > GITHUB_MAX_REVIEWERS) {
+    throw new Error(`${who}: reviewers has ${reviewers} users and teams; GitHub allows at most ${GITHUB_MAX_REVIEWERS} together`);
   }
-  const wait = args.waitTimer;
-  if (wait !== undefined && (!Number.isInteger(wait) || wait < 0 || wait > MAX_WAIT_MINUTES)) {
-    throw new Error(`${who}: waitTimer must be an integer number of minutes from 0 to ${MAX_WAIT_MINUTES}, got ${wait}`);
-  }
+  const wait = args.waitTimer === undefined ? undefined : refusal("waitTimer", githubWaitTimerMinutesSchema, args.waitTimer);
+  if (wait) throw new Error(`${who}: ${wait}`);
   for (const kind of ["branches", "tags"] as const) {
     const list = args.deploymentPolicy?.[kind] ?? [];
     const dup = list.find((p, i) => list.indexOf(p) !== i);

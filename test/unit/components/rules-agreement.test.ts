@@ -24,6 +24,7 @@ import { flyManagedPostgresProvider } from "../../../components/fly/managed-post
 import { flyManagedDatabaseProvider } from "../../../components/fly/managed-postgres-database.provider";
 import { flyManagedPostgresAttachmentProvider } from "../../../components/fly/managed-postgres-attachment.provider";
 import { parsePinnedRef } from "../../../components/image";
+import { validateEnvironmentArgs } from "../../../components/github/environment";
 import { releaseProvider } from "../../../components/release.provider";
 import { generatedPasswordProvider } from "../../../components/password.provider";
 import { HEALTH_CHECK_DEFAULTS, HEALTH_GATED_ROLLING_UPDATE_DEFAULT, INSTANT_DEPLOY_DEFAULT, POSTGRES_DEFAULTS } from "../../../components/rules";
@@ -64,6 +65,8 @@ const backupInputs = (over: Record<string, unknown>) => ({ connection: coolifyCo
 const coolifyBackup = (over: Record<string, unknown>) => validateVolumeBackupArgs("b", { applicationUuid: "app1", volume: "media", schedule: "@daily", retentionDays: 7, ...over });
 const mpg = (over: Record<string, unknown>) => validateManagedPostgresArgs("db", { name: "db", org: "acme", region: "ewr", username: "shop", ...over } as never);
 const mpgCluster = (over: Record<string, unknown>) => ({ connection: flyConnection, org: "acme", name: "db", region: "ewr", allowReplace: false, ...over });
+const github = (over: Record<string, unknown>) => ({ owner: "acme", repository: "shop", environment: "production", ...over });
+const githubEnv = (over: Record<string, unknown>) => validateEnvironmentArgs("e", { repository: "shop", environment: "production", ...over } as never);
 const release = (over: Record<string, unknown>) => ({ imageRef: DIGEST, pinned: true, ...over });
 
 interface Shape {
@@ -289,6 +292,32 @@ const SHAPES: Shape[] = [
       "fly:managed-postgres-attachment check": provider(flyManagedPostgresAttachmentProvider, (v) => ({
         connection: flyConnection, clusterId: "c1", app: "shop", database: "app", username: v, role: "writer", host: "db.flympg.net", port: 5432,
       })),
+    },
+  },
+  {
+    shape: "GitHub secret / variable name",
+    samples: ["DEPLOY_KEY", "api_url", "_X", "GITHUB_TOKEN", "github_token", "9X", "BAD-NAME", ""],
+    layers: {
+      "slipway:github.secrets": stack("github", (v) => github({ secrets: [v] })),
+      "slipway:github.variables": stack("github", (v) => github({ variables: { [v]: "1" } })),
+      "GithubEnvironment secrets": component((v) => githubEnv({ secrets: { [v]: "x" } })),
+      "GithubEnvironment variables": component((v) => githubEnv({ variables: { [v]: "x" } })),
+    },
+  },
+  {
+    shape: "GitHub wait timer",
+    samples: [-1, 0, 43200, 43201, 1.5],
+    layers: {
+      "slipway:github.waitTimerMinutes": stack("github", (v) => github({ waitTimerMinutes: v })),
+      "GithubEnvironment waitTimer": component((v) => githubEnv({ waitTimer: v })),
+    },
+  },
+  {
+    shape: "GitHub environment name",
+    samples: ["production", "a".repeat(255), "a".repeat(256), ""],
+    layers: {
+      "slipway:github.environment": stack("github", (v) => github({ environment: v })),
+      "GithubEnvironment environment": component((v) => githubEnv({ environment: v })),
     },
   },
   {

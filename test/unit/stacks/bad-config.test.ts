@@ -138,7 +138,7 @@ const cases: Case[] = [
   { name: "an env var name with a dash", stack: "staging", mutate: (r) => { at(r, "slipway:app").env["log-level"] = "debug"; },
     problems: ['slipway:app.env["log-level"]: expected an environment variable name (letters, digits, _; not starting with a digit), got "log-level"'] },
   { name: "GitHub secret in the reserved GITHUB_ namespace", stack: "production", mutate: (r) => { at(r, "slipway:github").secrets = ["GITHUB_DEPLOY_KEY"]; },
-    problems: ['slipway:github.secrets[0]: expected a GitHub secret name (letters, digits, _; not starting with GITHUB_), got "GITHUB_DEPLOY_KEY"'] },
+    problems: ['slipway:github.secrets[0]: expected a GitHub secret or variable name (letters, digits, _; not starting with GITHUB_), got "GITHUB_DEPLOY_KEY"'] },
   { name: "a GitHub secret that is also a variable", stack: "production", mutate: (r) => { const g = at(r, "slipway:github"); g.variables.fly_region = "ewr"; g.secrets.push("FLY_REGION"); at(r, "slipway:secrets").FLY_REGION = "ewr"; },
     problems: ['slipway:github.secrets[3]: expected a name that is not also a variable (GitHub compares them upper-cased), got "FLY_REGION"'] },
   { name: "an additional environment named like the main one", stack: "staging", mutate: (r) => { at(r, "slipway:github").additionalEnvironments[0].name = "staging"; },

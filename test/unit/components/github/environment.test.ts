@@ -142,14 +142,14 @@ describe("GithubEnvironment", () => {
       'GithubEnvironment "e": token cannot be both a secret and a variable; choose one',
     ],
     [{ secrets: { Api_Key: "a", API_KEY: "b" } }, 'GithubEnvironment "e": secret name "API_KEY" repeats another name; GitHub ignores case'],
-    [{ secrets: { "bad-name": "a" } }, 'GithubEnvironment "e": secret name "bad-name" must match [A-Za-z_][A-Za-z0-9_]* and not start with GITHUB_'],
-    [{ variables: { GITHUB_SHA: "a" } }, 'GithubEnvironment "e": variable name "GITHUB_SHA" must match [A-Za-z_][A-Za-z0-9_]* and not start with GITHUB_'],
-    [{ reviewers: { users: [1, 2, 3, 4, 5, 6, 7] } }, 'GithubEnvironment "e": reviewers.users has 7 entries; GitHub allows at most 6'],
-    [{ waitTimer: 43_201 }, 'GithubEnvironment "e": waitTimer must be an integer number of minutes from 0 to 43200, got 43201'],
-    [{ waitTimer: 1.5 }, 'GithubEnvironment "e": waitTimer must be an integer number of minutes from 0 to 43200, got 1.5'],
+    [{ secrets: { "bad-name": "a" } }, 'GithubEnvironment "e": secret name: expected a GitHub secret or variable name (letters, digits, _; not starting with GITHUB_), got "bad-name"'],
+    [{ variables: { GITHUB_SHA: "a" } }, 'GithubEnvironment "e": variable name: expected a GitHub secret or variable name (letters, digits, _; not starting with GITHUB_), got "GITHUB_SHA"'],
+    [{ reviewers: { users: [1, 2, 3, 4, 5, 6, 7] } }, 'GithubEnvironment "e": reviewers has 7 users and teams; GitHub allows at most 6 together'],
+    [{ waitTimer: 43_201 }, 'GithubEnvironment "e": waitTimer: expected an integer from 0 to 43200, got 43201'],
+    [{ waitTimer: 1.5 }, 'GithubEnvironment "e": waitTimer: expected an integer from 0 to 43200, got 1.5'],
     [{ deploymentPolicy: { tags: ["v*", "v*"] } }, 'GithubEnvironment "e": deploymentPolicy.tags lists "v*" twice'],
     [{ deploymentPolicy: { branches: [" "] } }, 'GithubEnvironment "e": deploymentPolicy.branches contains an empty pattern'],
-    [{ environment: "" }, 'GithubEnvironment "e": environment must be 1 to 255 characters, got ""'],
+    [{ environment: "" }, 'GithubEnvironment "e": environment: expected an environment name (up to 255 characters), got ""'],
   ])("rejects %j before registering anything", async (bad, message) => {
     const { env } = await load();
     expect(() => new env.GithubEnvironment("e", { repository: "shop", environment: "staging", ...bad })).toThrow(message);
