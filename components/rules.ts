@@ -135,6 +135,19 @@ export const POSTGRES_DEFAULTS = {
   volumeSizeGb: 10,
 } as const;
 
+/**
+ * What Fly machines are when the config leaves a field out, for `slipway:scaling.fly` and `FlyMachineGroup` alike:
+ * one shared-CPU machine with 256 MB (Fly's smallest size), started by the proxy on requests and stopped when idle,
+ * updated one machine at a time.
+ */
+export const FLY_MACHINE_DEFAULTS = {
+  guest: { cpuKind: "shared", cpus: 1, memoryMb: 256 },
+  count: 1,
+  autostart: true,
+  autostop: "stop",
+  strategy: "rolling",
+} as const;
+
 /** Fly keeps a volume's daily snapshots 1–60 days (`snapshot_retention`, ../shared/specs/fly/openapi.json). */
 export const FLY_SNAPSHOT_RETENTION_DAYS = { min: 1, max: 60 } as const;
 /** The snapshot retention of a Fly volume when none is set: Fly's own default (5 days). */

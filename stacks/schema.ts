@@ -12,7 +12,7 @@ import { FLY_CPU_KINDS, FLY_REGION_PHRASE, FLY_RETIRED_REGIONS, guestProblem, is
 import { githubEnvironmentSchema, githubSchema } from "./schema-github";
 import { notificationsSchema, type NotificationsConfig } from "./schema-notify";
 import {
-  commitShaSchema, flyAppNameSchema, flySnapshotRetentionDaysSchema, HEALTH_CHECK_DEFAULTS, HEALTH_GATED_ROLLING_UPDATE_DEFAULT, healthCheckTiming, httpPathSchema,
+  commitShaSchema, FLY_MACHINE_DEFAULTS, flyAppNameSchema, flySnapshotRetentionDaysSchema, HEALTH_CHECK_DEFAULTS, HEALTH_GATED_ROLLING_UPDATE_DEFAULT, healthCheckTiming, httpPathSchema,
   imageRefSchema, INSTANT_DEPLOY_DEFAULT, portMappingSchema, mpgDatabaseNameSchema, mpgDiskSizeGbSchema, pgExtensionSchema, POSTGRES_DEFAULTS, repositoryPathSchema, stackNameSchema, retentionDaysSchema, sqlIdentifierSchema, volumeNameSchema, volumeSizeGbSchema,
 } from "../components/rules";
 import { SECTION_META } from "./schema-doc";
@@ -167,10 +167,10 @@ export const domainsSchema = list(hostname(), "host names");
 export const flyScalingSchema = obj({
   regions: list(flyRegion(), "Fly region codes").min(1, expected("at least one Fly region")),
   guest: obj({
-    cpuKind: oneOf(FLY_CPU_KINDS).default("shared"),
+    cpuKind: oneOf(FLY_CPU_KINDS).default(FLY_MACHINE_DEFAULTS.guest.cpuKind),
     // Bounds by CPU kind are Fly's guest rules below.
-    cpus: int(1).default(1),
-    memoryMb: int(1).default(256),
+    cpus: int(1).default(FLY_MACHINE_DEFAULTS.guest.cpus),
+    memoryMb: int(1).default(FLY_MACHINE_DEFAULTS.guest.memoryMb),
   })
     // Fly's own guest rules (flyctl's machine-update check, fly-go's memory per CPU; components/fly/limits.ts, which the
     // Fly emulator refuses with too). Here rather than in rules.ts, so a mistake elsewhere in scaling hides none of them.
@@ -182,10 +182,10 @@ export const flyScalingSchema = obj({
     })
     .prefault({}),
   minRunning: int(0).default(1),
-  maxMachines: int(1, 100).default(1),
-  autostart: bool().default(true),
-  autostop: oneOf(["off", "stop", "suspend"]).default("stop"),
-  strategy: oneOf(["rolling", "bluegreen", "canary", "immediate"]).default("rolling"),
+  maxMachines: int(1, 100).default(FLY_MACHINE_DEFAULTS.count),
+  autostart: bool().default(FLY_MACHINE_DEFAULTS.autostart),
+  autostop: oneOf(["off", "stop", "suspend"]).default(FLY_MACHINE_DEFAULTS.autostop),
+  strategy: oneOf(["rolling", "bluegreen", "canary", "immediate"]).default(FLY_MACHINE_DEFAULTS.strategy),
   maxUnavailable: int(1).optional(),
 });
 

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DynamicResource, providerFor } from "../dynamic";
 import { resolveFlyConnection, type FlyConnectionArgs } from "./connection";
 import type { DeployStrategy } from "./machine-spec";
+import { FLY_MACHINE_DEFAULTS } from "../rules";
 
 /** One service the Fly proxy routes to the machines. */
 export interface FlyServiceArgs {
@@ -90,11 +91,11 @@ export interface FlyMachineGroupArgs {
 /** Validates conflicting args before anything is registered; messages are part of the contract. */
 export function validateMachineGroupArgs(name: string, args: FlyMachineGroupArgs): void {
   const prefix = `FlyMachineGroup "${name}"`;
-  const count = args.count ?? 1;
+  const count = args.count ?? FLY_MACHINE_DEFAULTS.count;
   if (!Number.isInteger(count) || count < 0) {
     throw new Error(`${prefix}: count must be an integer ≥ 0, got ${count}`);
   }
-  if (args.maxUnavailable !== undefined && (args.strategy ?? "rolling") !== "rolling") {
+  if (args.maxUnavailable !== undefined && (args.strategy ?? FLY_MACHINE_DEFAULTS.strategy) !== "rolling") {
     throw new Error(`${prefix}: maxUnavailable only applies to the "rolling" strategy, not "${args.strategy}"`);
   }
   if (args.maxUnavailable !== undefined && (!Number.isInteger(args.maxUnavailable) || args.maxUnavailable < 1)) {
@@ -156,8 +157,8 @@ export class FlyMachineGroup extends pulumi.ComponentResource {
           { port: 443, handlers: ["tls", "http"] },
         ]
       ).map((p) => ({ port: p.port, handlers: p.handlers, forceHttps: p.port === 80 && (s.forceHttps ?? true) })),
-      autostart: s.autostart ?? true,
-      autostop: s.autostop ?? "stop",
+      autostart: s.autostart ?? FLY_MACHINE_DEFAULTS.autostart,
+      autostop: s.autostop ?? FLY_MACHINE_DEFAULTS.autostop,
       minMachinesRunning: s.minMachinesRunning ?? 0,
       ...(s.concurrency ? { concurrency: s.concurrency } : {}),
     }));
@@ -183,11 +184,11 @@ export class FlyMachineGroup extends pulumi.ComponentResource {
         group: name,
         region: args.region,
         image: args.image,
-        count: args.count ?? 1,
+        count: args.count ?? FLY_MACHINE_DEFAULTS.count,
         guest: {
-          cpuKind: args.guest?.cpuKind ?? "shared",
-          cpus: args.guest?.cpus ?? 1,
-          memoryMb: args.guest?.memoryMb ?? 256,
+          cpuKind: args.guest?.cpuKind ?? FLY_MACHINE_DEFAULTS.guest.cpuKind,
+          cpus: args.guest?.cpus ?? FLY_MACHINE_DEFAULTS.guest.cpus,
+          memoryMb: args.guest?.memoryMb ?? FLY_MACHINE_DEFAULTS.guest.memoryMb,
         },
         env: args.env ?? {},
         cmd: args.cmd,
@@ -196,7 +197,7 @@ export class FlyMachineGroup extends pulumi.ComponentResource {
         mounts: args.mounts ?? [],
         metadata: args.metadata ?? {},
         minSecretsVersion: args.minSecretsVersion,
-        strategy: args.strategy ?? "rolling",
+        strategy: args.strategy ?? FLY_MACHINE_DEFAULTS.strategy,
         maxUnavailable: args.maxUnavailable ?? 1,
       },
       // Component-level dependsOn (e.g. the release command) must hold back the resource that does the work.

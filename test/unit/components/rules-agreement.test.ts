@@ -27,7 +27,7 @@ import { parsePinnedRef } from "../../../components/image";
 import { validateEnvironmentArgs } from "../../../components/github/environment";
 import { releaseProvider } from "../../../components/release.provider";
 import { generatedPasswordProvider } from "../../../components/password.provider";
-import { HEALTH_CHECK_DEFAULTS, HEALTH_GATED_ROLLING_UPDATE_DEFAULT, INSTANT_DEPLOY_DEFAULT, POSTGRES_DEFAULTS } from "../../../components/rules";
+import { FLY_MACHINE_DEFAULTS, HEALTH_CHECK_DEFAULTS, HEALTH_GATED_ROLLING_UPDATE_DEFAULT, INSTANT_DEPLOY_DEFAULT, POSTGRES_DEFAULTS } from "../../../components/rules";
 import { appInputs, dbInputs } from "./coolify/fixtures";
 
 type Accepts = (value: never) => boolean | Promise<boolean>;
@@ -366,6 +366,12 @@ describe("each default is written once", () => {
 
     const db = sectionSchemas.database.parse({ kind: "postgres" });
     expect(db).toMatchObject({ image: POSTGRES_DEFAULTS.image, version: POSTGRES_DEFAULTS.version, databaseName: POSTGRES_DEFAULTS.databaseName, volumeSizeGb: POSTGRES_DEFAULTS.volumeSizeGb });
+
+    const fly = sectionSchemas.scaling.parse({ fly: { regions: ["ewr"] } }).fly;
+    expect(fly).toMatchObject({
+      guest: FLY_MACHINE_DEFAULTS.guest, maxMachines: FLY_MACHINE_DEFAULTS.count, autostart: FLY_MACHINE_DEFAULTS.autostart,
+      autostop: FLY_MACHINE_DEFAULTS.autostop, strategy: FLY_MACHINE_DEFAULTS.strategy,
+    });
 
     const hc = sectionSchemas.app.parse(app({ healthCheck: { path: "/" } })).healthCheck;
     expect(hc).toMatchObject({
