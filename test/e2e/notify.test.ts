@@ -4,9 +4,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { simpleParser, type ParsedMail } from "mailparser";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSmtpReceiver, type SmtpReceiver } from "../emulators/common/smtp-receiver";
 import { runSlipway, stagingSecrets, type CliRun } from "./cli-run";
 import type { EngineStack } from "./harness";
 import { rawExport, scenarioStack, secretValue, startEmulators, type Emulators } from "./stacks";
@@ -34,10 +33,8 @@ describe("slipway deploy with notifications: e-mail and webhook, for a deploy an
   let s: EngineStack;
   let user: UserPulumi;
   let tmp: string;
-  let smtp: SMTPServer;
+  let smtp: SmtpReceiver;
   let hook: Server;
-  const mails: ParsedMail[] = [];
-  const logins: Array<{ user: string; secure: boolean }> = [];
   const payloads: Array<Record<string, unknown>> = [];
   const smtpPassword = secretValue("smtp");
   // The path is the credential of a Slack-style webhook: random per run, so a leak cannot hide.
@@ -53,25 +50,7 @@ describe("slipway deploy with notifications: e-mail and webhook, for a deploy an
     const made = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { encoding: "utf8" });
     if (made.status !== 0) throw new Error(`this test makes its SMTP server's certificate with openssl, which failed: ${made.error?.message ?? made.stderr}`);
 
-    smtp = new SMTPServer({
-      key: readFileSync(key),
-      cert: readFileSync(cert),
-      authMethods: ["PLAIN", "LOGIN"],
-      onAuth(auth, session, cb) {
-        logins.push({ user: auth.username ?? "", secure: session.secure });
-        if (auth.username === "deploys" && auth.password === smtpPassword) cb(null, { user: auth.username });
-        else cb(new Error("Invalid username or password"));
-      },
-      onData(stream, _session, cb) {
-        simpleParser(stream).then((m) => {
-          mails.push(m);
-          cb();
-        }, cb);
-      },
-      logger: false,
-    });
-    await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", () => r()));
-    const smtpPort = (smtp.server.address() as AddressInfo).port;
+    smtp = await startSmtpReceiver({ user: "deploys", password: smtpPassword, tls: { key: readFileSync(key), cert: readFileSync(cert) } });
     hook = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
@@ -94,7 +73,7 @@ describe("slipway deploy with notifications: e-mail and webhook, for a deploy an
     await s.stack.setConfig("slipway:notifications", {
       value: JSON.stringify({
         githubDeployments: false,
-        email: { host: "127.0.0.1", port: smtpPort, user: "deploys", passwordSecret: "SMTP_PASSWORD", from: "slipway@acme.example", to: ["team@acme.example"] },
+        email: { host: "127.0.0.1", port: smtp.port, user: "deploys", passwordSecret: "SMTP_PASSWORD", from: "slipway@acme.example", to: ["team@acme.example"] },
         webhook: { urlSecret: "DEPLOY_WEBHOOK_URL" },
       }),
     });
@@ -104,7 +83,7 @@ describe("slipway deploy with notifications: e-mail and webhook, for a deploy an
     await s?.cleanup();
     await emu?.close();
     user?.remove();
-    if (smtp) await new Promise<void>((r) => smtp.close(() => r()));
+    if (smtp) await smtp.close();
     if (hook) await new Promise<void>((r) => hook.close(() => r()));
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
@@ -141,10 +120,10 @@ describe("slipway deploy with notifications: e-mail and webhook, for a deploy an
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
     expect(r.stdout).toMatch(/^notify email: sent to team@acme\.example \(/m);
     expect(r.stdout).toContain("notify webhook: answered 200");
-    expect(logins).toEqual([{ user: "deploys", secure: true }]);
-    expect(mails.map((m) => m.subject)).toEqual([`[slipway] staging: deploy (${COMMIT.slice(0, 7)}) succeeded`]);
+    expect(smtp.logins).toEqual([{ user: "deploys", secure: true }]);
+    expect(smtp.mails.map((m) => m.subject)).toEqual([`[slipway] staging: deploy (${COMMIT.slice(0, 7)}) succeeded`]);
     for (const fact of ["event:   deploy", "stack:   staging", "result:  success", `commit:  ${COMMIT}`, `image:   ${GOOD}`, "update:  #1", "url:     https://staging.example.com", `log:     ${LOG}`]) {
-      expect(mails[0]?.text).toContain(fact);
+      expect(smtp.mails[0]?.text).toContain(fact);
     }
     expect(payloads).toHaveLength(1);
     expect(payloads[0]).toMatchObject({
@@ -161,13 +140,13 @@ describe("slipway deploy with notifications: e-mail and webhook, for a deploy an
     const r = await deploy(BAD);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`automatic rollback to update #1, image ${GOOD}`);
-    expect(mails.slice(1).map((m) => m.subject)).toEqual([
+    expect(smtp.mails.slice(1).map((m) => m.subject)).toEqual([
       `[slipway] staging: deploy (${COMMIT.slice(0, 7)}) FAILED`,
       `[slipway] staging: automatic rollback to update #1 (${COMMIT.slice(0, 7)}) succeeded`,
     ]);
     // staging's health-gated rolling update: Coolify itself refuses the unhealthy container, so `up` fails. The
     // reason is the resource's own error line, not the update summary (`Resources: …`) the engine's output ends with.
-    const reason = /reason: {2}(.*)/.exec(mails[1]?.text ?? "")?.[1] ?? "";
+    const reason = /reason: {2}(.*)/.exec(smtp.mails[1]?.text ?? "")?.[1] ?? "";
     expect(reason).toMatch(/^pulumi up failed: \S/);
     expect(reason).not.toMatch(/Resources:|update failed$/);
     expect(payloads.slice(1)).toMatchObject([

@@ -5,10 +5,9 @@
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { simpleParser, type ParsedMail } from "mailparser";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { announcerFor, settingsFrom } from "../../infra/cli/notify";
+import { startSmtpReceiver, type SmtpReceiver } from "./common/smtp-receiver";
 import { TOKEN, useGithubEmulator } from "./github/testkit";
 
 const fx = useGithubEmulator();
@@ -16,10 +15,7 @@ const SMTP_PASSWORD = "smtp-pass-9f8e7d";
 const COMMIT = "c".repeat(40);
 const IMAGE = `ghcr.io/acme/shop@sha256:${"d".repeat(64)}`;
 
-let smtp: SMTPServer;
-let smtpPort = 0;
-let mails: ParsedMail[] = [];
-let logins: Array<{ user: string; secure: boolean }> = [];
+let smtp: SmtpReceiver;
 let hook: Server;
 let hookUrl = "";
 let hookBodies: unknown[] = [];
@@ -27,23 +23,7 @@ let hookStatus = 200;
 
 beforeAll(async () => {
   // A real SMTP server: STARTTLS with its built-in self-signed certificate, AUTH PLAIN/LOGIN required.
-  smtp = new SMTPServer({
-    authMethods: ["PLAIN", "LOGIN"],
-    onAuth(auth, session, cb) {
-      logins.push({ user: auth.username ?? "", secure: session.secure });
-      if (auth.username === "deploys" && auth.password === SMTP_PASSWORD) cb(null, { user: auth.username });
-      else cb(new Error("Invalid username or password"));
-    },
-    onData(stream, _session, cb) {
-      simpleParser(stream).then((m) => {
-        mails.push(m);
-        cb();
-      }, cb);
-    },
-    logger: false,
-  });
-  await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", () => r()));
-  smtpPort = (smtp.server.address() as AddressInfo).port;
+  smtp = await startSmtpReceiver({ user: "deploys", password: SMTP_PASSWORD });
 
   hook = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
@@ -57,12 +37,11 @@ beforeAll(async () => {
   hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/services/T000/B000/XXXX`;
 });
 afterAll(async () => {
-  await new Promise<void>((r) => smtp.close(() => r()));
+  await smtp.close();
   await new Promise<void>((r) => hook.close(() => r()));
 });
 beforeEach(() => {
-  mails = [];
-  logins = [];
+  smtp.reset();
   hookBodies = [];
   hookStatus = 200;
 });
@@ -83,7 +62,7 @@ const ENV = { GITHUB_TOKEN: TOKEN, GITHUB_SERVER_URL: "https://github.com", GITH
 
 function settings(notifications: Record<string, unknown> = NOTIFICATIONS) {
   const n = structuredClone(notifications) as { email?: { port: number } };
-  if (n.email) n.email.port = smtpPort;
+  if (n.email) n.email.port = smtp.port;
   const s = settingsFrom("production", stackConfig(n), { ...ENV, GITHUB_API_URL: fx.gh.url });
   // The local server's certificate is self-signed; production keeps verification on.
   if (s.smtp) s.smtp.rejectUnauthorized = false;
@@ -112,16 +91,16 @@ describe("deploy notifications", () => {
     expect(rb[1]).toMatchObject({ log_url: "https://github.com/acme/app/actions/runs/777" });
 
     // E-mail: authenticated only after STARTTLS, one mail per outcome with event, stack, release, result, links.
-    expect(logins).toEqual([{ user: "deploys", secure: true }, { user: "deploys", secure: true }]);
-    expect(mails.map((m) => m.subject)).toEqual([
+    expect(smtp.logins).toEqual([{ user: "deploys", secure: true }, { user: "deploys", secure: true }]);
+    expect(smtp.mails.map((m) => m.subject)).toEqual([
       "[slipway] production: deploy v1.5.0 (ccccccc) FAILED",
       "[slipway] production: automatic rollback to update #12 v1.4.0 (eeeeeee) succeeded",
     ]);
-    const body = mails[0]?.text ?? "";
+    const body = smtp.mails[0]?.text ?? "";
     for (const fact of ["event:   deploy", "stack:   production", "result:  failure", `commit:  ${COMMIT}`, `image:   ${IMAGE}`, "reason:  health gate failed: 503 after 3 attempts", "url:     https://shop.example.com", "log:     https://github.com/acme/app/actions/runs/777", "github:  https://github.com/acme/app/deployments/production"]) {
       expect(body).toContain(fact);
     }
-    expect(mails[0]?.to && "text" in mails[0].to ? mails[0].to.text : "").toBe("team@acme.example");
+    expect(smtp.mails[0]?.to && "text" in smtp.mails[0].to ? smtp.mails[0].to.text : "").toBe("team@acme.example");
 
     // Webhook: Slack's `text` plus the facts as JSON.
     expect(hookBodies).toHaveLength(2);
@@ -151,7 +130,7 @@ describe("deploy notifications", () => {
     await (await announce.begin("rollback", { commit: COMMIT }, 3)).end("success", {});
     expect(Date.now() - started).toBeLessThan(8000);
     expect(hookBodies).toHaveLength(3);
-    expect(mails).toEqual([]);
+    expect(smtp.mails).toEqual([]);
     expect(printed.find((l) => l.startsWith("notify webhook:"))).toBe("notify webhook: failed (webhook answered 500)");
     expect(printed.find((l) => l.startsWith("notify email:"))).toMatch(/^notify email: failed \(.*Invalid username or password/);
   });
@@ -162,7 +141,7 @@ describe("deploy notifications", () => {
     await (await only.begin("deploy", { commit: COMMIT })).end("success", {});
     const none = announcerFor("production", settingsFrom("production", {}, ENV), (l) => printed.push(l));
     await (await none.begin("deploy", { commit: COMMIT })).end("success", {});
-    expect(mails).toEqual([]);
+    expect(smtp.mails).toEqual([]);
     expect(hookBodies).toEqual([]);
     expect(printed).toEqual([]);
     expect((await fx.api("GET", "/repos/acme/app/deployments")).body).toEqual([]);
