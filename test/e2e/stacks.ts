@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import type { ConfigMap, EngineEvent } from "@pulumi/pulumi/automation";
@@ -10,6 +9,7 @@ import { startFlyEmulator, type FlyEmulator } from "../emulators/fly";
 import { startGithubEmulator, type GithubEmulator } from "../emulators/github";
 import type { RequestLogEntry } from "../emulators/common/types";
 import { EngineStack, ROOT_PROJECT } from "./harness";
+import { runCommand, type CliRun } from "./process";
 
 /**
  * Scenario plumbing for the e2e tests: the three emulators in-process on port 0 with tokens of their own,
@@ -245,20 +245,8 @@ export function refreshDrift(events: EngineEvent[]): { name: string; paths: stri
 }
 
 /** Runs the engine's own CLI the way an operator types it, in the stack's project directory. */
-export function pulumiCli(s: EngineStack, args: string[], timeoutMs = 300_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(pulumiBin(), args, { cwd: s.workDir, env: { ...process.env, ...s.env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+export function pulumiCli(s: EngineStack, args: string[], timeoutMs = 300_000): Promise<CliRun> {
+  return runCommand(pulumiBin(), args, { cwd: s.workDir, env: { ...process.env, ...s.env }, timeoutMs });
 }
 
 /** `pulumi stack export` as stored: secrets stay ciphertext (the Automation API's export shows them). */

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -6,6 +5,7 @@ import { Evaluator, Lexer, Parser, data } from "@actions/expressions";
 import { truthy } from "@actions/expressions/result";
 import { parse } from "yaml";
 import { z } from "zod";
+import { runCommand, type CliRun } from "./process";
 
 /**
  * Runs a GitHub Actions workflow file locally, the way the runner would for the parts that matter here: jobs in
@@ -136,24 +136,12 @@ function evalMap(m: Record<string, unknown> | undefined, contexts: Record<string
   return out;
 }
 
-function runScript(script: string, env: Record<string, string>, cwd: string, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runScript(script: string, env: Record<string, string>, cwd: string, timeoutMs: number): Promise<CliRun> {
   const dir = mkdtempSync(path.join(tmpdir(), "slipway-step-"));
   const file = path.join(dir, "step.sh");
   writeFileSync(file, script);
-  return new Promise((resolve, reject) => {
-    // GitHub's default `run` shell on Linux: bash --noprofile --norc -eo pipefail {0}
-    const child = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", file], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  // GitHub's default `run` shell on Linux: bash --noprofile --norc -eo pipefail {0}
+  return runCommand("bash", ["--noprofile", "--norc", "-eo", "pipefail", file], { cwd, env, timeoutMs });
 }
 
 function parseOutputFile(file: string): Record<string, string> {
