@@ -269,3 +269,24 @@ export async function outputWithSecrecy<T>(output: pulumi.Output<T>): Promise<{ 
   const [value, secret] = await Promise.all([outputOf(output), pulumi.isSecret(output)]);
   return { value, secret };
 }
+
+/**
+ * Runs `run` and returns the messages of the unhandled rejections it caused, after the registry settles. A failed
+ * apply under mocks surfaces as one (that is how the engine aborts a program), and the test runner would otherwise
+ * count it as a crash. The runner's own listeners are put back afterwards.
+ */
+export async function capturingRejections(registry: MockRegistry, run: () => Promise<void>): Promise<string[]> {
+  const theirs = process.listeners("unhandledRejection");
+  const seen: string[] = [];
+  process.removeAllListeners("unhandledRejection");
+  process.on("unhandledRejection", (e: unknown) => void seen.push(e instanceof Error ? e.message : String(e)));
+  try {
+    await run();
+    await registry.settled();
+    await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    process.removeAllListeners("unhandledRejection");
+    for (const l of theirs) process.on("unhandledRejection", l);
+  }
+  return seen;
+}

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type * as pulumi from "@pulumi/pulumi";
-import { fakeDigest, outputOf, setupMocks, type MockOptions, type MockRegistry } from "../mocks";
+import { capturingRejections, fakeDigest, outputOf, setupMocks, type MockOptions, type MockRegistry } from "../mocks";
 
 const REPO = "ghcr.io/acme/shop";
 const DIGEST = fakeDigest("shop");
@@ -29,18 +29,7 @@ function settle<T>(o: pulumi.Output<T>): Promise<T> {
  * of letting the test runner count it as a crash.
  */
 async function expectProgramFailure(run: () => Promise<void>, message: string): Promise<void> {
-  const theirs = process.listeners("unhandledRejection");
-  const seen: string[] = [];
-  process.removeAllListeners("unhandledRejection");
-  process.on("unhandledRejection", (e: unknown) => void seen.push(e instanceof Error ? e.message : String(e)));
-  try {
-    await run();
-    await registry.settled();
-    await new Promise((r) => setTimeout(r, 50));
-  } finally {
-    process.removeAllListeners("unhandledRejection");
-    for (const l of theirs) process.on("unhandledRejection", l);
-  }
+  const seen = await capturingRejections(registry, run);
   expect(seen.length).toBeGreaterThan(0);
   for (const m of seen) expect(m).toContain(message);
 }

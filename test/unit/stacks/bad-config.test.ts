@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConfigError, parseStackConfig } from "../../../stacks/config";
-import { at, clone, stackInput, type StackInput } from "./fixtures";
-import { PROVIDER_CONFIG, PROVIDER_SECRET_KEYS, runProgram } from "./helpers";
+import { at, clone, stackInput } from "./fixtures";
+import { PROVIDER_CONFIG, PROVIDER_SECRET_KEYS, problemsOf, runProgram } from "./helpers";
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -18,16 +18,6 @@ interface Case {
   stack: Stack;
   mutate: (raw: Record<string, unknown>, secretKeys: string[]) => void;
   problems: string[];
-}
-
-function problemsOf(input: StackInput): readonly string[] {
-  try {
-    parseStackConfig(input.raw, input.secretKeys);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected a ConfigError, the config was accepted");
 }
 
 const cases: Case[] = [

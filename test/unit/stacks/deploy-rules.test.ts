@@ -4,22 +4,12 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConfigError, parseStackConfig } from "../../../stacks/config";
-import { at, clone, stackInput, type StackInput } from "./fixtures";
-import { PROVIDER_CONFIG, PROVIDER_SECRET_KEYS, runProgram } from "./helpers";
+import { at, clone, stackInput } from "./fixtures";
+import { PROVIDER_CONFIG, PROVIDER_SECRET_KEYS, problemsOf, runProgram } from "./helpers";
 
 afterEach(() => {
   vi.unstubAllEnvs();
 });
-
-function problemsOf(input: StackInput): readonly string[] {
-  try {
-    parseStackConfig(input.raw, input.secretKeys);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected a ConfigError, the config was accepted");
-}
 
 const vol = (r: Record<string, unknown>) => (r["slipway:volumes"] as Array<Record<string, unknown>>)[0] as Record<string, unknown>;
 const GATE = "healthGate: { off: true, reason: <why> } to deploy without the gate (slipway deploy would skip it and never roll back)";

@@ -7,21 +7,11 @@ import { ConfigError, parseStackConfig } from "../../../stacks/config";
 import { environmentRows } from "../../../stacks/env-doc";
 import { at, clone, stackInput, type StackInput } from "./fixtures";
 import { isSecretInput, reveal } from "../mocks";
-import { PROVIDER_CONFIG, PROVIDER_SECRET_KEYS, runProgram } from "./helpers";
+import { PROVIDER_CONFIG, PROVIDER_SECRET_KEYS, problemsOf, runProgram } from "./helpers";
 
 afterEach(() => {
   vi.unstubAllEnvs();
 });
-
-function problemsOf(input: StackInput): readonly string[] {
-  try {
-    parseStackConfig(input.raw, input.secretKeys);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected a ConfigError, the config was accepted");
-}
 
 function withDatabase(stack: "staging" | "production" | "pr", database: Record<string, unknown>): StackInput {
   const input = clone(stackInput(stack));

@@ -1,7 +1,7 @@
 /** `forkFrom`: the source stack's cluster id through a StackReference, or one clear error (stacks/compose-fly-database.ts). */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type * as pulumi from "@pulumi/pulumi";
-import { outputOf, setupMocks, type MockOptions, type MockRegistry } from "../mocks";
+import { capturingRejections, outputOf, setupMocks, type MockOptions, type MockRegistry } from "../mocks";
 
 let registry: MockRegistry;
 async function load(options: MockOptions) {
@@ -20,22 +20,6 @@ function settle<T>(o: pulumi.Output<T>): Promise<T> {
   return (o as unknown as { promise(): Promise<T> }).promise();
 }
 
-/** The failed apply also surfaces as an unhandled rejection under mocks (how the engine aborts): capture those. */
-async function capturingRejections(run: () => Promise<void>): Promise<string[]> {
-  const theirs = process.listeners("unhandledRejection");
-  const seen: string[] = [];
-  process.removeAllListeners("unhandledRejection");
-  process.on("unhandledRejection", (e: unknown) => void seen.push(e instanceof Error ? e.message : String(e)));
-  try {
-    await run();
-    await registry.settled();
-    await new Promise((r) => setTimeout(r, 50));
-  } finally {
-    process.removeAllListeners("unhandledRejection");
-    for (const l of theirs) process.on("unhandledRejection", l);
-  }
-  return seen;
-}
 
 const stackRef = (outputs: Record<string, unknown>): MockOptions["outputs"] => (a) =>
   a.type === "pulumi:pulumi:StackReference" ? { outputs } : undefined;
@@ -54,7 +38,7 @@ describe("forkSource", () => {
     const parent = new m.pulumi.ComponentResource("test:index:Parent", "p", {});
     const message =
       'slipway:database.forkFrom: stack "acme/slipway/staging" exports no flyManagedPostgresClusterId (its slipway:database is not kind flyManaged, or it was never deployed); deploy it first or drop forkFrom';
-    const seen = await capturingRejections(async () => {
+    const seen = await capturingRejections(registry, async () => {
       await expect(settle(m.forkSource("acme/slipway/staging", parent))).rejects.toThrow(message);
     });
     for (const e of seen) expect(e).toBe(message);

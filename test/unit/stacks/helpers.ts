@@ -1,6 +1,7 @@
 /** Runs the real program (`infra/index.ts`) under mocks for one of the committed stack files. */
 import { vi } from "vitest";
 import { fakeDigest, setupMocks, type MockRegistry } from "../mocks";
+import { ConfigError, parseStackConfig } from "../../../stacks/config";
 import { stackInput, type StackInput } from "./fixtures";
 
 /** Provider config an operator would have set (tokens as secure keys). */
@@ -79,3 +80,14 @@ export function runStack(stack: "staging" | "production" | "pr"): Promise<Progra
 }
 
 export { fakeDigest };
+
+/** The problems the config check reports for a stack config that must be refused; one it accepts fails the test. */
+export function problemsOf(input: StackInput): readonly string[] {
+  try {
+    parseStackConfig(input.raw, input.secretKeys);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error("expected a ConfigError, the config was accepted");
+}
