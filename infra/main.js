@@ -3,13 +3,13 @@
 /**
  * The program's entry (Pulumi.yaml `main`): plain JavaScript, so node starts it without a TypeScript loader.
  * It defers the SDK's closure-serializer tooling (./boot/defer.js), leaves unmapped the promise traces nobody
- * reads (./boot/traces.js), has the engine start the dynamic-provider plugin now rather than at the first
- * dynamic resource (./boot/early-plugin.js), then runs infra/index.ts from a bundle that is rebuilt whenever
- * any source changed (./boot/bundle.js) — `pulumi up` always runs the current code.
+ * reads (./boot/traces.js), has the engine start the dynamic-provider plugin unless the program's preload
+ * already did (./boot/early-plugin.js), then runs infra/index.ts from a bundle that is rebuilt whenever any
+ * source changed (./boot/bundle.js) — `pulumi up` always runs the current code.
  *
  * The export is a function, which @pulumi/pulumi's runner calls and awaits (cmd/run/run.js): the stack's
- * outputs are the bundle's exports, as before, and the Invoke that starts the plugin leaves this process
- * before the bundle's synchronous load and composition hold the event loop for the next second.
+ * outputs are the bundle's exports, as before, and an Invoke sent from here leaves this process before the
+ * bundle's synchronous load and composition hold the event loop for the next second.
  */
 const path = require("node:path");
 

@@ -1,16 +1,22 @@
 // @ts-check
 "use strict";
 /**
- * In the dynamic-provider plugin: answers every `require` of one of the project's `*.provider.ts` modules with
- * that module from ONE bundle of all of them (./bundle.js, rebuilt whenever a source changes), instead of tsx
- * transpiling each provider module and resolving zod, ky and the API clients file by file on first use.
+ * In the dynamic-provider plugin: answers every `require` of a module the dynamic resources' loader asks for —
+ * the provider registry (components/provider/registry.ts) and the project's `*.provider.ts` modules — with that
+ * module from ONE bundle of all of them (./bundle.js, rebuilt whenever a source changes), instead of tsx
+ * transpiling each (esbuild's service started on first use: ~0.1 s) and resolving zod, ky and the API clients
+ * file by file.
  *
  * Why a hook and not a change to the loader: the loader is the text every resource's state holds
  * (components/dynamic.ts); changing it would change every existing stack's state. Whatever the loader
  * resolves — a module path of an old state or one named by the registry — it ends in a `require` of the
- * provider file's absolute path (tsx's `require` API appends a `?namespace=…` query), which this hook serves.
+ * file's absolute path (tsx's `require` API appends a `?namespace=…` query), which this hook serves.
  * The bundle is of the same sources, so the provider code is the same; only the module identity differs
  * (one copy of zod and the clients for every provider, which providers do not compare).
+ *
+ * Warm-up: `warm` loads ahead of the first check what that check would load — the bundle, tsx's API the loader
+ * requires, and every served module's top level — while the program is still loading (./plugin-preload.js
+ * says when). A module whose top level throws keeps that error for its first real `require`.
  *
  * A file that is not in the bundle (added after the plugin started) falls through to the normal loader.
  */
@@ -22,7 +28,13 @@ const { requireWithCodeCache } = require("./codecache.js");
 
 const INSTALLED = Symbol.for("slipway.serveProvidersFromBundle");
 
-/** @param {string} root @returns {string[]} every `*.provider.ts` under the source directories, relative, sorted */
+/** The registry every loader reads first; states hold this path (components/dynamic.ts REGISTRY_MODULE). */
+const REGISTRY_MODULE = "components/provider/registry.ts";
+
+/**
+ * @param {string} root
+ * @returns {string[]} the registry and every `*.provider.ts` under the source directories, relative, sorted
+ */
 function providerModules(root) {
   /** @type {string[]} */
   const out = [];
@@ -41,6 +53,7 @@ function providerModules(root) {
     }
   };
   for (const d of SOURCE_DIRS) walk(d);
+  if (fs.existsSync(path.join(root, REGISTRY_MODULE))) out.push(REGISTRY_MODULE);
   return out.sort();
 }
 
@@ -71,6 +84,8 @@ function serveProvidersFromBundle(root) {
   let bundle;
   /** @type {Set<string> | undefined} */
   let known;
+  /** @type {Map<string, unknown>} what a served module's top level threw while warming */
+  const failed = new Map();
   const m = /** @type {any} */ (Module);
   const original = m._load;
   const loadBundle = () => {
@@ -82,8 +97,9 @@ function serveProvidersFromBundle(root) {
       bundle = /** @type {Record<string, unknown>} */ (requireWithCodeCache(built.file, (f) => original.call(m, f, null, false)));
     }
   };
-  // Loads now what the first check would load: the bundle and the tsx API the state's loader text requires.
-  // A failure is left to that first use, which reports it where the engine shows it.
+  // Loads now what the first check would load (see the header). A failure is left to that first use, which
+  // reports it where the engine shows it: the bundle is loaded again, a module's error is thrown again (the
+  // bundle's module wrappers run a top level once, so a second `require` would not).
   record.warm = () => {
     try {
       loadBundle();
@@ -91,11 +107,19 @@ function serveProvidersFromBundle(root) {
     } catch {
       known = undefined;
       bundle = undefined;
+      return;
+    }
+    for (const rel of known ?? []) {
+      try {
+        void bundle?.[rel];
+      } catch (error) {
+        failed.set(rel, error);
+      }
     }
   };
   m._load = function load(/** @type {string} */ request, /** @type {any} */ parent, /** @type {boolean} */ isMain) {
     const file = typeof request === "string" ? request.split("?")[0] ?? "" : "";
-    if (!file.endsWith(".provider.ts") || !path.isAbsolute(file)) return original.call(this, request, parent, isMain);
+    if (!file.endsWith(".ts") || !path.isAbsolute(file)) return original.call(this, request, parent, isMain);
     let rel;
     try {
       rel = path.relative(realRoot, fs.realpathSync(file)).split(path.sep).join("/");
@@ -104,6 +128,7 @@ function serveProvidersFromBundle(root) {
     }
     loadBundle();
     if (!bundle || !known?.has(rel)) return original.call(this, request, parent, isMain);
+    if (failed.has(rel)) throw failed.get(rel);
     record.served.push(rel);
     return bundle[rel];
   };

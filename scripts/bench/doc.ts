@@ -80,7 +80,7 @@ const SPLIT_PARTS: { key: keyof Split; label: string }[] = [
   { key: "sdkIndex", label: "@pulumi/pulumi's index loaded by the program" },
   { key: "programTooling", label: "typescript + @npmcli/arborist loaded in the program" },
   { key: "programModules", label: "slipway's modules (entry, bundle check + load, zod, platform SDKs)" },
-  { key: "pluginInvoke", label: "entry required → Invoke sent that has the engine start the plugin" },
+  { key: "pluginAfterProgram", label: "program process → plugin process started (the preload's Invoke)" },
   { key: "registrations", label: "modules loaded → last registration answered (config, composition, engine steps, check/diff)" },
   { key: "programExit", label: "last registration → program exited" },
   { key: "programTraces", label: "  of which: stack traces formatted in the program (source-mapped)" },
@@ -163,8 +163,9 @@ preview asserts it plans no change.
 ## Where the time goes
 
 Medians per part over the rounds, from the probes. Parts overlap where processes run at the same time (the
-program's entry has the engine start the plugin with an Invoke, so the plugin starts up while the program loads
-its modules and registers), so the column does not add up to the total. Stack traces: the SDK's per-promise
+program's preload has the engine start the plugin with an Invoke sent from a worker thread, so the plugin starts
+up and loads its providers while the program's runner and modules load), so the column does not add up to the
+total. Stack traces: the SDK's per-promise
 traces, which it prints only with PULUMI_DEBUG_PROMISE_LEAKS, are left unmapped (infra/boot/traces.js); errors
 and the registrations' call sites are source-mapped as before.
 
@@ -181,8 +182,9 @@ ${markdownTable(LATENCY_HEADER, latencyRows(r))}
 
 - **Interleaving**: each round previews the empty program, the staging stack, the TypeScript empty program and the
   sandbox stack, one after another, so all see the same machine load.
-- **Empty program** (\`scripts/bench/empty\`): \`main: index.js\`, \`typescript: false\`, no nodeargs — slipway's own
-  runtime options, so the difference is the program. \`scripts/bench/empty-ts\` is the previous bench's baseline
+- **Empty program** (\`scripts/bench/empty\`): \`main: index.js\`, \`typescript: false\` — slipway's own runtime
+  options but for its \`nodeargs\`, which load slipway's preload (infra/boot/program-preload.js): that is slipway's
+  code, so its cost and its effect count on slipway's side, and the difference is the program. \`scripts/bench/empty-ts\` is the previous bench's baseline
   (TypeScript run by tsx), reported for comparison with older numbers only.
 - **The probe** times module loads (inclusive, first load), stack-trace formatting (whatever
   \`Error.prepareStackTrace\` is installed), gRPC calls on both sides and when a plugin announces its port; it is

@@ -54,8 +54,11 @@ export interface Split {
    * function the runner awaits, so the bundle loads after it: both loads count, the wait between them does not.
    */
   programModules?: number;
-  /** Entry required → the Invoke that has the engine start the plugin (infra/boot/early-plugin.js) was sent. */
-  pluginInvoke?: number;
+  /**
+   * Program process started → the plugin's process started: the program's preload sends the Invoke that has the
+   * engine start the plugin from a worker thread (infra/boot/early-plugin.js), while the runner loads.
+   */
+  pluginAfterProgram?: number;
   /** Modules loaded → the last RegisterResource answered: config, composition, registrations and the engine's steps. */
   registrations?: number;
   /** Last registration answered → the program process exited (outputs, shutdown). */
@@ -96,7 +99,6 @@ export function splitOf(lines: readonly ProbeLine[], t0: number, t1: number): Sp
   const bundleAfter = entry && bundle && bundle.start >= entry.start + entry.ms ? bundle : undefined;
   const entryEnd = entry ? Math.max(entry.start + entry.ms, bundleAfter ? bundleAfter.start + bundleAfter.ms : 0) : undefined;
   const moduleMs = entry ? entry.ms + (bundleAfter?.ms ?? 0) : undefined;
-  const invoke = program.rpc["client invoke"];
   const sdk = program.loads.sdk?.ms;
   const lastReg = program.rpc["client registerResource"]?.last;
   const providerKeys = Object.keys(plugin?.loads ?? {}).filter((k) => k.startsWith("bundle:") || k === "providers(tsx)" || k === "tsx" || k === "zod");
@@ -108,7 +110,7 @@ export function splitOf(lines: readonly ProbeLine[], t0: number, t1: number): Sp
     sdkIndex: sdk,
     programTooling: realLoads(program, ["typescript", "arborist"]),
     programModules: entry && entryEnd !== undefined && moduleMs !== undefined ? moduleMs - (sdk ?? 0) - toolingWithin(program, entry.start, entryEnd) : undefined,
-    pluginInvoke: entry && invoke ? invoke.first - entry.start : undefined,
+    pluginAfterProgram: plugin ? plugin.start - program.start : undefined,
     registrations: entryEnd !== undefined && lastReg !== undefined ? lastReg - entryEnd : undefined,
     programExit: lastReg !== undefined ? program.end - lastReg : undefined,
     programTraces: program.traces.ms,

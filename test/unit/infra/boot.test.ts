@@ -205,29 +205,72 @@ describe("infra/boot/providers.js", () => {
     expect(JSON.parse(node(script, root))).toMatchObject({ a: "changed a", b: "changed b" });
   });
 
-  it("warm loads the bundle and the loader's tsx API before the first require, which it then serves", () => {
+  it("serves the registry the loader reads first from the bundle too, not through tsx's transform", () => {
     const root = project({
+      "components/provider/registry.ts": 'export const PROVIDERS = { a: { module: "components/a.provider.ts", export: "aProvider" } };\n',
       "components/a.provider.ts": 'export const aProvider = { name: "provider a" };\n',
     });
     symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"));
     const script = `
       const { serveProvidersFromBundle } = require(${JSON.stringify(path.join(ROOT, "infra/boot/providers.js"))});
       const record = serveProvidersFromBundle(process.cwd());
+      const tsx = require("tsx/cjs/api");
+      const parent = require("path").join(process.cwd(), "package.json");
+      const entry = tsx.require(require("path").join(process.cwd(), "components/provider/registry.ts"), parent).PROVIDERS.a;
+      const a = tsx.require(require("path").join(process.cwd(), entry.module), parent)[entry.export];
+      console.log(JSON.stringify({ a: a.name, served: record.served }));`;
+    expect(JSON.parse(node(script, root))).toEqual({ a: "provider a", served: ["components/provider/registry.ts", "components/a.provider.ts"] });
+  });
+
+  it("warm runs every served module's top level before the first require, which it then serves", () => {
+    const root = project({
+      "components/a.provider.ts": 'export const aProvider = { name: "provider a" };\n(globalThis as any).ranA = true;\n',
+      "components/b.provider.ts": '(globalThis as any).ranB = true;\nexport const bProvider = { name: "provider b" };\n',
+    });
+    symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"));
+    const script = `
+      const { serveProvidersFromBundle } = require(${JSON.stringify(path.join(ROOT, "infra/boot/providers.js"))});
+      const record = serveProvidersFromBundle(process.cwd());
       const cached = () => Object.keys(require.cache).filter((k) => k.includes("/.cache/slipway/providers-") || k.includes("/tsx/dist/cjs/api/")).length;
-      const before = cached();
+      const before = { cached: cached(), ran: [globalThis.ranA, globalThis.ranB] };
       record.warm();
-      const warmed = cached();
+      const warmed = { cached: cached() >= 2, ran: [globalThis.ranA, globalThis.ranB] };
       const tsx = require("tsx/cjs/api");
       const a = tsx.require(require("path").join(process.cwd(), "components/a.provider.ts"), require("path").join(process.cwd(), "package.json")).aProvider;
-      console.log(JSON.stringify({ before, warmed: warmed >= 2, a: a.name, served: record.served }));`;
-    expect(JSON.parse(node(script, root))).toEqual({ before: 0, warmed: true, a: "provider a", served: ["components/a.provider.ts"] });
+      console.log(JSON.stringify({ before, warmed, a: a.name, served: record.served }));`;
+    expect(JSON.parse(node(script, root))).toEqual({
+      before: { cached: 0, ran: [null, null] },
+      warmed: { cached: true, ran: [true, true] },
+      a: "provider a",
+      served: ["components/a.provider.ts"],
+    });
+  });
+
+  it("a module whose top level throws while warming throws the same error at its first require", () => {
+    const root = project({
+      "components/bad.provider.ts": 'export const badProvider = {};\nthrow new Error("bad top level");\n',
+      "components/good.provider.ts": 'export const goodProvider = { name: "good" };\n',
+    });
+    symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"));
+    const script = `
+      const { serveProvidersFromBundle } = require(${JSON.stringify(path.join(ROOT, "infra/boot/providers.js"))});
+      serveProvidersFromBundle(process.cwd()).warm();
+      const tsx = require("tsx/cjs/api");
+      const parent = require("path").join(process.cwd(), "package.json");
+      const load = (m) => { try { return tsx.require(require("path").join(process.cwd(), m), parent); } catch (e) { return { error: e.message }; } };
+      console.log(JSON.stringify({ bad: load("components/bad.provider.ts"), again: load("components/bad.provider.ts"), good: load("components/good.provider.ts").goodProvider }));`;
+    expect(JSON.parse(node(script, root))).toEqual({ bad: { error: "bad top level" }, again: { error: "bad top level" }, good: { name: "good" } });
   });
 });
 
 describe("infra/main.js", () => {
-  it("is what Pulumi.yaml runs, without a TypeScript loader", () => {
+  it("is what Pulumi.yaml runs, without a TypeScript loader, with the preload beside it", () => {
     const yaml = readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
     expect(yaml).toMatch(/^main: infra\/main\.js$/m);
-    expect(yaml).not.toMatch(/nodeargs|tsx/);
+    expect(yaml).not.toMatch(/tsx/);
+    // The language host runs node in main's directory (pulumi/pulumi pkg/engine/project.go getPwdMain).
+    const nodeargs = /^\s+nodeargs: (.+)$/m.exec(yaml)?.[1];
+    expect(nodeargs).toBe("--require ./boot/program-preload.js");
+    expect(() => require.resolve(path.join(ROOT, "infra", "./boot/program-preload.js"))).not.toThrow();
   });
 });
