@@ -25,7 +25,7 @@ const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
 const { requireWithCodeCache } = require("./codecache.js");
-const { filterSourceMap } = require("./sourcemap.js");
+const { filterSourceMap, frameIndexOf, frameIndexFileOf } = require("./sourcemap.js");
 
 /** Directories whose every file is part of the key, relative to the project root. */
 const SOURCE_DIRS = ["infra", "stacks", "components"];
@@ -181,7 +181,10 @@ function ensureBundle(opts) {
     const rel = path.relative(root, path.resolve(cacheDir, s)).split(path.sep).join("/");
     return SOURCE_DIRS.some((d) => rel.startsWith(`${d}/`));
   };
-  writeAtomically(path.join(cacheDir, `${bundle}.map`), filterSourceMap(map.text, ownSource));
+  const ownMap = filterSourceMap(map.text, ownSource);
+  writeAtomically(path.join(cacheDir, `${bundle}.map`), ownMap);
+  // The same map decoded, which the program reads instead of parsing the map (./traces.js mapBundleFrames).
+  writeAtomically(frameIndexFileOf(path.join(cacheDir, bundle)), JSON.stringify(frameIndexOf(ownMap)));
   writeAtomically(path.join(cacheDir, bundle), `${js.text}//# sourceMappingURL=${bundle}.map\n`);
   // Record it only if nothing changed while esbuild read the files; otherwise the next start rebuilds.
   if (sourceDigest(root, options) === source) {
@@ -194,12 +197,14 @@ function ensureBundle(opts) {
 
 /**
  * Requires the bundle of `entry` (see ensureBundle), compiled from V8's code cache when it has one
- * (./codecache.js), and returns its exports.
- * @param {{ root: string, entry: string, name: string }} opts
+ * (./codecache.js), and returns its exports. `beforeLoad` is told the bundle's path before it runs.
+ * @param {{ root: string, entry: string, name: string, beforeLoad?: (file: string) => void }} opts
  * @returns {unknown}
  */
 function requireBundled(opts) {
-  return requireWithCodeCache(ensureBundle(opts).file, (file) => require(file));
+  const { file } = ensureBundle(opts);
+  opts.beforeLoad?.(file);
+  return requireWithCodeCache(file, (f) => require(f));
 }
 
 module.exports = { ensureBundle, requireBundled, sourceDigest, SOURCE_DIRS };

@@ -124,4 +124,92 @@ function filterSourceMap(text, keep) {
   return JSON.stringify({ ...map, sources: kept, mappings: lines.join(";") });
 }
 
-module.exports = { filterSourceMap, decodeSegment, encodeSegment };
+/** Base64 digit values by char code (-1: not a digit), for decodeMappings' hot loop. */
+const DIGIT_BY_CODE = (() => {
+  const t = new Int8Array(128).fill(-1);
+  for (let i = 0; i < B64.length; i++) t[B64.charCodeAt(i)] = i;
+  return t;
+})();
+
+/**
+ * Every segment of a map's `mappings`, absolute, one flat array per generated line: five numbers per segment —
+ * generated column, source index, original line, original column (all 0-based), name index — with source -1
+ * for a segment that maps nothing and name -1 for none. Segments stay in the order the map lists them (a
+ * generated line's columns ascending, as esbuild writes them).
+ * @param {string} mappings
+ * @returns {number[][]}
+ */
+function decodeMappings(mappings) {
+  /** @type {number[][]} */
+  const lines = [];
+  /** @type {number[]} */
+  let line = [];
+  /** @type {number[]} */
+  const fields = [];
+  let value = 0;
+  let shift = 0;
+  let gen = 0;
+  let src = 0;
+  let orig = 0;
+  let col = 0;
+  let name = 0;
+  const flush = () => {
+    if (fields.length === 0) return;
+    gen += fields[0] ?? 0;
+    if (fields.length < 4) {
+      line.push(gen, -1, 0, 0, -1);
+    } else {
+      src += fields[1] ?? 0;
+      orig += fields[2] ?? 0;
+      col += fields[3] ?? 0;
+      if (fields.length > 4) name += fields[4] ?? 0;
+      line.push(gen, src, orig, col, fields.length > 4 ? name : -1);
+    }
+    fields.length = 0;
+  };
+  for (let i = 0; i < mappings.length; i++) {
+    const code = mappings.charCodeAt(i);
+    if (code === 59 /* ; */) {
+      flush();
+      lines.push(line);
+      line = [];
+      gen = 0;
+      continue;
+    }
+    if (code === 44 /* , */) {
+      flush();
+      continue;
+    }
+    const d = code < 128 ? (DIGIT_BY_CODE[code] ?? -1) : -1;
+    if (d < 0) throw new Error(`invalid base64 VLQ digit ${JSON.stringify(mappings[i])}`);
+    value += (d & 31) << shift;
+    if (d & 32) {
+      shift += 5;
+    } else {
+      fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+      value = 0;
+      shift = 0;
+    }
+  }
+  flush();
+  lines.push(line);
+  return lines;
+}
+
+/**
+ * @typedef {object} FrameIndex  a source map decoded once, for mapping stack frames without parsing it again
+ * @property {string[]} sources  as the map lists them (relative to the map's directory)
+ * @property {string[]} names
+ * @property {number[][]} lines  per generated line, five numbers per segment (see decodeMappings)
+ */
+
+/** Where ./bundle.js writes a bundle's frame index (./traces.js reads it). */
+const frameIndexFileOf = (/** @type {string} */ bundle) => `${bundle}.map.index.json`;
+
+/** @param {string} mapText a source map (JSON) @returns {FrameIndex} */
+function frameIndexOf(mapText) {
+  const map = JSON.parse(mapText);
+  return { sources: map.sources ?? [], names: map.names ?? [], lines: decodeMappings(String(map.mappings ?? "")) };
+}
+
+module.exports = { filterSourceMap, decodeSegment, encodeSegment, decodeMappings, frameIndexOf, frameIndexFileOf };

@@ -16,7 +16,6 @@ const { monitorAddressOf, WARM_UP_TOKEN } = require("../../../infra/boot/early-p
 // The SDK's generated service definitions: the test's server speaks the engine's real ResourceMonitor and
 // ResourceProvider protocols.
 const resourceRpc = require("@pulumi/pulumi/proto/resource_grpc_pb");
-const providerRpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 const providerPb = require("@pulumi/pulumi/proto/provider_pb");
 
 vi.setConfig({ testTimeout: 120_000 });
