@@ -11,29 +11,11 @@
  * The format (Source Map v3): `mappings` is one group per generated line (`;`), segments separated by `,`,
  * each 1, 4 or 5 base64-VLQ fields — generated column (relative within the line), source index, original line,
  * original column, name index (relative to the previous segment across lines).
+ *
+ * It also decodes a map once, at build time, into the frame index the program maps its stack frames from
+ * (decodeMappings, frameIndexOf; ./traces.js mapBundleFrames says why).
  */
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const DIGIT = new Map([...B64].map((c, i) => [c, i]));
-
-/** @param {string} s @returns {number[]} */
-function decodeSegment(s) {
-  const out = [];
-  let value = 0;
-  let shift = 0;
-  for (const c of s) {
-    const d = DIGIT.get(c);
-    if (d === undefined) throw new Error(`invalid base64 VLQ digit ${JSON.stringify(c)}`);
-    value += (d & 31) << shift;
-    if (d & 32) {
-      shift += 5;
-    } else {
-      out.push(value & 1 ? -(value >>> 1) : value >>> 1);
-      value = 0;
-      shift = 0;
-    }
-  }
-  return out;
-}
 
 /** @param {number[]} fields */
 function encodeSegment(fields) {
@@ -69,42 +51,25 @@ function filterSourceMap(text, keep) {
       kept.push(s);
     }
   });
-  // Absolute source/line/column/name while decoding, and the last *emitted* ones while encoding.
-  let src0 = 0;
-  let line0 = 0;
-  let col0 = 0;
-  let name0 = 0;
+  // The last *emitted* source/line/column/name, which the kept segments are encoded relative to.
   let pSrc = 0;
   let pLine = 0;
   let pCol = 0;
   let pName = 0;
-  const lines = String(map.mappings).split(";").map((line) => {
-    let col = 0;
+  const lines = decodeMappings(String(map.mappings)).map((segments) => {
     let prevCol = 0;
     let unmapped = false; // the last emitted segment of this line maps nothing
     const out = [];
-    const gap = () => {
-      // A dropped run becomes one source-less segment, so a position inside it maps to nothing instead of
-      // to the kept segment before it.
-      if (unmapped) return;
-      out.push(encodeSegment([col - prevCol]));
-      prevCol = col;
-      unmapped = true;
-    };
-    for (const seg of line ? line.split(",") : []) {
-      const f = decodeSegment(seg);
-      col += f[0] ?? 0;
-      if (f.length < 4) {
-        gap();
-        continue;
-      }
-      src0 += f[1] ?? 0;
-      line0 += f[2] ?? 0;
-      col0 += f[3] ?? 0;
-      if (f.length > 4) name0 += f[4] ?? 0;
+    for (let i = 0; i < segments.length; i += 5) {
+      const [col = 0, src0 = -1, line0 = 0, col0 = 0, name0 = -1] = segments.slice(i, i + 5);
       const src = index.get(src0);
       if (src === undefined) {
-        gap();
+        // A dropped run becomes one source-less segment, so a position inside it maps to nothing instead of
+        // to the kept segment before it.
+        if (unmapped) continue;
+        out.push(encodeSegment([col - prevCol]));
+        prevCol = col;
+        unmapped = true;
         continue;
       }
       const fields = [col - prevCol, src - pSrc, line0 - pLine, col0 - pCol];
@@ -113,7 +78,7 @@ function filterSourceMap(text, keep) {
       pSrc = src;
       pLine = line0;
       pCol = col0;
-      if (f.length > 4) {
+      if (name0 >= 0) {
         fields.push(name0 - pName);
         pName = name0;
       }
@@ -212,4 +177,4 @@ function frameIndexOf(mapText) {
   return { sources: map.sources ?? [], names: map.names ?? [], lines: decodeMappings(String(map.mappings ?? "")) };
 }
 
-module.exports = { filterSourceMap, decodeSegment, encodeSegment, decodeMappings, frameIndexOf, frameIndexFileOf };
+module.exports = { filterSourceMap, encodeSegment, decodeMappings, frameIndexOf, frameIndexFileOf };
