@@ -58,26 +58,46 @@ function monitorAddressOf(argv) {
 }
 
 /**
- * Sends the Invoke over a connection of its own and closes it when the engine answers (within a minute): loads
- * gRPC and the monitor's generated client from the project's @pulumi/pulumi, the same files its runner uses.
- * @param {string} address the resource monitor's address
- * @returns {Promise<void>} settles with the answer, which is ignored
+ * The Invoke as gRPC sends it over HTTP/2 (grpc/grpc doc/PROTOCOL-HTTP2.md): one length-prefixed message, not
+ * compressed, holding a `pulumirpc.ResourceInvokeRequest` with only `tok` (field 1, a string: pulumi/pulumi
+ * proto/pulumi/resource.proto; @pulumi/pulumi proto/resource_pb.js serializeBinaryToWriter writes it so).
+ * @returns {Buffer}
+ */
+function warmUpInvokeBody() {
+  const tok = Buffer.from(WARM_UP_TOKEN, "utf8");
+  if (tok.length > 127) throw new Error("the warm-up token's length must fit one varint byte");
+  const message = Buffer.concat([Buffer.from([(1 << 3) | 2, tok.length]), tok]);
+  const prefix = Buffer.alloc(5);
+  prefix.writeUInt32BE(message.length, 1);
+  return Buffer.concat([prefix, message]);
+}
+
+/**
+ * Sends the Invoke over an HTTP/2 connection of its own and closes it when the engine answers, or after a
+ * minute. Written against node:http2 rather than loaded from @grpc/grpc-js and the SDK's generated client:
+ * those take ~0.15 s to load, and this request exists to be early; the answer is not read.
+ * @param {string} address the resource monitor's address (host:port)
+ * @returns {Promise<void>} settles once the call is over, however it ended
  */
 function sendWarmUpInvoke(address) {
-  const sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-  /** @type {typeof import("@grpc/grpc-js")} */
-  const grpc = require(require.resolve("@grpc/grpc-js", { paths: [sdk] }));
-  const { ResourceMonitorClient } = require("@pulumi/pulumi/proto/resource_grpc_pb");
-  const { ResourceInvokeRequest } = require("@pulumi/pulumi/proto/resource_pb");
-  const client = new ResourceMonitorClient(address, grpc.credentials.createInsecure());
-  const request = new ResourceInvokeRequest();
-  request.setTok(WARM_UP_TOKEN);
-  request.setAcceptresources(true);
+  const http2 = require("node:http2");
   return new Promise((resolve) => {
-    client.invoke(request, new grpc.Metadata(), { deadline: Date.now() + 60_000 }, () => {
-      client.close();
+    const session = http2.connect(`http://${address}`);
+    const end = () => {
+      clearTimeout(timer);
+      session.close();
       resolve();
-    });
+    };
+    const timer = setTimeout(() => {
+      session.destroy();
+      resolve();
+    }, 60_000);
+    session.on("error", end);
+    const call = session.request({ ":method": "POST", ":path": "/pulumirpc.ResourceMonitor/Invoke", "content-type": "application/grpc", te: "trailers" });
+    call.on("error", end);
+    call.on("close", end);
+    call.resume();
+    call.end(warmUpInvokeBody());
   });
 }
 
