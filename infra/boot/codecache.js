@@ -92,6 +92,60 @@ function compileScript(content, filename, cachedData) {
   });
 }
 
+/**
+ * A code cache for every module `include` accepts as node loads it, one file per module in `dir`, named by a
+ * hash of its path, size, modification time and V8's version (V8 itself refuses a cache that does not fit, and
+ * the module is then compiled and its cache written again). Returns `flush`, which writes the caches of the
+ * modules compiled without one so far.
+ *
+ * Why: the dynamic-provider plugin's start compiles ~3 MB of @pulumi/pulumi, gRPC and protobuf code each time
+ * it starts, on one of two cores the program needs at the same moment; the compile is most of the ~0.35 s it
+ * takes to be ready. (Node 22 has this as `module.enableCompileCache`; node 20 does not.)
+ * @param {{ dir: string, include: (file: string) => boolean }} opts
+ * @returns {{ flush: () => void }}
+ */
+function cacheCompiledModules(opts) {
+  const M = /** @type {any} */ (Module);
+  const original = M.prototype._compile;
+  /** @type {[string, vm.Script][]} */
+  const pending = [];
+  M.prototype._compile = function compile(/** @type {string} */ content, /** @type {string} */ filename) {
+    if (!opts.include(filename)) return original.call(this, content, filename);
+    let cacheFile;
+    try {
+      const stat = fs.statSync(filename);
+      const key = crypto.createHash("sha1").update(`${filename}\0${stat.size}\0${stat.mtimeMs}\0${process.versions.v8}`).digest("hex");
+      cacheFile = path.join(opts.dir, `${key}.cache`);
+    } catch {
+      return original.call(this, content, filename);
+    }
+    /** @type {Buffer | undefined} */
+    let cachedData;
+    try {
+      cachedData = fs.readFileSync(cacheFile);
+    } catch {
+      cachedData = undefined;
+    }
+    // A hashbang line (a CLI's entry) is valid only at the very start of a script; as a comment it keeps its length.
+    const source = content.startsWith("#!") ? `//${content.slice(2)}` : content;
+    const script = compileScript(source, filename, cachedData);
+    if (!cachedData || script.cachedDataRejected) pending.push([cacheFile, script]);
+    const fn = script.runInThisContext({ displayErrors: true });
+    return fn.call(this.exports, this.exports, requireFor(this), this, filename, path.dirname(filename));
+  };
+  return {
+    flush() {
+      if (pending.length === 0) return;
+      try {
+        fs.mkdirSync(opts.dir, { recursive: true });
+      } catch {
+        return;
+      }
+      for (const [file, script] of pending.splice(0)) writeCache(file, script);
+    },
+  };
+}
+
 /** @param {string} cacheFile @param {vm.Script} script */
 function writeCache(cacheFile, script) {
   try {
@@ -103,4 +157,4 @@ function writeCache(cacheFile, script) {
   }
 }
 
-module.exports = { requireWithCodeCache, cacheFileOf };
+module.exports = { requireWithCodeCache, cacheCompiledModules, cacheFileOf };

@@ -1,13 +1,26 @@
 // @ts-check
 "use strict";
 // `node --require` this file in the dynamic-provider plugin (its launcher, infra/plugin/pulumi-resource-pulumi-nodejs,
-// does): @pulumi/pulumi's closure-serializer tooling stays unloaded (./defer.js) and the provider modules come
-// from one bundle of the current sources (./providers.js).
+// does): its modules compile from V8's code cache (./codecache.js cacheCompiledModules), @pulumi/pulumi's
+// closure-serializer tooling stays unloaded (./defer.js) and the provider modules come from one bundle of the
+// current sources (./providers.js).
 const path = require("node:path");
 
-require("./defer.js").deferSdkTooling();
 const root = path.resolve(__dirname, "../..");
+// Installed first, so that everything after it — the SDK, gRPC, protobuf, tsx — compiles from the cache.
+const nodeModules = `${path.join(root, "node_modules")}${path.sep}`;
+const bundles = `${path.join(root, "node_modules", ".cache")}${path.sep}`;
+const compiled = require("./codecache.js").cacheCompiledModules({
+  dir: path.join(root, "node_modules", ".cache", "slipway", "v8-modules"),
+  include: (file) => file.startsWith(nodeModules) && !file.startsWith(bundles),
+});
+require("./defer.js").deferSdkTooling();
 const providers = require("./providers.js").serveProvidersFromBundle(root);
+/** Warms the providers, then writes the code cache of everything compiled without one until then. */
+const warm = () => {
+  providers.warm();
+  compiled.flush();
+};
 
 /**
  * Loads the providers' bundle (./providers.js warm) once the engine has configured the plugin, not before.
@@ -47,7 +60,7 @@ function warmAfterConfigure() {
         return function configureThenWarm(/** @type {unknown} */ call, /** @type {(...a: unknown[]) => void} */ callback) {
           return configure.call(target, call, (/** @type {unknown[]} */ ...answer) => {
             callback(...answer);
-            setImmediate(providers.warm);
+            setImmediate(warm);
           });
         };
       },
@@ -63,7 +76,7 @@ function warmOnAnnounce() {
     function announce(/** @type {any[]} */ ...args) {
       process.stdout.write = write;
       const written = write.apply(process.stdout, /** @type {any} */ (args));
-      setImmediate(providers.warm);
+      setImmediate(warm);
       return written;
     }
   );

@@ -74,3 +74,43 @@ describe("infra/boot/codecache.js", () => {
     expect(readFileSync(cache, "utf8")).not.toBe("not a V8 code cache");
   });
 });
+
+describe("infra/boot/codecache.js cacheCompiledModules", () => {
+  /** A package of plain modules (one a CLI with a hashbang, one that throws) required through the cache in a fresh node. */
+  function run(root: string): { value: string; stack: string; dirname: string; resolved: string; flushed: number; rejected: boolean[] } {
+    const script = `
+      const path = require("path"), fs = require("fs"), vm = require("vm");
+      const dir = path.join(process.cwd(), "cache");
+      const rejected = [];
+      const Script = vm.Script;
+      vm.Script = function (code, options) { const s = new Script(code, options); if (options && options.cachedData) rejected.push(s.cachedDataRejected); return s; };
+      const { cacheCompiledModules } = require(${JSON.stringify(path.join(ROOT, "infra/boot/codecache.js"))});
+      const c = cacheCompiledModules({ dir, include: (f) => f.includes(path.sep + "node_modules" + path.sep) });
+      const pkg = require("pkg");
+      let stack = "";
+      try { pkg.fail(); } catch (e) { stack = e.stack; }
+      c.flush();
+      console.log(JSON.stringify({ value: pkg.value, stack, dirname: pkg.dirname, resolved: pkg.resolved, flushed: fs.readdirSync(dir).length, rejected }));`;
+    return JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: root, encoding: "utf8" }));
+  }
+
+  it("loads modules as node does, from V8's cache on the next start, with the same lines in traces", () => {
+    const root = mkdtempSync(path.join(tmpdir(), "slipway-modcache-"));
+    dirs.push(root);
+    const pkg = path.join(root, "node_modules/pkg");
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(path.join(pkg, "package.json"), '{ "name": "pkg", "main": "index.js" }');
+    writeFileSync(path.join(pkg, "cli.js"), '#!/usr/bin/env node\nexports.greet = () => "hello";\n');
+    writeFileSync(
+      path.join(pkg, "index.js"),
+      'const { greet } = require("./cli");\nexports.value = greet();\nexports.dirname = __dirname;\nexports.resolved = require.resolve("./cli");\n\nexports.fail = () => {\n  throw new Error("boom");\n};\n',
+    );
+    const first = run(root);
+    expect(first).toMatchObject({ value: "hello", dirname: pkg, resolved: path.join(pkg, "cli.js"), flushed: 2, rejected: [] });
+    expect(first.stack).toContain(`${path.join(pkg, "index.js")}:7:9`);
+    const second = run(root);
+    // Both modules came from their caches, and V8 took them.
+    expect(second.rejected).toEqual([false, false]);
+    expect({ ...second, rejected: [] }).toEqual({ ...first, rejected: [] });
+  });
+});
