@@ -115,7 +115,7 @@ function startFromPreload(argv = process.argv) {
   const address = isMainThread ? monitorAddressOf(argv) : undefined;
   if (!address || flags()[SENT]) return false;
   try {
-    // Its output stays unread (stdout/stderr: true): what gRPC might print about this side effect means nothing
+    // Its output stays unread (stdout/stderr: true): whatever the request might print about this side effect means nothing
     // to the user, and a real failure to start the plugin is reported at the first dynamic resource.
     const worker = new Worker(path.join(__dirname, "early-plugin-worker.js"), { workerData: { address }, stdout: true, stderr: true });
     worker.on("error", () => undefined);
