@@ -45,7 +45,7 @@ describe("production stack with Fly limits broken", () => {
     expect(emu.fly.log).toEqual([]);
     expect(emu.fly.state.apps.size).toBe(0);
     // Nothing but the stack itself, which the engine registers before the program runs, and the engine's default
-    // provider for the dynamic resources, which the program's entry asks for at once (infra/boot/early-plugin.js)
+    // provider for the dynamic resources, which the program's preload asks for at once (infra/boot/early-plugin.js)
     // so the plugin starts while the program loads: engine bookkeeping, no platform resource.
     const state = await s.exportState();
     expect(state.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack", "pulumi:providers:pulumi-nodejs"]);

@@ -182,23 +182,34 @@ describe("infra/boot/defer.js", () => {
   });
 });
 
+/** A throwaway project of provider modules, with slipway's node_modules (tsx, esbuild) beside it. */
+function providerProject(files: Record<string, string>): string {
+  const root = project(files);
+  symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"));
+  return root;
+}
+
+/**
+ * How every providers.js script below starts: the hook installed (`record`), and `load(rel)`, a `tsx.require`
+ * of a project file the way a state's loader makes it. tsx loads only when `load` is first called.
+ */
+const PROVIDERS_PRELUDE = `
+  const { serveProvidersFromBundle } = require(${JSON.stringify(path.join(ROOT, "infra/boot/providers.js"))});
+  const record = serveProvidersFromBundle(process.cwd());
+  const load = (rel) => require("tsx/cjs/api").require(require("path").join(process.cwd(), rel), require("path").join(process.cwd(), "package.json"));`;
+
 describe("infra/boot/providers.js", () => {
   it("serves tsx.require of a provider module from one bundle of all of them, current with the sources", () => {
-    const root = project({
+    const root = providerProject({
       "components/a.provider.ts": 'import { label } from "./shared";\nexport const aProvider = { name: label("a") };\n',
       "components/b.provider.ts": 'import { label } from "./shared";\nexport const bProvider = { name: label("b") };\n',
       "components/shared.ts": "export const label = (x: string): string => `provider ${x}`;\n",
       "components/registry.ts": 'export const PROVIDERS = { a: { module: "components/a.provider.ts", export: "aProvider" } };\n',
     });
-    symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"));
-    const script = `
-      const { serveProvidersFromBundle } = require(${JSON.stringify(path.join(ROOT, "infra/boot/providers.js"))});
-      const record = serveProvidersFromBundle(process.cwd());
-      const tsx = require("tsx/cjs/api");
-      const parent = require("path").join(process.cwd(), "package.json");
-      const entry = tsx.require(require("path").join(process.cwd(), "components/registry.ts"), parent).PROVIDERS.a;
-      const a = tsx.require(require("path").join(process.cwd(), entry.module), parent)[entry.export];
-      const b = tsx.require(require("path").join(process.cwd(), "components/b.provider.ts"), parent).bProvider;
+    const script = `${PROVIDERS_PRELUDE}
+      const entry = load("components/registry.ts").PROVIDERS.a;
+      const a = load(entry.module)[entry.export];
+      const b = load("components/b.provider.ts").bProvider;
       console.log(JSON.stringify({ a: a.name, b: b.name, served: record.served }));`;
     expect(JSON.parse(node(script, root))).toEqual({ a: "provider a", b: "provider b", served: ["components/a.provider.ts", "components/b.provider.ts"] });
     writeFileSync(path.join(root, "components/shared.ts"), "export const label = (x: string): string => `changed ${x}`;\n");
@@ -206,37 +217,28 @@ describe("infra/boot/providers.js", () => {
   });
 
   it("serves the registry the loader reads first from the bundle too, not through tsx's transform", () => {
-    const root = project({
+    const root = providerProject({
       "components/provider/registry.ts": 'export const PROVIDERS = { a: { module: "components/a.provider.ts", export: "aProvider" } };\n',
       "components/a.provider.ts": 'export const aProvider = { name: "provider a" };\n',
     });
-    symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"));
-    const script = `
-      const { serveProvidersFromBundle } = require(${JSON.stringify(path.join(ROOT, "infra/boot/providers.js"))});
-      const record = serveProvidersFromBundle(process.cwd());
-      const tsx = require("tsx/cjs/api");
-      const parent = require("path").join(process.cwd(), "package.json");
-      const entry = tsx.require(require("path").join(process.cwd(), "components/provider/registry.ts"), parent).PROVIDERS.a;
-      const a = tsx.require(require("path").join(process.cwd(), entry.module), parent)[entry.export];
+    const script = `${PROVIDERS_PRELUDE}
+      const entry = load("components/provider/registry.ts").PROVIDERS.a;
+      const a = load(entry.module)[entry.export];
       console.log(JSON.stringify({ a: a.name, served: record.served }));`;
     expect(JSON.parse(node(script, root))).toEqual({ a: "provider a", served: ["components/provider/registry.ts", "components/a.provider.ts"] });
   });
 
   it("warm runs every served module's top level before the first require, which it then serves", () => {
-    const root = project({
+    const root = providerProject({
       "components/a.provider.ts": 'export const aProvider = { name: "provider a" };\n(globalThis as any).ranA = true;\n',
       "components/b.provider.ts": '(globalThis as any).ranB = true;\nexport const bProvider = { name: "provider b" };\n',
     });
-    symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"));
-    const script = `
-      const { serveProvidersFromBundle } = require(${JSON.stringify(path.join(ROOT, "infra/boot/providers.js"))});
-      const record = serveProvidersFromBundle(process.cwd());
+    const script = `${PROVIDERS_PRELUDE}
       const cached = () => Object.keys(require.cache).filter((k) => k.includes("/.cache/slipway/providers-") || k.includes("/tsx/dist/cjs/api/")).length;
       const before = { cached: cached(), ran: [globalThis.ranA, globalThis.ranB] };
       record.warm();
       const warmed = { cached: cached() >= 2, ran: [globalThis.ranA, globalThis.ranB] };
-      const tsx = require("tsx/cjs/api");
-      const a = tsx.require(require("path").join(process.cwd(), "components/a.provider.ts"), require("path").join(process.cwd(), "package.json")).aProvider;
+      const a = load("components/a.provider.ts").aProvider;
       console.log(JSON.stringify({ before, warmed, a: a.name, served: record.served }));`;
     expect(JSON.parse(node(script, root))).toEqual({
       before: { cached: 0, ran: [null, null] },
@@ -247,18 +249,14 @@ describe("infra/boot/providers.js", () => {
   });
 
   it("a module whose top level throws while warming throws the same error at its first require", () => {
-    const root = project({
+    const root = providerProject({
       "components/bad.provider.ts": 'export const badProvider = {};\nthrow new Error("bad top level");\n',
       "components/good.provider.ts": 'export const goodProvider = { name: "good" };\n',
     });
-    symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"));
-    const script = `
-      const { serveProvidersFromBundle } = require(${JSON.stringify(path.join(ROOT, "infra/boot/providers.js"))});
-      serveProvidersFromBundle(process.cwd()).warm();
-      const tsx = require("tsx/cjs/api");
-      const parent = require("path").join(process.cwd(), "package.json");
-      const load = (m) => { try { return tsx.require(require("path").join(process.cwd(), m), parent); } catch (e) { return { error: e.message }; } };
-      console.log(JSON.stringify({ bad: load("components/bad.provider.ts"), again: load("components/bad.provider.ts"), good: load("components/good.provider.ts").goodProvider }));`;
+    const script = `${PROVIDERS_PRELUDE}
+      record.warm();
+      const attempt = (m) => { try { return load(m); } catch (e) { return { error: e.message }; } };
+      console.log(JSON.stringify({ bad: attempt("components/bad.provider.ts"), again: attempt("components/bad.provider.ts"), good: attempt("components/good.provider.ts").goodProvider }));`;
     expect(JSON.parse(node(script, root))).toEqual({ bad: { error: "bad top level" }, again: { error: "bad top level" }, good: { name: "good" } });
   });
 });
