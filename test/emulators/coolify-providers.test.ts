@@ -3,14 +3,13 @@
  * called the way the engine calls them (check/diff/create/read/update/delete), and the emulator's state
  * and app traffic are what the assertions look at.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { coolifyApplicationProvider } from "../../components/coolify/application.provider";
 import { coolifyDatabaseProvider } from "../../components/coolify/database.provider";
 import { DeploymentFailedError } from "../../components/coolify/deploy";
 import { coolifyProjectProvider } from "../../components/coolify/project.provider";
 import type { ApplicationInputs, ApplicationOutputs, DatabaseInputs, DatabaseOutputs, ProjectInputs } from "../../components/coolify/types";
-import { startCoolifyEmulator, type CoolifyEmulator } from "./coolify";
-import { api, appGet } from "./coolify/testkit";
+import { api, appGet, useCoolifyEmulator } from "./coolify/testkit";
 import { engineCalls, useFastProviderSettings } from "./common/provider-harness";
 
 useFastProviderSettings();
@@ -19,20 +18,11 @@ const IMAGE_A = `ghcr.io/acme/web@sha256:${"a".repeat(64)}`;
 const IMAGE_B = `ghcr.io/acme/web@sha256:${"b".repeat(64)}`;
 const HOST = "staging.example.com";
 
-let emu: CoolifyEmulator;
-let connection: { apiUrl: string; token: string };
-
-beforeAll(async () => {
-  emu = await startCoolifyEmulator({ port: 0, timeScale: 400, strictResponses: true });
-  connection = { apiUrl: emu.url, token: "test-token" };
-});
-afterAll(() => emu.close());
-beforeEach(() => emu.reset());
-// Every request the providers sent was on-spec (no 422: unknown fields are refused), and every answer
-// the emulator gave validated, so the assertions above ran against faithful behaviour.
+const coolify = useCoolifyEmulator({ port: 0, timeScale: 400, strictResponses: true });
+// Every request the providers sent was on-spec too (no 422: unknown fields are refused), so the assertions ran
+// against faithful behaviour in both directions.
 afterEach(() => {
-  expect(emu.log.filter((l) => l.status === 422 || l.status === 501).map((l) => `${l.method} ${l.path} ${l.status}`)).toEqual([]);
-  expect(emu.responseViolations).toEqual([]);
+  expect(coolify.emu.log.filter((l) => l.status === 422 || l.status === 501).map((l) => `${l.method} ${l.path} ${l.status}`)).toEqual([]);
 });
 
 const projects = engineCalls(coolifyProjectProvider);
@@ -42,16 +32,16 @@ const dbs = engineCalls(coolifyDatabaseProvider);
 /** A list reply's items, for assertions. */
 const items = <T>(body: unknown): T[] => body as T[];
 
-const project = (o: Partial<ProjectInputs> = {}): ProjectInputs => ({ connection, name: "web", environmentName: "staging", ...o });
+const project = (o: Partial<ProjectInputs> = {}): ProjectInputs => ({ connection: coolify.connection, name: "web", environmentName: "staging", ...o });
 
 async function placement(): Promise<Pick<ApplicationInputs, "projectUuid" | "environmentUuid" | "environmentName" | "serverUuid">> {
   const { outs } = await projects.create(project());
-  return { projectUuid: outs.projectUuid, environmentUuid: outs.environmentUuid, environmentName: "staging", serverUuid: emu.serverUuid };
+  return { projectUuid: outs.projectUuid, environmentUuid: outs.environmentUuid, environmentName: "staging", serverUuid: coolify.emu.serverUuid };
 }
 
 async function appInputs(o: Partial<ApplicationInputs> = {}): Promise<ApplicationInputs> {
   return {
-    connection,
+    connection: coolify.connection,
     ...(await placement()),
     name: "web",
     image: IMAGE_A,
@@ -68,7 +58,7 @@ async function appInputs(o: Partial<ApplicationInputs> = {}): Promise<Applicatio
 }
 
 const countNamed = async (path: string, name: string): Promise<number> =>
-  items<{ name?: string }>((await api(emu, "GET", path)).body).filter((r) => r.name === name).length;
+  items<{ name?: string }>((await api(coolify.emu, "GET", path)).body).filter((r) => r.name === name).length;
 
 describe("project", () => {
   it("creates, reads, renames in place and deletes (waiting for the queued delete)", async () => {
@@ -82,16 +72,16 @@ describe("project", () => {
     expect(diff).toMatchObject({ changes: undefined, replaces: [] }); // "unknown": the engine diffs the inputs
     const updated = await projects.update(id, outs, news);
     expect(updated.outs.environmentUuid).toBe(outs.environmentUuid);
-    expect((await api(emu, "GET", `/projects/${id}/${outs.environmentUuid}`)).body.name).toBe("stage");
+    expect((await api(coolify.emu, "GET", `/projects/${id}/${outs.environmentUuid}`)).body.name).toBe("stage");
 
     await projects.delete(id, updated.outs);
-    expect((await api(emu, "GET", `/projects/${id}`)).status).toBe(404);
+    expect((await api(coolify.emu, "GET", `/projects/${id}`)).status).toBe(404);
     expect(await projects.read(id, updated.outs)).toEqual({});
   });
 
   it("adopts the production environment Coolify creates with every project", async () => {
     const { outs } = await projects.create(project({ environmentName: "production" }));
-    const envs = items<{ name: string }>((await api(emu, "GET", `/projects/${outs.projectUuid}/environments`)).body);
+    const envs = items<{ name: string }>((await api(coolify.emu, "GET", `/projects/${outs.projectUuid}/environments`)).body);
     expect(envs.map((e) => e.name)).toEqual(["production"]);
   });
 
@@ -111,25 +101,25 @@ describe("project", () => {
       environmentName: "production",
     });
     await projects.delete(staging.id, staging.outs);
-    const envNames = async () => items<{ name: string }>((await api(emu, "GET", `/projects/${staging.id}/environments`)).body).map((e) => e.name);
+    const envNames = async () => items<{ name: string }>((await api(coolify.emu, "GET", `/projects/${staging.id}/environments`)).body).map((e) => e.name);
     expect(await envNames()).toEqual(["production"]);
 
     await apps.delete(app.id, app.outs);
     await projects.delete(production.id, production.outs);
-    expect((await api(emu, "GET", `/projects/${staging.id}`)).status).toBe(404);
+    expect((await api(coolify.emu, "GET", `/projects/${staging.id}`)).status).toBe(404);
   });
 
   it("refuses to guess between two projects with the same name", async () => {
-    await api(emu, "POST", "/projects", { name: "web" });
-    await api(emu, "POST", "/projects", { name: "web" });
+    await api(coolify.emu, "POST", "/projects", { name: "web" });
+    await api(coolify.emu, "POST", "/projects", { name: "web" });
     await expect(projects.create(project())).rejects.toThrow(/2 projects are named "web" .*rename all but one/);
   });
 
   it("makes no duplicate when the create's reply is lost (502 after the project was made)", async () => {
-    emu.injectFault({ method: "POST", path: "/projects", times: 1, fault: { kind: "ambiguous", status: 502 } });
+    coolify.emu.injectFault({ method: "POST", path: "/projects", times: 1, fault: { kind: "ambiguous", status: 502 } });
     const { id } = await projects.create(project());
     expect(await countNamed("/projects", "web")).toBe(1);
-    expect((await api(emu, "GET", `/projects/${id}`)).status).toBe(200);
+    expect((await api(coolify.emu, "GET", `/projects/${id}`)).status).toBe(200);
   });
 });
 
@@ -138,16 +128,16 @@ describe("application", () => {
     const inputs = await appInputs();
     const { id, outs } = await apps.create(inputs);
     expect(outs).toMatchObject({ uuid: id, urls: [`https://${HOST}`], deploymentStatus: "finished" });
-    const envs = items<{ key: string; value: string }>((await api(emu, "GET", `/applications/${id}/envs`)).body);
+    const envs = items<{ key: string; value: string }>((await api(coolify.emu, "GET", `/applications/${id}/envs`)).body);
     expect(Object.fromEntries(envs.map((e) => [e.key, e.value]))).toEqual({
       NODE_ENV: "production",
       LOG_LEVEL: "info",
       API_KEY: "s3cret",
     });
-    const traffic = await appGet(emu, HOST, "/health");
+    const traffic = await appGet(coolify.emu, HOST, "/health");
     expect(traffic).toMatchObject({ status: 200, image: IMAGE_A });
     // The request log masks secret values.
-    expect(JSON.stringify(emu.log)).not.toContain("s3cret");
+    expect(JSON.stringify(coolify.emu.log)).not.toContain("s3cret");
   });
 
   it("reads back exactly what it set (no drift), and reports hand-made changes", async () => {
@@ -156,7 +146,7 @@ describe("application", () => {
     const read = await apps.read(id, outs);
     expect((await apps.diff(id, read.props as ApplicationOutputs, inputs)).changes).toBe(false);
 
-    await api(emu, "PATCH", `/applications/${id}`, { domains: "https://hand.example.com", ports_exposes: "8080" });
+    await api(coolify.emu, "PATCH", `/applications/${id}`, { domains: "https://hand.example.com", ports_exposes: "8080" });
     const drifted = await apps.read(id, outs);
     expect(drifted.props).toMatchObject({ domains: ["hand.example.com"], ports: [8080], secretEnv: { API_KEY: "s3cret" } });
     // Reported as the inputs too, so the engine's own input diff sees the drift and `up` restores the declared values.
@@ -175,12 +165,12 @@ describe("application", () => {
     const { outs: after } = await apps.update(id, outs, news);
     expect(after.deploymentStatus).toBe("finished");
     expect(after.deploymentUuid).not.toBe(outs.deploymentUuid);
-    const envs = items<{ key: string; value: string }>((await api(emu, "GET", `/applications/${id}/envs`)).body);
+    const envs = items<{ key: string; value: string }>((await api(coolify.emu, "GET", `/applications/${id}/envs`)).body);
     expect(Object.fromEntries(envs.map((e) => [e.key, e.value]))).toEqual({
       NODE_ENV: "staging",
       API_KEY: "rotated",
     });
-    expect(await appGet(emu, HOST, "/")).toMatchObject({ status: 200, image: IMAGE_B });
+    expect(await appGet(coolify.emu, HOST, "/")).toMatchObject({ status: 200, image: IMAGE_B });
   });
 
   it("does not deploy for a rename", async () => {
@@ -188,7 +178,7 @@ describe("application", () => {
     const { id, outs } = await apps.create(inputs);
     const { outs: after } = await apps.update(id, outs, { ...inputs, name: "web-renamed" });
     expect(after.deploymentUuid).toBe(outs.deploymentUuid);
-    expect((await api(emu, "GET", `/applications/${id}`)).body.name).toBe("web-renamed");
+    expect((await api(coolify.emu, "GET", `/applications/${id}`)).body.name).toBe("web-renamed");
   });
 
   it("replaces when moved to another project, deleting first because the domain stays", async () => {
@@ -200,27 +190,27 @@ describe("application", () => {
     expect(diff).toMatchObject({ replaces: ["projectUuid", "environmentUuid"], deleteBeforeReplace: true });
     // The engine's order for deleteBeforeReplace: delete, then create.
     await apps.delete(id, outs);
-    expect((await api(emu, "GET", `/applications/${id}`)).status).toBe(404);
+    expect((await api(coolify.emu, "GET", `/applications/${id}`)).status).toBe(404);
     const created = await apps.create(news);
     expect(created.id).not.toBe(id);
-    expect(await appGet(emu, HOST, "/health")).toMatchObject({ status: 200 });
+    expect(await appGet(coolify.emu, HOST, "/health")).toMatchObject({ status: 200 });
   });
 
   it("fails the update with the deployment's log when the new image is unhealthy, old version still serving", async () => {
     const inputs = await appInputs();
     const { id, outs } = await apps.create(inputs);
-    emu.markImageUnhealthy(IMAGE_B);
+    coolify.emu.markImageUnhealthy(IMAGE_B);
     const error = await apps.update(id, outs, { ...inputs, image: IMAGE_B }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeploymentFailedError);
     expect((error as DeploymentFailedError).status).toBe("failed");
     expect((error as Error).message).toMatch(/deployment .* of application .* failed:\n/);
-    expect(await appGet(emu, HOST, "/health")).toMatchObject({ status: 200, image: IMAGE_A });
+    expect(await appGet(coolify.emu, HOST, "/health")).toMatchObject({ status: 200, image: IMAGE_A });
   });
 
   it("deploys on the next update after a failed one, although the env vars were already applied", async () => {
     const inputs = await appInputs();
     const { id, outs } = await apps.create(inputs);
-    emu.markImageUnhealthy(IMAGE_B);
+    coolify.emu.markImageUnhealthy(IMAGE_B);
     const news = { ...inputs, image: IMAGE_B, env: { ...inputs.env, FEATURE: "on" } };
     await expect(apps.update(id, outs, news)).rejects.toBeInstanceOf(DeploymentFailedError);
     // The engine keeps the old state; the user fixes the image and runs `up` again.
@@ -231,24 +221,24 @@ describe("application", () => {
   });
 
   it("leaves nothing behind when the first deployment fails", async () => {
-    emu.markImageUnhealthy(IMAGE_A);
+    coolify.emu.markImageUnhealthy(IMAGE_A);
     await expect(apps.create(await appInputs())).rejects.toBeInstanceOf(DeploymentFailedError);
     expect(await countNamed("/applications", "web")).toBe(0);
   });
 
   it("converges through 500, 502 and 429 + Retry-After on reads and writes", async () => {
     const inputs = await appInputs();
-    emu.injectFault({ method: "GET", path: "/applications", times: 1, fault: { kind: "status", status: 500 } });
-    emu.injectFault({ method: "POST", path: "/applications/dockerimage", times: 1, fault: { kind: "status", status: 502 } });
-    emu.injectFault({ method: "PATCH", path: "/applications/{uuid}/envs/bulk", times: 1, fault: { kind: "rateLimit", retryAfterSeconds: 1 } });
-    emu.injectFault({ method: "GET", path: "/deployments/{uuid}", times: 2, fault: { kind: "status", status: 503 } });
-    emu.injectFault({ method: "POST", path: "/deploy", times: 1, fault: { kind: "rateLimit", retryAfterSeconds: 1 } });
+    coolify.emu.injectFault({ method: "GET", path: "/applications", times: 1, fault: { kind: "status", status: 500 } });
+    coolify.emu.injectFault({ method: "POST", path: "/applications/dockerimage", times: 1, fault: { kind: "status", status: 502 } });
+    coolify.emu.injectFault({ method: "PATCH", path: "/applications/{uuid}/envs/bulk", times: 1, fault: { kind: "rateLimit", retryAfterSeconds: 1 } });
+    coolify.emu.injectFault({ method: "GET", path: "/deployments/{uuid}", times: 2, fault: { kind: "status", status: 503 } });
+    coolify.emu.injectFault({ method: "POST", path: "/deploy", times: 1, fault: { kind: "rateLimit", retryAfterSeconds: 1 } });
     const { id, outs } = await apps.create(inputs);
     expect(outs.deploymentStatus).toBe("finished");
     expect(await countNamed("/applications", "web")).toBe(1);
-    const statuses = emu.log.map((l) => l.status);
+    const statuses = coolify.emu.log.map((l) => l.status);
     expect(statuses).toEqual(expect.arrayContaining([500, 502, 429, 503]));
-    emu.injectFault({ method: "GET", path: "/applications/{uuid}", times: 2, fault: { kind: "status", status: 502 } });
+    coolify.emu.injectFault({ method: "GET", path: "/applications/{uuid}", times: 2, fault: { kind: "status", status: 502 } });
     expect((await apps.read(id, outs)).id).toBe(id);
   });
 
@@ -256,11 +246,11 @@ describe("application", () => {
     const inputs = await appInputs();
     process.env.SLIPWAY_HTTP_TIMEOUT_MS = "300";
     try {
-      emu.injectFault({ method: "POST", path: "/applications/dockerimage", times: 1, fault: { kind: "hang", ms: 1000 } });
-      emu.injectFault({ method: "GET", path: "/applications/{uuid}", times: 1, fault: { kind: "hang", ms: 1000 } });
+      coolify.emu.injectFault({ method: "POST", path: "/applications/dockerimage", times: 1, fault: { kind: "hang", ms: 1000 } });
+      coolify.emu.injectFault({ method: "GET", path: "/applications/{uuid}", times: 1, fault: { kind: "hang", ms: 1000 } });
       const { id } = await apps.create(inputs);
       expect(await countNamed("/applications", "web")).toBe(1);
-      expect((await api(emu, "GET", `/applications/${id}`)).status).toBe(200);
+      expect((await api(coolify.emu, "GET", `/applications/${id}`)).status).toBe(200);
     } finally {
       process.env.SLIPWAY_HTTP_TIMEOUT_MS = "3000";
     }
@@ -270,14 +260,14 @@ describe("application", () => {
     const inputs = await appInputs({ volumes: [{ name: "media", mountPath: "/app/media" }] });
     const { id, outs } = await apps.create(inputs);
     const storages = async () =>
-      items<{ name: string; mount_path: string }>((await api(emu, "GET", `/applications/${id}/storages`)).body.persistent_storages)
+      items<{ name: string; mount_path: string }>((await api(coolify.emu, "GET", `/applications/${id}/storages`)).body.persistent_storages)
         .map((v) => `${v.name}:${v.mount_path}`)
         .sort();
     expect(await storages()).toEqual([`${id}-media:/app/media`]);
     expect((await apps.read(id, outs)).props).toMatchObject({ volumes: [{ name: "media", mountPath: "/app/media" }] });
 
     // Coolify v4.3.10 create_storage prefixes every name it is sent with the application's uuid.
-    await api(emu, "POST", `/applications/${id}/storages`, { type: "persistent", name: "hand-made", mount_path: "/hand" });
+    await api(coolify.emu, "POST", `/applications/${id}/storages`, { type: "persistent", name: "hand-made", mount_path: "/hand" });
     const news = { ...inputs, volumes: [{ name: "uploads", mountPath: "/app/media" }, { name: "cache", mountPath: "/cache" }] };
     const { outs: after } = await apps.update(id, outs, news);
     expect(await storages()).toEqual([`${id}-cache:/cache`, `${id}-uploads:/app/media`, `${id}-hand-made:/hand`].sort());
@@ -289,16 +279,16 @@ describe("application", () => {
 
   it("makes no duplicate application when the create's reply is lost", async () => {
     const inputs = await appInputs();
-    emu.injectFault({ method: "POST", path: "/applications/dockerimage", times: 1, fault: { kind: "ambiguous", status: 504 } });
+    coolify.emu.injectFault({ method: "POST", path: "/applications/dockerimage", times: 1, fault: { kind: "ambiguous", status: 504 } });
     const { id } = await apps.create(inputs);
     expect(await countNamed("/applications", "web")).toBe(1);
-    expect((await api(emu, "GET", `/applications/${id}`)).status).toBe(200);
+    expect((await api(coolify.emu, "GET", `/applications/${id}`)).status).toBe(200);
   });
 });
 
 describe("database", () => {
   const dbInputs = async (o: Partial<DatabaseInputs> = {}): Promise<DatabaseInputs> => ({
-    connection,
+    connection: coolify.connection,
     ...(await placement()),
     name: "web-db",
     image: "pgvector/pgvector:pg16",
@@ -313,7 +303,7 @@ describe("database", () => {
     const inputs = await dbInputs();
     const { id, outs } = await dbs.create(inputs);
     expect(outs).toMatchObject({ internalHost: id, port: 5432, internalDbUrl: `postgres://app:pw-123@${id}:5432/app` });
-    const backups = (await api(emu, "GET", `/databases/${id}/backups`)).body;
+    const backups = (await api(coolify.emu, "GET", `/databases/${id}/backups`)).body;
     expect(backups).toHaveLength(1);
     expect(backups[0]).toMatchObject({ uuid: outs.backupUuid, frequency: "0 3 * * *", database_backup_retention_days_locally: 30 });
 
@@ -324,15 +314,15 @@ describe("database", () => {
     expect(await dbs.diff(id, outs, news)).toMatchObject({ changes: undefined, replaces: [] });
     const { outs: after } = await dbs.update(id, outs, news);
     expect(after.backupUuid).toBe(outs.backupUuid);
-    expect((await api(emu, "GET", `/databases/${id}`)).body).toMatchObject({ image: "pgvector/pgvector:pg17", status: "running:healthy" });
-    expect((await api(emu, "GET", `/databases/${id}/backups`)).body[0]).toMatchObject({ frequency: "0 4 * * *" });
+    expect((await api(coolify.emu, "GET", `/databases/${id}`)).body).toMatchObject({ image: "pgvector/pgvector:pg17", status: "running:healthy" });
+    expect((await api(coolify.emu, "GET", `/databases/${id}/backups`)).body[0]).toMatchObject({ frequency: "0 4 * * *" });
 
     const { outs: noBackup } = await dbs.update(id, after, { ...news, backup: undefined });
     expect(noBackup.backupUuid).toBeUndefined();
-    expect((await api(emu, "GET", `/databases/${id}/backups`)).body).toHaveLength(0);
+    expect((await api(coolify.emu, "GET", `/databases/${id}/backups`)).body).toHaveLength(0);
 
     await dbs.delete(id, noBackup);
-    expect((await api(emu, "GET", `/databases/${id}`)).status).toBe(404);
+    expect((await api(coolify.emu, "GET", `/databases/${id}`)).status).toBe(404);
   });
 
   it("replaces when the role changes (initdb-only)", async () => {
@@ -342,10 +332,10 @@ describe("database", () => {
   });
 
   it("makes no duplicate database when the create's reply is lost, and retries a 500", async () => {
-    emu.injectFault({ method: "POST", path: "/databases/postgresql", times: 1, fault: { kind: "ambiguous", status: 500 } });
-    emu.injectFault({ method: "POST", path: "/databases/{uuid}/backups", times: 1, fault: { kind: "status", status: 500 } });
+    coolify.emu.injectFault({ method: "POST", path: "/databases/postgresql", times: 1, fault: { kind: "ambiguous", status: 500 } });
+    coolify.emu.injectFault({ method: "POST", path: "/databases/{uuid}/backups", times: 1, fault: { kind: "status", status: 500 } });
     const { id } = await dbs.create(await dbInputs());
     expect(await countNamed("/databases", "web-db")).toBe(1);
-    expect((await api(emu, "GET", `/databases/${id}/backups`)).body).toHaveLength(1);
+    expect((await api(coolify.emu, "GET", `/databases/${id}/backups`)).body).toHaveLength(1);
   });
 });

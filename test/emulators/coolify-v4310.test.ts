@@ -4,13 +4,13 @@
  * PATCH's image-name pattern, the uuid prefix Coolify gives volume names, deploy de-duplication, token abilities
  * and hidden values, `delete_volumes`, and the per-minute rate limit.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { coolifyApplicationProvider } from "../../components/coolify/application.provider";
 import { coolifyDatabaseProvider } from "../../components/coolify/database.provider";
 import { coolifyProjectProvider } from "../../components/coolify/project.provider";
 import type { ApplicationInputs, ApplicationOutputs, DatabaseInputs, DatabaseOutputs, ProjectInputs, ProjectOutputs } from "../../components/coolify/types";
 import { startCoolifyEmulator, type CoolifyEmulator } from "./coolify";
-import { api, appGet } from "./coolify/testkit";
+import { api, appGet, useCoolifyEmulator } from "./coolify/testkit";
 import { engineCalls, useFastProviderSettings } from "./common/provider-harness";
 
 useFastProviderSettings();
@@ -22,27 +22,18 @@ const HOST = "staging.example.com";
 const NORMAL = "normal-token";
 const READ_ONLY = "read-only-token";
 
-let emu: CoolifyEmulator;
-
-beforeAll(async () => {
-  emu = await startCoolifyEmulator({
-    port: 0,
-    timeScale: 400,
-    strictResponses: true,
-    tokenAbilities: { [NORMAL]: ["read", "write", "deploy"], [READ_ONLY]: ["read"] },
-  });
-});
-afterAll(() => emu.close());
-beforeEach(() => emu.reset());
-afterEach(() => {
-  expect(emu.responseViolations).toEqual([]);
+const coolify = useCoolifyEmulator({
+  port: 0,
+  timeScale: 400,
+  strictResponses: true,
+  tokenAbilities: { [NORMAL]: ["read", "write", "deploy"], [READ_ONLY]: ["read"] },
 });
 
 const projects = engineCalls<ProjectInputs, ProjectOutputs>(coolifyProjectProvider);
 const apps = engineCalls<ApplicationInputs, ApplicationOutputs>(coolifyApplicationProvider);
 const dbs = engineCalls<DatabaseInputs, DatabaseOutputs>(coolifyDatabaseProvider);
 
-const connectionFor = (token: string) => ({ apiUrl: emu.url, token });
+const connectionFor = (token: string) => ({ apiUrl: coolify.emu.url, token });
 
 async function appInputs(token: string, o: Partial<ApplicationInputs> = {}): Promise<ApplicationInputs> {
   const { outs } = await projects.create({ connection: connectionFor(token), name: "web", environmentName: "staging" });
@@ -51,7 +42,7 @@ async function appInputs(token: string, o: Partial<ApplicationInputs> = {}): Pro
     projectUuid: outs.projectUuid,
     environmentUuid: outs.environmentUuid,
     environmentName: "staging",
-    serverUuid: emu.serverUuid,
+    serverUuid: coolify.emu.serverUuid,
     name: "web",
     image: IMAGE_A,
     domains: [HOST],
@@ -68,21 +59,21 @@ async function appInputs(token: string, o: Partial<ApplicationInputs> = {}): Pro
 
 /** Requests other than reads, after `since` (an index into the log). */
 const writesSince = (since: number): string[] =>
-  emu.log.slice(since).filter((l) => l.method !== "GET").map((l) => `${l.method} ${l.path.replace(/\?.*$/, "")}`);
+  coolify.emu.log.slice(since).filter((l) => l.method !== "GET").map((l) => `${l.method} ${l.path.replace(/\?.*$/, "")}`);
 
 describe("digests (ApplicationsController create_application / update_by_uuid, ValidationPatterns)", () => {
   it("reads a digest back as it was given, and updates to another digest with a PATCH Coolify accepts", async () => {
     const inputs = await appInputs("root-token");
     const { id, outs } = await apps.create(inputs);
-    const stored = (await api(emu, "GET", `/applications/${id}`)).body;
+    const stored = (await api(coolify.emu, "GET", `/applications/${id}`)).body;
     expect(stored).toMatchObject({ docker_registry_image_name: "ghcr.io/acme/web@sha256", docker_registry_image_tag: "a".repeat(64) });
     const read = await apps.read(id, outs);
     expect(read.props).toMatchObject({ image: IMAGE_A });
 
     const { outs: after } = await apps.update(id, outs, { ...inputs, image: IMAGE_B });
     expect(after.deploymentStatus).toBe("finished");
-    expect(emu.log.filter((l) => l.status === 422)).toEqual([]);
-    expect(await appGet(emu, HOST, "/")).toMatchObject({ status: 200, image: IMAGE_B });
+    expect(coolify.emu.log.filter((l) => l.status === 422)).toEqual([]);
+    expect(await appGet(coolify.emu, HOST, "/")).toMatchObject({ status: 200, image: IMAGE_B });
     expect((await apps.read(id, after)).props).toMatchObject({ image: IMAGE_B });
   });
 });
@@ -92,7 +83,7 @@ describe("volumes (ApplicationsController create_storage names them <uuid>-<name
     const inputs = await appInputs("root-token", { volumes: [{ name: "media", mountPath: "/app/media" }] });
     const { id, outs } = await apps.create(inputs);
     const names = async () =>
-      ((await api(emu, "GET", `/applications/${id}/storages`)).body.persistent_storages as { name: string }[]).map((s) => s.name);
+      ((await api(coolify.emu, "GET", `/applications/${id}/storages`)).body.persistent_storages as { name: string }[]).map((s) => s.name);
     expect(await names()).toEqual([`${id}-media`]);
     const { outs: after } = await apps.update(id, outs, { ...inputs, env: { NODE_ENV: "staging" } });
     await apps.update(id, after, { ...inputs, env: { NODE_ENV: "test" } });
@@ -105,10 +96,10 @@ describe("deploy de-duplication (DeployController + queue_application_deployment
   // A health check that takes two emulated minutes keeps each deployment in progress for ~0.3 s of real time.
   const slow = { path: "/health", intervalSeconds: 2, timeoutSeconds: 1, retries: 2, startPeriodSeconds: 120, returnCode: 200 };
   const deployNow = async (id: string): Promise<string> => {
-    const r = await api(emu, "POST", `/deploy?uuid=${id}&force=true`);
+    const r = await api(coolify.emu, "POST", `/deploy?uuid=${id}&force=true`);
     return String((r.body.deployments as { deployment_uuid: string }[])[0]?.deployment_uuid);
   };
-  const statusOf = async (d: string): Promise<unknown> => (await api(emu, "GET", `/deployments/${d}`)).body.status;
+  const statusOf = async (d: string): Promise<unknown> => (await api(coolify.emu, "GET", `/deployments/${d}`)).body.status;
   const untilRunning = async (d: string): Promise<void> => {
     for (let i = 0; i < 200 && (await statusOf(d)) === "queued"; i++) await new Promise((r) => setTimeout(r, 5));
     expect(await statusOf(d)).toBe("in_progress");
@@ -146,12 +137,12 @@ describe("token abilities and hidden values (ApiAbility.php, ApiSensitiveData.ph
     const inputs = await appInputs(NORMAL);
     const { id, outs } = await apps.create(inputs);
     // Coolify hides the values from this token.
-    const envs = (await api(emu, "GET", `/applications/${id}/envs`, undefined, { token: NORMAL })).body as Record<string, unknown>[];
+    const envs = (await api(coolify.emu, "GET", `/applications/${id}/envs`, undefined, { token: NORMAL })).body as Record<string, unknown>[];
     expect(envs.map((e) => "value" in e)).toEqual([false, false]);
     const read = await apps.read(id, outs);
     expect(read.props).toMatchObject({ env: { NODE_ENV: "production" }, secretEnv: { API_KEY: "s3cret" }, githubWebhookSecret: "whsec-1" });
     expect((await apps.diff(id, read.props as ApplicationOutputs, inputs)).changes).toBe(false);
-    const since = emu.log.length;
+    const since = coolify.emu.log.length;
     const { outs: after } = await apps.update(id, read.props as ApplicationOutputs, inputs);
     expect(writesSince(since)).toEqual([]);
     expect(after.deploymentUuid).toBe(outs.deploymentUuid);
@@ -162,16 +153,16 @@ describe("token abilities and hidden values (ApiAbility.php, ApiSensitiveData.ph
     const { id, outs } = await apps.create(inputs);
     const { outs: after } = await apps.update(id, outs, { ...inputs, secretEnv: { API_KEY: "rotated" } });
     expect(after.deploymentUuid).not.toBe(outs.deploymentUuid);
-    const envs = (await api(emu, "GET", `/applications/${id}/envs`)).body as { key: string; value: string }[];
+    const envs = (await api(coolify.emu, "GET", `/applications/${id}/envs`)).body as { key: string; value: string }[];
     expect(envs.find((e) => e.key === "API_KEY")?.value).toBe("rotated");
-    emu.markImageUnhealthy(IMAGE_B);
+    coolify.emu.markImageUnhealthy(IMAGE_B);
     const failed = await apps.update(id, after, { ...inputs, image: IMAGE_B, secretEnv: { API_KEY: "rotated" } }).catch((e: Error) => e);
     expect(String(failed)).toContain("read:sensitive");
   });
 
   it("with a read-only token, one message names every missing ability before anything is written", async () => {
     const { outs: project } = await projects.create({ connection: connectionFor("root-token"), name: "web", environmentName: "staging" });
-    const since = emu.log.length;
+    const since = coolify.emu.log.length;
     const inputs: ApplicationInputs = {
       ...(await appInputs("root-token")),
       connection: connectionFor(READ_ONLY),
@@ -184,7 +175,7 @@ describe("token abilities and hidden values (ApiAbility.php, ApiSensitiveData.ph
     expect(message).toMatch(/write/);
     expect(message).toMatch(/deploy/);
     expect(message).toContain("API token");
-    expect(emu.log.slice(since).some((l) => l.path.startsWith("/api/v1/applications/dockerimage"))).toBe(false);
+    expect(coolify.emu.log.slice(since).some((l) => l.path.startsWith("/api/v1/applications/dockerimage"))).toBe(false);
   });
 });
 
@@ -192,11 +183,11 @@ describe("deletes keep volume data (DeleteResourceJob: delete_volumes defaults t
   it("deleting or replacing an application leaves its Docker volumes and their data on the server", async () => {
     const inputs = await appInputs("root-token", { volumes: [{ name: "media", mountPath: "/app/media" }] });
     const { id, outs } = await apps.create(inputs);
-    expect(emu.state.volumes.has(`${id}-media`)).toBe(true);
+    expect(coolify.emu.state.volumes.has(`${id}-media`)).toBe(true);
     await apps.delete(id, outs);
-    expect((await api(emu, "GET", `/applications/${id}`)).status).toBe(404);
-    expect(emu.state.volumes.has(`${id}-media`)).toBe(true);
-    expect(emu.log.filter((l) => l.method === "DELETE" && l.path.startsWith(`/api/v1/applications/${id}`)).map((l) => l.path)).toEqual([
+    expect((await api(coolify.emu, "GET", `/applications/${id}`)).status).toBe(404);
+    expect(coolify.emu.state.volumes.has(`${id}-media`)).toBe(true);
+    expect(coolify.emu.log.filter((l) => l.method === "DELETE" && l.path.startsWith(`/api/v1/applications/${id}`)).map((l) => l.path)).toEqual([
       `/api/v1/applications/${id}?delete_volumes=false`,
     ]);
   });
@@ -208,7 +199,7 @@ describe("deletes keep volume data (DeleteResourceJob: delete_volumes defaults t
       projectUuid: project.projectUuid,
       environmentUuid: project.environmentUuid,
       environmentName: "staging",
-      serverUuid: emu.serverUuid,
+      serverUuid: coolify.emu.serverUuid,
       name: "web-db",
       image: "pgvector/pgvector:pg16",
       user: "app",
@@ -216,10 +207,10 @@ describe("deletes keep volume data (DeleteResourceJob: delete_volumes defaults t
       password: "pw-123",
     };
     const { id, outs } = await dbs.create(inputs);
-    expect(emu.state.volumes.has(`postgres-data-${id}`)).toBe(true);
+    expect(coolify.emu.state.volumes.has(`postgres-data-${id}`)).toBe(true);
     await dbs.delete(id, outs);
-    expect((await api(emu, "GET", `/databases/${id}`)).status).toBe(404);
-    expect(emu.state.volumes.has(`postgres-data-${id}`)).toBe(true);
+    expect((await api(coolify.emu, "GET", `/databases/${id}`)).status).toBe(404);
+    expect(coolify.emu.state.volumes.has(`postgres-data-${id}`)).toBe(true);
   });
 });
 

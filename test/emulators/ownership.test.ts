@@ -3,7 +3,7 @@
  * after a lost answer, a failed look-up or a killed engine, and adopted by the next create — never a sibling's,
  * never someone else's.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { coolifyApplicationProvider } from "../../components/coolify/application.provider";
 import { createApplicationBody } from "../../components/coolify/application.request";
 import { coolifyDatabaseProvider } from "../../components/coolify/database.provider";
@@ -12,8 +12,7 @@ import type { ApplicationInputs, DatabaseInputs } from "../../components/coolify
 import { createFlyClient } from "../../components/fly/client";
 import { createVolume, flyVolumeProvider, type VolumeInputs } from "../../components/fly/volume.provider";
 import { markOf, ownerOf } from "../../components/mark";
-import { startCoolifyEmulator, type CoolifyEmulator } from "./coolify";
-import { api } from "./coolify/testkit";
+import { api, useCoolifyEmulator } from "./coolify/testkit";
 import { startFlyEmulator, type FlyEmulator } from "./fly/index";
 import { call, TOKEN } from "./fly/testkit";
 import { useFastProviderSettings } from "./common/provider-harness";
@@ -21,23 +20,15 @@ import { useFastProviderSettings } from "./common/provider-harness";
 useFastProviderSettings({ SLIPWAY_HTTP_RETRIES: "3", SLIPWAY_HTTP_TIMEOUT_MS: "600" });
 
 describe("Coolify: an application and a database find what they made", () => {
-  let emu: CoolifyEmulator;
-  let connection: { apiUrl: string; token: string };
-  beforeAll(async () => {
-    emu = await startCoolifyEmulator({ port: 0, timeScale: 400, strictResponses: true });
-    connection = { apiUrl: emu.url, token: "test-token" };
-  });
-  afterAll(() => emu.close());
-  beforeEach(() => emu.reset());
-  afterEach(() => expect(emu.responseViolations).toEqual([]));
+  const coolify = useCoolifyEmulator({ port: 0, timeScale: 400, strictResponses: true });
 
   async function placement() {
-    const created = await coolifyProjectProvider.create({ connection, name: "shop", environmentName: "staging" });
+    const created = await coolifyProjectProvider.create({ connection: coolify.connection, name: "shop", environmentName: "staging" });
     const outs = created.outs as { projectUuid: string; environmentUuid: string };
-    return { projectUuid: outs.projectUuid, environmentUuid: outs.environmentUuid, environmentName: "staging", serverUuid: emu.serverUuid };
+    return { projectUuid: outs.projectUuid, environmentUuid: outs.environmentUuid, environmentName: "staging", serverUuid: coolify.emu.serverUuid };
   }
   const appInputs = async (o: Partial<ApplicationInputs> = {}): Promise<ApplicationInputs> => ({
-    connection,
+    connection: coolify.connection,
     owner: ownerOf("slipway", "staging", "coolify-app-app"),
     ...(await placement()),
     name: "shop",
@@ -52,7 +43,7 @@ describe("Coolify: an application and a database find what they made", () => {
     ...o,
   });
   const dbInputs = async (): Promise<DatabaseInputs> => ({
-    connection,
+    connection: coolify.connection,
     owner: ownerOf("slipway", "staging", "coolify-db-db"),
     ...(await placement()),
     name: "shop-db",
@@ -62,7 +53,7 @@ describe("Coolify: an application and a database find what they made", () => {
     password: "pw-123",
     backup: { schedule: "0 3 * * *", retentionDays: 30, retentionAmount: 0 },
   });
-  const creates = (path: string) => emu.log.filter((c) => c.method === "POST" && c.template === path);
+  const creates = (path: string) => coolify.emu.log.filter((c) => c.method === "POST" && c.template === path);
 
   /**
    * A loopback proxy in front of the emulator that answers 500 to every `GET <list>` once a `POST <create>` went
@@ -79,7 +70,7 @@ describe("Coolify: an application and a database find what they made", () => {
         res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ message: "Server Error" }));
         return;
       }
-      const upstream = await fetch(emu.origin + (req.url ?? ""), {
+      const upstream = await fetch(coolify.emu.origin + (req.url ?? ""), {
         method: req.method,
         headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== "host" && k !== "content-length")) as Record<string, string>,
         body: chunks.length ? Buffer.concat(chunks) : undefined,
@@ -94,22 +85,22 @@ describe("Coolify: an application and a database find what they made", () => {
 
   it("an ambiguous create whose follow-up look-up fails too: the next create adopts the application, no 409, no orphan", async () => {
     const inputs = await appInputs();
-    emu.injectFault({ method: "POST", path: "/applications/dockerimage", times: 1, fault: { kind: "ambiguous", status: 500 } });
+    coolify.emu.injectFault({ method: "POST", path: "/applications/dockerimage", times: 1, fault: { kind: "ambiguous", status: 500 } });
     const proxy = await failingLookups("/applications/dockerimage", "/applications");
     try {
-      await expect(coolifyApplicationProvider.create({ ...inputs, connection: { ...connection, apiUrl: proxy.url } })).rejects.toThrow(/GET \/applications/);
+      await expect(coolifyApplicationProvider.create({ ...inputs, connection: { ...coolify.connection, apiUrl: proxy.url } })).rejects.toThrow(/GET \/applications/);
     } finally {
       await proxy.close();
     }
-    expect(emu.state.applications).toHaveLength(1);
+    expect(coolify.emu.state.applications).toHaveLength(1);
 
     const next = await coolifyApplicationProvider.create(inputs);
-    expect(next.id).toBe(emu.state.applications[0]?.uuid);
-    expect(emu.state.applications).toHaveLength(1);
+    expect(next.id).toBe(coolify.emu.state.applications[0]?.uuid);
+    expect(coolify.emu.state.applications).toHaveLength(1);
     expect(creates("/applications/dockerimage")).toHaveLength(1);
-    expect(emu.state.deployments.at(-1)?.status).toBe("finished");
+    expect(coolify.emu.state.deployments.at(-1)?.status).toBe("finished");
     // The description shows the mark; what the engine sees of it is the declared description.
-    expect(emu.state.applications[0]?.description).toMatch(/^the shop \(slipway-[0-9a-f]{12}\)$/);
+    expect(coolify.emu.state.applications[0]?.description).toMatch(/^the shop \(slipway-[0-9a-f]{12}\)$/);
     const read = await coolifyApplicationProvider.read!(next.id, next.outs);
     expect((read.props as ApplicationInputs).description).toBe("the shop");
   });
@@ -117,22 +108,22 @@ describe("Coolify: an application and a database find what they made", () => {
   it("after a killed engine (the POST went through, nothing recorded): create adopts and brings it to the inputs", async () => {
     const inputs = await appInputs();
     // What the killed run sent, with an older image; then the next run's create with the new one.
-    const stale = await api(emu, "POST", "/applications/dockerimage", createApplicationBody({ ...inputs, image: `ghcr.io/acme/shop@sha256:${"b".repeat(64)}` }));
+    const stale = await api(coolify.emu, "POST", "/applications/dockerimage", createApplicationBody({ ...inputs, image: `ghcr.io/acme/shop@sha256:${"b".repeat(64)}` }));
     expect(stale.status).toBe(201);
     const next = await coolifyApplicationProvider.create(inputs);
     expect(next.id).toBe(stale.body.uuid);
-    expect(emu.state.applications).toHaveLength(1);
-    expect(emu.state.applications[0]?.docker_registry_image_tag).toContain("a".repeat(64));
+    expect(coolify.emu.state.applications).toHaveLength(1);
+    expect(coolify.emu.state.applications[0]?.docker_registry_image_tag).toContain("a".repeat(64));
     expect(creates("/applications/dockerimage")).toHaveLength(1);
   });
 
   it("an application of the same name made by someone else is refused by name, not taken over", async () => {
     const inputs = await appInputs();
-    const foreign = await api(emu, "POST", "/applications/dockerimage", createApplicationBody({ ...inputs, owner: undefined, description: "by hand" }));
+    const foreign = await api(coolify.emu, "POST", "/applications/dockerimage", createApplicationBody({ ...inputs, owner: undefined, description: "by hand" }));
     await expect(coolifyApplicationProvider.create(inputs)).rejects.toThrow(
       `CoolifyApplication shop: Coolify application "shop" (uuid ${foreign.body.uuid}) already exists with the same name but without this stack's slipway mark`,
     );
-    expect(emu.state.applications).toHaveLength(1);
+    expect(coolify.emu.state.applications).toHaveLength(1);
     expect(creates("/applications/dockerimage")).toHaveLength(1);
   });
 
@@ -142,7 +133,7 @@ describe("Coolify: an application and a database find what they made", () => {
     const sibling = await coolifyApplicationProvider.create(other);
     // Same name in the same environment, but another stack's mark: refused, not adopted.
     await expect(coolifyApplicationProvider.create(inputs)).rejects.toThrow(/without this stack's slipway mark/);
-    expect(emu.state.applications.map((a) => a.uuid)).toEqual([sibling.id]);
+    expect(coolify.emu.state.applications.map((a) => a.uuid)).toEqual([sibling.id]);
   });
 
   it("findOwn (what `slipway recover` asks) answers the marked application only", async () => {
@@ -155,18 +146,18 @@ describe("Coolify: an application and a database find what they made", () => {
 
   it("a database whose ambiguous create's look-up failed is adopted with its backup schedule: one Postgres", async () => {
     const inputs = await dbInputs();
-    emu.injectFault({ method: "POST", path: "/databases/postgresql", times: 1, fault: { kind: "ambiguous", status: 502 } });
+    coolify.emu.injectFault({ method: "POST", path: "/databases/postgresql", times: 1, fault: { kind: "ambiguous", status: 502 } });
     const proxy = await failingLookups("/databases/postgresql", "/databases");
     try {
-      await expect(coolifyDatabaseProvider.create({ ...inputs, connection: { ...connection, apiUrl: proxy.url } })).rejects.toThrow(/GET \/databases/);
+      await expect(coolifyDatabaseProvider.create({ ...inputs, connection: { ...coolify.connection, apiUrl: proxy.url } })).rejects.toThrow(/GET \/databases/);
     } finally {
       await proxy.close();
     }
-    expect(emu.state.databases).toHaveLength(1);
+    expect(coolify.emu.state.databases).toHaveLength(1);
     const next = await coolifyDatabaseProvider.create(inputs);
-    expect(emu.state.databases.map((d) => d.uuid)).toEqual([next.id]);
+    expect(coolify.emu.state.databases.map((d) => d.uuid)).toEqual([next.id]);
     expect(creates("/databases/postgresql")).toHaveLength(1);
-    const backups = (await api(emu, "GET", `/databases/${next.id}/backups`)).body as unknown[];
+    const backups = (await api(coolify.emu, "GET", `/databases/${next.id}/backups`)).body as unknown[];
     expect(backups).toHaveLength(1);
   });
 });

@@ -1,12 +1,54 @@
 import { request } from "node:http";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
+import type { CoolifyConnection } from "../../../components/coolify/connection";
 import type { Emulator } from "../common/types";
-import type { CoolifyEmulator } from "./index";
+import { startCoolifyEmulator, type CoolifyEmulator, type CoolifyEmulatorOptions } from "./index";
 
 export interface ApiReply {
   status: number;
   // Test code inspects arbitrary JSON; narrowing happens in the assertions.
   body: Record<string, unknown> & unknown[];
   headers: Headers;
+}
+
+/** The token `api` sends unless told otherwise, and a fixture's connection carries. */
+export const TOKEN = "test-token";
+
+export interface CoolifyFixture {
+  /** The running emulator, from the first `beforeAll` on. */
+  readonly emu: CoolifyEmulator;
+  /** A provider's connection to it, with the token `api` sends by default. */
+  readonly connection: CoolifyConnection;
+}
+
+/**
+ * One Coolify emulator for the enclosing file or `describe`: started before its tests, reset before each, closed
+ * after them. After each test, every answer the emulator gave must have matched Coolify's spec (violations survive a
+ * reset), so an assertion never passes against an answer Coolify could not give.
+ */
+export function useCoolifyEmulator(options: CoolifyEmulatorOptions = {}): CoolifyFixture {
+  let started: { emu: CoolifyEmulator; connection: CoolifyConnection } | undefined;
+  const running = () => {
+    if (!started) throw new Error("the Coolify emulator is used before its beforeAll ran");
+    return started;
+  };
+  beforeAll(async () => {
+    const emu = await startCoolifyEmulator(options);
+    started = { emu, connection: { apiUrl: emu.url, token: TOKEN } };
+  });
+  afterAll(() => started?.emu.close());
+  beforeEach(() => running().emu.reset());
+  afterEach(() => {
+    expect(running().emu.responseViolations).toEqual([]);
+  });
+  return {
+    get emu() {
+      return running().emu;
+    },
+    get connection() {
+      return running().connection;
+    },
+  };
 }
 
 /** One call to an emulator's vendor API with a bearer token (or none). */
@@ -18,7 +60,7 @@ export async function api(
   opts: { token?: string | null; timeoutMs?: number } = {},
 ): Promise<ApiReply> {
   const headers: Record<string, string> = { accept: "application/json" };
-  if (opts.token !== null) headers.authorization = `Bearer ${opts.token ?? "test-token"}`;
+  if (opts.token !== null) headers.authorization = `Bearer ${opts.token ?? TOKEN}`;
   if (body !== undefined) headers["content-type"] = "application/json";
   const res = await fetch(`${emu.url}${path}`, {
     method,
