@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createFlyClient, type FlyClient } from "../../components/fly/client";
 import { acquireLease, findLease, LEASE_DESCRIPTION_PREFIX, withLease } from "../../components/fly/lease";
-import { startFlyEmulator, type FlyEmulator } from "./fly/index";
-import { call, TOKEN } from "./fly/testkit";
+import { call, useFlyEmulator } from "./fly/testkit";
 
 /**
  * Issue 11 defect 3: a lost answer on `POST …/lease` must not block the deploy for the lease's ttl. Every
@@ -12,30 +11,22 @@ import { call, TOKEN } from "./fly/testkit";
 const policy = { limit: 3, baseDelayMs: 5, backoffLimitMs: 50, timeoutMs: 400 };
 const settings = { timeoutMs: 5_000, intervalMs: 20 };
 
-let emu: FlyEmulator;
+const fly = useFlyEmulator();
 let client: FlyClient;
 let machineId: string;
 
-beforeAll(async () => {
-  emu = await startFlyEmulator({ token: TOKEN });
-  client = createFlyClient({ apiUrl: emu.url, token: TOKEN }, policy);
-});
-afterAll(async () => {
-  await emu.close();
-});
-afterEach(() => {
-  expect(emu.responseViolations).toEqual([]);
-  emu.reset();
+beforeAll(() => {
+  client = createFlyClient(fly.connection, policy);
 });
 
 async function newMachine(): Promise<string> {
-  expect((await call(emu, "POST", "/v1/apps", { name: "web", org_slug: "acme" })).status).toBe(201);
-  const made = await call(emu, "POST", "/v1/apps/web/machines", { region: "ewr", config: { image: "registry.fly.io/web:v1" } });
+  expect((await call(fly.emu, "POST", "/v1/apps", { name: "web", org_slug: "acme" })).status).toBe(201);
+  const made = await call(fly.emu, "POST", "/v1/apps/web/machines", { region: "ewr", config: { image: "registry.fly.io/web:v1" } });
   expect(made.status).toBe(200);
   return (made.body as { id: string }).id;
 }
 
-const leaseCalls = () => emu.log.filter((e) => e.path.includes(`/machines/${machineId}/lease`));
+const leaseCalls = () => fly.emu.log.filter((e) => e.path.includes(`/machines/${machineId}/lease`));
 const LEASE = "/v1/apps/{app_name}/machines/{machine_id}/lease";
 
 describe("Fly lease acquisition under faults", () => {
@@ -46,7 +37,7 @@ describe("Fly lease acquisition under faults", () => {
     ["a hang past the client timeout", { kind: "hang", ms: 2_000 }],
   ] as const)("%s on the acquire: retried, the work runs under one lease, released after", async (_name, fault) => {
     machineId = await newMachine();
-    emu.injectFault({ method: "POST", path: LEASE, times: 1, fault });
+    fly.emu.injectFault({ method: "POST", path: LEASE, times: 1, fault });
     let seen: string | undefined;
     const started = Date.now();
     await withLease(client, "web", machineId, async (nonce) => {
@@ -61,7 +52,7 @@ describe("Fly lease acquisition under faults", () => {
 
   it("an acquire whose answer was lost (applied, then 500) is found by its description and used, not waited out", async () => {
     machineId = await newMachine();
-    emu.injectFault({ method: "POST", path: LEASE, times: 1, fault: { kind: "ambiguous", status: 500 } });
+    fly.emu.injectFault({ method: "POST", path: LEASE, times: 1, fault: { kind: "ambiguous", status: 500 } });
     const started = Date.now();
     let description: string | undefined;
     await withLease(client, "web", machineId, async () => {
@@ -77,7 +68,7 @@ describe("Fly lease acquisition under faults", () => {
 
   it("a lease held by someone else is waited out within the bound, naming its holder when it stays", async () => {
     machineId = await newMachine();
-    const held = await call(emu, "POST", `/v1/apps/web/machines/${machineId}/lease`, { ttl: 300, description: "flyctl deploy" });
+    const held = await call(fly.emu, "POST", `/v1/apps/web/machines/${machineId}/lease`, { ttl: 300, description: "flyctl deploy" });
     expect(held.status).toBe(201);
     await expect(acquireLease(client, "web", machineId, { timeoutMs: 300, intervalMs: 20 })).rejects.toThrow(
       new RegExp(`Timed out after 300 ms waiting for the lease of Fly machine ${machineId} of web \\(last seen: held by .*flyctl deploy\\)`),

@@ -1,35 +1,23 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flyAppProvider } from "../../components/fly/app.provider";
 import { flyManagedPostgresAttachmentProvider } from "../../components/fly/managed-postgres-attachment.provider";
 import { flyManagedDatabaseProvider } from "../../components/fly/managed-postgres-database.provider";
 import { clusterName, flyManagedPostgresProvider, type ManagedPostgresInputs } from "../../components/fly/managed-postgres.provider";
 import { startFlyEmulator, type FlyEmulator } from "./fly/index";
-import { call, TOKEN } from "./fly/testkit";
+import { call, TOKEN, useFlyEmulator } from "./fly/testkit";
 import { useFastProviderSettings } from "./common/provider-harness";
 
 useFastProviderSettings({ SLIPWAY_HTTP_TIMEOUT_MS: "10000", SLIPWAY_POLL_INTERVAL_MS: "25", SLIPWAY_WAIT_TIMEOUT_MS: "15000" });
 
-let emu: FlyEmulator;
-let connection: { apiUrl: string; token: string };
-beforeAll(async () => {
-  // Fast emulated time: a cluster is ready after 20 emulated seconds, 0.2 s here.
-  emu = await startFlyEmulator({ token: TOKEN, timeScale: 100 });
-  connection = { apiUrl: emu.url, token: TOKEN };
-});
-afterAll(async () => {
-  await emu.close();
-});
-afterEach(() => {
-  expect(emu.responseViolations).toEqual([]);
-  emu.reset();
-});
+// Fast emulated time: a cluster is ready after 20 emulated seconds, 0.2 s here.
+const fly = useFlyEmulator({ timeScale: 100 });
 
 interface PgInventory { id: string; name: string; status: string; source?: string; attachedApps: string[]; users: string[]; databases: Record<string, { extensions: string[]; rows: number }> }
-const clusters = (): PgInventory[] => (emu.inventory() as { postgres: PgInventory[] }).postgres;
-const posts = (path: string) => emu.log.filter((e) => e.method === "POST" && e.path === path);
+const clusters = (): PgInventory[] => (fly.emu.inventory() as { postgres: PgInventory[] }).postgres;
+const posts = (path: string) => fly.emu.log.filter((e) => e.method === "POST" && e.path === path);
 
 function clusterSpec(overrides: Partial<ManagedPostgresInputs> = {}): ManagedPostgresInputs {
-  return { connection, owner: "slipway/production/fly-db", org: "acme", name: "shop-db", region: "ewr", plan: "basic", diskSizeGb: 10, pgMajorVersion: "16", allowReplace: false, ...overrides };
+  return { connection: fly.connection, owner: "slipway/production/fly-db", org: "acme", name: "shop-db", region: "ewr", plan: "basic", diskSizeGb: 10, pgMajorVersion: "16", allowReplace: false, ...overrides };
 }
 
 describe("the emulated cluster lifecycle", () => {
@@ -61,13 +49,13 @@ describe("the emulated cluster lifecycle", () => {
   });
 
   it("refuses what the spec refuses: an unknown plan value, a second running backup, a deleted cluster", async () => {
-    expect((await call(emu, "POST", "/v1/postgres", { org_slug: "acme", plan: "huge", region: "ewr" })).status).toBe(400);
-    const made = await call<{ data: { id: string } }>(emu, "POST", "/v1/postgres", { org_slug: "acme", plan: "basic", region: "ewr" });
+    expect((await call(fly.emu, "POST", "/v1/postgres", { org_slug: "acme", plan: "huge", region: "ewr" })).status).toBe(400);
+    const made = await call<{ data: { id: string } }>(fly.emu, "POST", "/v1/postgres", { org_slug: "acme", plan: "basic", region: "ewr" });
     const id = made.body.data.id;
-    expect((await call(emu, "POST", `/v1/postgres/${id}/backups`, { type: "full" })).status).toBe(202);
-    expect((await call(emu, "POST", `/v1/postgres/${id}/backups`, { type: "full" })).status).toBe(409);
-    expect((await call(emu, "DELETE", `/v1/postgres/${id}`)).status).toBe(202);
-    expect((await call(emu, "DELETE", `/v1/postgres/${id}`)).status).toBe(410);
+    expect((await call(fly.emu, "POST", `/v1/postgres/${id}/backups`, { type: "full" })).status).toBe(202);
+    expect((await call(fly.emu, "POST", `/v1/postgres/${id}/backups`, { type: "full" })).status).toBe(409);
+    expect((await call(fly.emu, "DELETE", `/v1/postgres/${id}`)).status).toBe(202);
+    expect((await call(fly.emu, "DELETE", `/v1/postgres/${id}`)).status).toBe(410);
   });
 });
 
@@ -77,7 +65,7 @@ describe("FlyManagedPostgres cluster provider", () => {
     expect(outs.clusterName).toBe(clusterName(clusterSpec()));
     expect(outs.clusterName).toMatch(/^shop-db-[0-9a-f]{8}$/);
     expect(outs.poolerHost).toContain(id);
-    expect(emu.log.filter((e) => e.method === "GET" && e.path === `/v1/postgres/${id}`).length).toBeGreaterThan(0);
+    expect(fly.emu.log.filter((e) => e.method === "GET" && e.path === `/v1/postgres/${id}`).length).toBeGreaterThan(0);
     expect(clusters()[0]?.status).toBe("ready");
 
     const read = await flyManagedPostgresProvider.read(id, outs);
@@ -85,12 +73,12 @@ describe("FlyManagedPostgres cluster provider", () => {
 
     await flyManagedPostgresProvider.delete(id, outs);
     expect(clusters()[0]?.status).toBe("deleting");
-    emu.advance(60_000);
+    fly.emu.advance(60_000);
     expect((await flyManagedPostgresProvider.read(id, outs)).id).toBeUndefined();
   });
 
   it("an ambiguous create (made, answered 502) is adopted by its marked name: one cluster", async () => {
-    emu.injectFault({ method: "POST", path: "/v1/postgres", times: 1, fault: { kind: "ambiguous", status: 502 } });
+    fly.emu.injectFault({ method: "POST", path: "/v1/postgres", times: 1, fault: { kind: "ambiguous", status: 502 } });
     const { id } = await flyManagedPostgresProvider.create(clusterSpec());
     expect(clusters().map((c) => c.id)).toEqual([id]);
     expect(posts("/v1/postgres")).toHaveLength(1);
@@ -107,9 +95,9 @@ describe("FlyManagedPostgres cluster provider", () => {
   });
 
   it("a 503 on the create is retried by the client; a 500 with nothing made is tried again", async () => {
-    emu.injectFault({ method: "POST", path: "/v1/postgres", times: 1, fault: { kind: "status", status: 503 } });
+    fly.emu.injectFault({ method: "POST", path: "/v1/postgres", times: 1, fault: { kind: "status", status: 503 } });
     await flyManagedPostgresProvider.create(clusterSpec());
-    emu.injectFault({ method: "POST", path: "/v1/postgres", times: 1, fault: { kind: "status", status: 500 } });
+    fly.emu.injectFault({ method: "POST", path: "/v1/postgres", times: 1, fault: { kind: "status", status: 500 } });
     await flyManagedPostgresProvider.create(clusterSpec({ owner: "slipway/staging/fly-db" }));
     expect(clusters()).toHaveLength(2);
   });
@@ -126,26 +114,26 @@ describe("FlyManagedPostgres cluster provider", () => {
     const diff = await flyManagedPostgresProvider.diff(outs.clusterId, outs, clusterSpec({ plan: "starter", allowReplace: true }));
     expect(diff.replaces).toContain("plan");
     // A rotated token is no change at all.
-    const token = await flyManagedPostgresProvider.diff(outs.clusterId, outs, clusterSpec({ connection: { ...connection, token: "other" } }));
+    const token = await flyManagedPostgresProvider.diff(outs.clusterId, outs, clusterSpec({ connection: { ...fly.connection, token: "other" } }));
     expect(token.changes).toBe(false);
   });
 });
 
 describe("database, pgvector, attachment and fork", () => {
   async function stack(appName: string, owner: string, forkFrom?: string) {
-    await flyAppProvider.create({ connection, name: appName, org: "acme" });
-    const spec = forkFrom ? { connection, owner, org: "acme", name: `${appName}-db`, forkFrom, allowReplace: true } : clusterSpec({ owner, name: `${appName}-db` });
+    await flyAppProvider.create({ connection: fly.connection, name: appName, org: "acme" });
+    const spec = forkFrom ? { connection: fly.connection, owner, org: "acme", name: `${appName}-db`, forkFrom, allowReplace: true } : clusterSpec({ owner, name: `${appName}-db` });
     const cluster = await flyManagedPostgresProvider.create(spec);
-    const dbInputs = { connection, clusterId: cluster.id, name: "shop", extensions: ["vector"], allowReplace: false };
+    const dbInputs = { connection: fly.connection, clusterId: cluster.id, name: "shop", extensions: ["vector"], allowReplace: false };
     const db = await flyManagedDatabaseProvider.create(dbInputs);
     const att = await flyManagedPostgresAttachmentProvider.create({
-      connection, clusterId: cluster.id, app: appName, database: "shop", username: appName.replace(/-/g, "_"), role: "schema_admin",
+      connection: fly.connection, clusterId: cluster.id, app: appName, database: "shop", username: appName.replace(/-/g, "_"), role: "schema_admin",
       host: cluster.outs.poolerHost, port: cluster.outs.poolerPort,
     });
     return { cluster, db, dbInputs, att };
   }
 
-  it("creates the database with vector, attaches the app with its own user, and gives a connection string", async () => {
+  it("creates the database with vector, attaches the app with its own user, and gives a fly.connection string", async () => {
     const { cluster, att } = await stack("shop-staging", "slipway/staging/fly-db");
     const c = clusters()[0];
     expect(c?.databases.shop?.extensions).toContain("vector");
@@ -155,34 +143,34 @@ describe("database, pgvector, attachment and fork", () => {
     expect(url.hostname).toBe(cluster.outs.poolerHost);
     expect(url.username).toBe("shop_staging");
     expect(url.pathname).toBe("/shop");
-    const creds = await call<{ data: { password: string } }>(emu, "GET", `/v1/postgres/${cluster.id}/users/shop_staging/credentials`);
+    const creds = await call<{ data: { password: string } }>(fly.emu, "GET", `/v1/postgres/${cluster.id}/users/shop_staging/credentials`);
     expect(decodeURIComponent(url.password)).toBe(creds.body.data.password);
     // Its password never appears in the emulator's request log.
-    expect(JSON.stringify(emu.log)).not.toContain(creds.body.data.password);
+    expect(JSON.stringify(fly.emu.log)).not.toContain(creds.body.data.password);
   });
 
   it("an ambiguous extension enable and an ambiguous database create converge to one of each", async () => {
-    await flyAppProvider.create({ connection, name: "shop", org: "acme" });
+    await flyAppProvider.create({ connection: fly.connection, name: "shop", org: "acme" });
     const cluster = await flyManagedPostgresProvider.create(clusterSpec());
-    emu.injectFault({ method: "POST", path: "/v1/postgres/{postgres_cluster_id}/databases", times: 1, fault: { kind: "ambiguous", status: 504 } });
-    emu.injectFault({ method: "POST", path: "/v1/postgres/{postgres_cluster_id}/databases/{database_name}/extensions", times: 1, fault: { kind: "ambiguous", status: 500 } });
-    await flyManagedDatabaseProvider.create({ connection, clusterId: cluster.id, name: "shop", extensions: ["vector", "citext"], allowReplace: false });
+    fly.emu.injectFault({ method: "POST", path: "/v1/postgres/{postgres_cluster_id}/databases", times: 1, fault: { kind: "ambiguous", status: 504 } });
+    fly.emu.injectFault({ method: "POST", path: "/v1/postgres/{postgres_cluster_id}/databases/{database_name}/extensions", times: 1, fault: { kind: "ambiguous", status: 500 } });
+    await flyManagedDatabaseProvider.create({ connection: fly.connection, clusterId: cluster.id, name: "shop", extensions: ["vector", "citext"], allowReplace: false });
     expect(clusters()[0]?.databases.shop?.extensions.sort()).toEqual(["citext", "plpgsql", "vector"]);
   });
 
   it("ambiguous answers to the user create and the attachment converge: one user, one attachment, a working URL", async () => {
-    emu.injectFault({ method: "POST", path: "/v1/postgres/{postgres_cluster_id}/users", times: 1, fault: { kind: "ambiguous", status: 502 } });
-    emu.injectFault({ method: "POST", path: "/v1/postgres/{postgres_cluster_id}/attachments", times: 1, fault: { kind: "ambiguous", status: 504 } });
+    fly.emu.injectFault({ method: "POST", path: "/v1/postgres/{postgres_cluster_id}/users", times: 1, fault: { kind: "ambiguous", status: 502 } });
+    fly.emu.injectFault({ method: "POST", path: "/v1/postgres/{postgres_cluster_id}/attachments", times: 1, fault: { kind: "ambiguous", status: 504 } });
     const { cluster, att } = await stack("shop-staging", "slipway/staging/fly-db");
     const c = clusters()[0];
     expect(c?.users).toEqual(["shop_staging"]);
     expect(c?.attachedApps).toEqual(["shop-staging"]);
-    expect(decodeURIComponent(new URL(att.outs.databaseUrl).password)).toBe(emu.state.pg.clusters.get(cluster.id)?.users.get("shop_staging")?.password);
-    expect(emu.pendingFaults()).toEqual([]);
+    expect(decodeURIComponent(new URL(att.outs.databaseUrl).password)).toBe(fly.emu.state.pg.clusters.get(cluster.id)?.users.get("shop_staging")?.password);
+    expect(fly.emu.pendingFaults()).toEqual([]);
   });
 
   it("refuses removing an extension (it would drop the columns using it) and renaming the database", async () => {
-    const outs = { connection, clusterId: "c1", name: "shop", extensions: ["vector"], allowReplace: false };
+    const outs = { connection: fly.connection, clusterId: "c1", name: "shop", extensions: ["vector"], allowReplace: false };
     const check = await flyManagedDatabaseProvider.check(outs, { ...outs, name: "shop2", extensions: [] });
     expect(check.failures?.map((f) => f.property)).toEqual(["name", "extensions"]);
     expect(check.failures?.[1]?.reason).toMatch(/would drop the columns/);
@@ -190,27 +178,27 @@ describe("database, pgvector, attachment and fork", () => {
 
   it("a fork copies staging's data; destroying the fork leaves staging's cluster and data as they were", async () => {
     const staging = await stack("shop-staging", "slipway/staging/fly-db");
-    emu.state.pg.insert(staging.cluster.id, "shop", "order 1");
+    fly.emu.state.pg.insert(staging.cluster.id, "shop", "order 1");
     const pr = await stack("shop-pr-7", "slipway/pr-7/fly-db", staging.cluster.id);
     expect(pr.cluster.id).not.toBe(staging.cluster.id);
-    expect(emu.state.pg.rows(pr.cluster.id, "shop")).toEqual(["order 1"]);
+    expect(fly.emu.state.pg.rows(pr.cluster.id, "shop")).toEqual(["order 1"]);
     expect(clusters().find((c) => c.id === pr.cluster.id)?.users.sort()).toEqual(["shop_pr_7", "shop_staging"]);
-    // The preview's connection string names its own user, not staging's.
+    // The preview's fly.connection string names its own user, not staging's.
     expect(new URL(pr.att.outs.databaseUrl).username).toBe("shop_pr_7");
 
-    emu.state.pg.insert(pr.cluster.id, "shop", "preview order");
+    fly.emu.state.pg.insert(pr.cluster.id, "shop", "preview order");
     await flyManagedPostgresAttachmentProvider.delete(pr.att.id, pr.att.outs);
     await flyManagedDatabaseProvider.delete(pr.db.id, pr.dbInputs);
     await flyManagedPostgresProvider.delete(pr.cluster.id, pr.cluster.outs);
-    emu.advance(60_000);
+    fly.emu.advance(60_000);
 
     const left = clusters().filter((c) => c.status !== "deleted");
     expect(left.map((c) => c.id)).toEqual([staging.cluster.id]);
     expect(left[0]?.status).toBe("ready");
     expect(left[0]?.attachedApps).toEqual(["shop-staging"]);
-    expect(emu.state.pg.rows(staging.cluster.id, "shop")).toEqual(["order 1"]);
+    expect(fly.emu.state.pg.rows(staging.cluster.id, "shop")).toEqual(["order 1"]);
     // Nothing but reads ever went to staging's cluster from the preview's side.
-    const toStaging = emu.log.filter((e) => e.path.startsWith(`/v1/postgres/${staging.cluster.id}`) && e.method !== "GET");
+    const toStaging = fly.emu.log.filter((e) => e.path.startsWith(`/v1/postgres/${staging.cluster.id}`) && e.method !== "GET");
     expect(toStaging.map((e) => `${e.method} ${e.template}`)).toEqual([
       "POST /v1/postgres/{postgres_cluster_id}/databases",
       "POST /v1/postgres/{postgres_cluster_id}/databases/{database_name}/extensions",
@@ -222,8 +210,8 @@ describe("database, pgvector, attachment and fork", () => {
   });
 
   it("a fork of a cluster that is not ready yet is refused with the API's reason", async () => {
-    const created = await call<{ data: { id: string } }>(emu, "POST", "/v1/postgres", { org_slug: "acme", plan: "basic", region: "ewr" });
-    await expect(flyManagedPostgresProvider.create({ connection, owner: "slipway/pr-1/fly-db", org: "acme", name: "f", forkFrom: created.body.data.id, allowReplace: true }))
+    const created = await call<{ data: { id: string } }>(fly.emu, "POST", "/v1/postgres", { org_slug: "acme", plan: "basic", region: "ewr" });
+    await expect(flyManagedPostgresProvider.create({ connection: fly.connection, owner: "slipway/pr-1/fly-db", org: "acme", name: "f", forkFrom: created.body.data.id, allowReplace: true }))
       .rejects.toThrow(/409: The source cluster is not ready to be forked yet/);
   });
 });

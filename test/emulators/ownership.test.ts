@@ -3,7 +3,7 @@
  * after a lost answer, a failed look-up or a killed engine, and adopted by the next create — never a sibling's,
  * never someone else's.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { coolifyApplicationProvider } from "../../components/coolify/application.provider";
 import { createApplicationBody } from "../../components/coolify/application.request";
 import { coolifyDatabaseProvider } from "../../components/coolify/database.provider";
@@ -13,8 +13,7 @@ import { createFlyClient } from "../../components/fly/client";
 import { createVolume, flyVolumeProvider, type VolumeInputs } from "../../components/fly/volume.provider";
 import { markOf, ownerOf } from "../../components/mark";
 import { api, useCoolifyEmulator } from "./coolify/testkit";
-import { startFlyEmulator, type FlyEmulator } from "./fly/index";
-import { call, TOKEN } from "./fly/testkit";
+import { call, useFlyEmulator } from "./fly/testkit";
 import { useFastProviderSettings } from "./common/provider-harness";
 
 useFastProviderSettings({ SLIPWAY_HTTP_RETRIES: "3", SLIPWAY_HTTP_TIMEOUT_MS: "600" });
@@ -163,18 +162,10 @@ describe("Coolify: an application and a database find what they made", () => {
 });
 
 describe("Fly: parallel same-named volumes each find their own", () => {
-  let emu: FlyEmulator;
-  beforeAll(async () => {
-    emu = await startFlyEmulator({ token: TOKEN });
-  });
-  afterAll(() => emu.close());
-  afterEach(() => {
-    expect(emu.responseViolations).toEqual([]);
-    emu.reset();
-  });
+  const fly = useFlyEmulator();
 
   const volume = (m: number): VolumeInputs => ({
-    connection: { apiUrl: emu.url, token: TOKEN },
+    connection: fly.connection,
     owner: ownerOf("slipway", "production", `fly-volume-media-${m}`),
     app: "shop-production",
     name: "media",
@@ -184,12 +175,12 @@ describe("Fly: parallel same-named volumes each find their own", () => {
     autoBackup: true,
     encrypted: true,
   });
-  const live = () => [...emu.state.volumes.values()].filter((v) => v.volume.state !== "destroyed" && v.volume.state !== "pending_destroy");
+  const live = () => [...fly.emu.state.volumes.values()].filter((v) => v.volume.state !== "destroyed" && v.volume.state !== "pending_destroy");
 
   it("a create that times out while its four siblings are created: five volumes, five ids, none taken twice", async () => {
-    expect((await call(emu, "POST", "/v1/apps", { name: "shop-production", org_slug: "acme" })).status).toBe(201);
-    emu.injectFault({ method: "POST", path: "/v1/apps/{app_name}/volumes", times: 1, fault: { kind: "hang", ms: 1_500 } });
-    const client = createFlyClient({ apiUrl: emu.url, token: TOKEN }, { limit: 3, baseDelayMs: 5, timeoutMs: 600 });
+    expect((await call(fly.emu, "POST", "/v1/apps", { name: "shop-production", org_slug: "acme" })).status).toBe(201);
+    fly.emu.injectFault({ method: "POST", path: "/v1/apps/{app_name}/volumes", times: 1, fault: { kind: "hang", ms: 1_500 } });
+    const client = createFlyClient(fly.connection, { limit: 3, baseDelayMs: 5, timeoutMs: 600 });
     const made = await Promise.all([0, 1, 2, 3, 4].map((m) => createVolume(client, volume(m))));
     expect(new Set(made.map((v) => v.id)).size).toBe(5);
     expect(live()).toHaveLength(5);
@@ -198,9 +189,9 @@ describe("Fly: parallel same-named volumes each find their own", () => {
   });
 
   it("an ambiguous create is adopted by its marked name, never a sibling's that appeared meanwhile; findOwn agrees", async () => {
-    expect((await call(emu, "POST", "/v1/apps", { name: "shop-production", org_slug: "acme" })).status).toBe(201);
+    expect((await call(fly.emu, "POST", "/v1/apps", { name: "shop-production", org_slug: "acme" })).status).toBe(201);
     const sibling = await flyVolumeProvider.create(volume(1));
-    emu.injectFault({ method: "POST", path: "/v1/apps/{app_name}/volumes", times: 1, fault: { kind: "ambiguous", status: 500 } });
+    fly.emu.injectFault({ method: "POST", path: "/v1/apps/{app_name}/volumes", times: 1, fault: { kind: "ambiguous", status: 500 } });
     const mine = await flyVolumeProvider.create(volume(0));
     expect(mine.id).not.toBe(sibling.id);
     expect(live()).toHaveLength(2);
