@@ -1,6 +1,6 @@
 import { request } from "node:http";
-import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import type { CoolifyConnection } from "../../../components/coolify/connection";
+import { useEmulator, type EmulatorFixture } from "../common/fixture";
 import type { Emulator } from "../common/types";
 import { startCoolifyEmulator, type CoolifyEmulator, type CoolifyEmulatorOptions } from "./index";
 
@@ -14,41 +14,9 @@ export interface ApiReply {
 /** The token `api` sends unless told otherwise, and a fixture's connection carries. */
 export const TOKEN = "test-token";
 
-export interface CoolifyFixture {
-  /** The running emulator, from the first `beforeAll` on. */
-  readonly emu: CoolifyEmulator;
-  /** A provider's connection to it, with the token `api` sends by default. */
-  readonly connection: CoolifyConnection;
-}
-
-/**
- * One Coolify emulator for the enclosing file or `describe`: started before its tests, reset before each, closed
- * after them. After each test, every answer the emulator gave must have matched Coolify's spec (violations survive a
- * reset), so an assertion never passes against an answer Coolify could not give.
- */
-export function useCoolifyEmulator(options: CoolifyEmulatorOptions = {}): CoolifyFixture {
-  let started: { emu: CoolifyEmulator; connection: CoolifyConnection } | undefined;
-  const running = () => {
-    if (!started) throw new Error("the Coolify emulator is used before its beforeAll ran");
-    return started;
-  };
-  beforeAll(async () => {
-    const emu = await startCoolifyEmulator(options);
-    started = { emu, connection: { apiUrl: emu.url, token: TOKEN } };
-  });
-  afterAll(() => started?.emu.close());
-  beforeEach(() => running().emu.reset());
-  afterEach(() => {
-    expect(running().emu.responseViolations).toEqual([]);
-  });
-  return {
-    get emu() {
-      return running().emu;
-    },
-    get connection() {
-      return running().connection;
-    },
-  };
+/** One Coolify emulator for the enclosing file or `describe`, its connection carrying `TOKEN` (see `useEmulator`). */
+export function useCoolifyEmulator(options: CoolifyEmulatorOptions = {}): EmulatorFixture<CoolifyEmulator, CoolifyConnection> {
+  return useEmulator(() => startCoolifyEmulator(options), (emu) => ({ apiUrl: emu.url, token: TOKEN }));
 }
 
 /** One call to an emulator's vendor API with a bearer token (or none). */

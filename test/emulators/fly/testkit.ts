@@ -1,46 +1,17 @@
 import { request } from "node:http";
-import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import type { FlyConnection } from "../../../components/fly/connection";
+import { useEmulator, type EmulatorFixture } from "../common/fixture";
 import type { EmulatorOptions } from "../common/types";
 import { startFlyEmulator, type FlyEmulator } from "./index";
 
 export const TOKEN = "fly-test-token";
 
-export interface FlyFixture {
-  /** The running emulator, from the first `beforeAll` on. */
-  readonly emu: FlyEmulator;
-  /** A provider's connection to it, with the emulator's token. */
-  readonly connection: FlyConnection;
-}
-
 /**
- * One Fly Machines emulator for the enclosing file or `describe`, started with `TOKEN` as its only token and closed
- * after the tests. After each test every answer it gave must have matched the Machines spec, and its state is reset,
- * so each test starts with no apps.
+ * One Fly Machines emulator for the enclosing file or `describe`, with `TOKEN` as its only token and in its connection
+ * (see `useEmulator`).
  */
-export function useFlyEmulator(options: Omit<EmulatorOptions, "token"> = {}): FlyFixture {
-  let started: { emu: FlyEmulator; connection: FlyConnection } | undefined;
-  const running = () => {
-    if (!started) throw new Error("the Fly emulator is used before its beforeAll ran");
-    return started;
-  };
-  beforeAll(async () => {
-    const emu = await startFlyEmulator({ ...options, token: TOKEN });
-    started = { emu, connection: { apiUrl: emu.url, token: TOKEN } };
-  });
-  afterAll(() => started?.emu.close());
-  afterEach(() => {
-    expect(running().emu.responseViolations).toEqual([]);
-    running().emu.reset();
-  });
-  return {
-    get emu() {
-      return running().emu;
-    },
-    get connection() {
-      return running().connection;
-    },
-  };
+export function useFlyEmulator(options: Omit<EmulatorOptions, "token"> = {}): EmulatorFixture<FlyEmulator, FlyConnection> {
+  return useEmulator(() => startFlyEmulator({ ...options, token: TOKEN }), (emu) => ({ apiUrl: emu.url, token: TOKEN }));
 }
 
 export interface Res<T = unknown> {
