@@ -2,7 +2,8 @@
 "use strict";
 /**
  * `require` of one bundle from node_modules/.cache/slipway with V8's code cache kept beside it, so a warm start
- * does not compile the bundle's 0.8–1.3 MB of JavaScript again.
+ * does not compile the bundle's 0.8–1.3 MB of JavaScript again (requireWithCodeCache); and the same for every
+ * node_modules module a process loads (cacheCompiledModules, for the dynamic-provider plugin).
  *
  * Why: node 20 has no module compile cache (`module.enableCompileCache` came with node 22); compiling a bundle
  * took ~0.15 s of every start of the program, the plugin and the CLI, each time for the same bytes.
@@ -51,13 +52,7 @@ function requireWithCodeCache(file, load) {
   const M = /** @type {any} */ (Module);
   if (M._cache[file]) return load(file);
   const cacheFile = cacheFileOf(file);
-  /** @type {Buffer | undefined} */
-  let cachedData;
-  try {
-    cachedData = fs.readFileSync(cacheFile);
-  } catch {
-    cachedData = undefined;
-  }
+  const cachedData = readCache(cacheFile);
   /** @type {vm.Script | undefined} */
   let script;
   const original = M.prototype._compile;
@@ -65,8 +60,7 @@ function requireWithCodeCache(file, load) {
     if (filename !== file) return original.call(this, content, filename);
     M.prototype._compile = original;
     script = compileScript(content, filename, cachedData);
-    const fn = script.runInThisContext({ displayErrors: true });
-    return fn.call(this.exports, this.exports, requireFor(this), this, filename, path.dirname(filename));
+    return runModule(this, script, filename);
   };
   try {
     return load(file);
@@ -83,7 +77,9 @@ function requireWithCodeCache(file, load) {
  * @param {Buffer | undefined} cachedData
  */
 function compileScript(content, filename, cachedData) {
-  return new vm.Script(`(function (exports, require, module, __filename, __dirname) {\n${content}\n})`, {
+  // A hashbang line (a CLI's entry) is valid only at the very start of a script; as a comment it keeps its length.
+  const source = content.startsWith("#!") ? `//${content.slice(2)}` : content;
+  return new vm.Script(`(function (exports, require, module, __filename, __dirname) {\n${source}\n})`, {
     filename,
     lineOffset: -1,
     cachedData,
@@ -119,19 +115,10 @@ function cacheCompiledModules(opts) {
     } catch {
       return original.call(this, content, filename);
     }
-    /** @type {Buffer | undefined} */
-    let cachedData;
-    try {
-      cachedData = fs.readFileSync(cacheFile);
-    } catch {
-      cachedData = undefined;
-    }
-    // A hashbang line (a CLI's entry) is valid only at the very start of a script; as a comment it keeps its length.
-    const source = content.startsWith("#!") ? `//${content.slice(2)}` : content;
-    const script = compileScript(source, filename, cachedData);
+    const cachedData = readCache(cacheFile);
+    const script = compileScript(content, filename, cachedData);
     if (!cachedData || script.cachedDataRejected) pending.push([cacheFile, script]);
-    const fn = script.runInThisContext({ displayErrors: true });
-    return fn.call(this.exports, this.exports, requireFor(this), this, filename, path.dirname(filename));
+    return runModule(this, script, filename);
   };
   return {
     flush() {
@@ -144,6 +131,26 @@ function cacheCompiledModules(opts) {
       for (const [file, script] of pending.splice(0)) writeCache(file, script);
     },
   };
+}
+
+/**
+ * Runs a compiled module wrapper as node's loader would: `this` is the module's exports.
+ * @param {any} mod the module being loaded
+ * @param {vm.Script} script its wrapper (compileScript)
+ * @param {string} filename
+ */
+function runModule(mod, script, filename) {
+  const fn = script.runInThisContext({ displayErrors: true });
+  return fn.call(mod.exports, mod.exports, requireFor(mod), mod, filename, path.dirname(filename));
+}
+
+/** @param {string} cacheFile @returns {Buffer | undefined} the cached data, or none when there is none to read */
+function readCache(cacheFile) {
+  try {
+    return fs.readFileSync(cacheFile);
+  } catch {
+    return undefined;
+  }
 }
 
 /** @param {string} cacheFile @param {vm.Script} script */
